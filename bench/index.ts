@@ -1,0 +1,66 @@
+// `npm run bench` = `tsx bench/index.ts [--only <part>]`.
+// Runs the registered parts in order; progress goes to stderr, each part's table to stdout, and
+// the LAST line of stdout is one JSON object merging every part's metrics (+ `targets_met`).
+import { log, stopAll } from './lib.js';
+import type { Part } from './part.js';
+import { redirectPart } from './redirect.js';
+
+/** The registry: add new parts here (name → runner). */
+const PARTS: Record<string, Part> = {
+  redirect: redirectPart,
+};
+
+function selected(argv: string[]): string[] {
+  const i = argv.indexOf('--only');
+  if (i === -1) return Object.keys(PARTS);
+  const name = argv[i + 1];
+  if (!name || !(name in PARTS)) {
+    throw new Error(`--only needs one of: ${Object.keys(PARTS).join(', ')} (got ${name ?? 'nothing'})`);
+  }
+  return [name];
+}
+
+async function main(): Promise<number> {
+  const names = selected(process.argv.slice(2));
+  const out: Record<string, unknown> = {};
+  const targets: Record<string, boolean> = {};
+  const failures: string[] = [];
+  for (const name of names) {
+    log(`part ${name}: start`);
+    const t0 = Date.now();
+    try {
+      const r = await PARTS[name]!();
+      Object.assign(out, r.metrics);
+      Object.assign(targets, r.targets);
+      failures.push(...r.failures);
+      process.stdout.write(`${r.table}\n\n`);
+    } catch (e) {
+      const msg = (e as Error).message;
+      failures.push(`${name}: ${msg}`);
+      out[`${name}_error`] = msg.split('\n')[0];
+    }
+    log(`part ${name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  for (const f of failures) log(`FAILED ${f}`);
+  out.targets_met = targets;
+  out.ok = failures.length === 0;
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  return failures.length ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping child servers`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch(async (e: unknown) => {
+    log(`fatal: ${e instanceof Error ? e.message : String(e)}`);
+    await stopAll();
+    process.exitCode = 1;
+  });

@@ -1,0 +1,45 @@
+import { openAndMigrate } from "./bootstrap";
+import { loadConfig } from "./config";
+import { insertVendor } from "./db/queries/keys";
+import { seedDemo } from "./services/demo/seedDemo";
+
+const USAGE = `usage: npm run afflux -- <command>
+  migrate                         apply database migrations
+  keys create vendor --name NAME  create a vendor and print its admin key (shown once)
+  demo                            seed a demo vendor, program, partners, links and traffic`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Command-line entry: thin wrappers over the same services the server uses. */
+async function main(argv: string[]) {
+  const [command, ...args] = argv;
+  if (!command || command === "help" || command === "--help") return console.log(USAGE);
+  const config = loadConfig();
+  const { database } = await openAndMigrate(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, config.AFFLUX_SECRET);
+  try {
+    if (command === "migrate") {
+      console.log(`migrations applied to ${config.DATABASE_URL}`);
+    } else if (command === "keys" && args[0] === "create" && args[1] === "vendor") {
+      const name = flag(args, "name");
+      if (!name) throw new Error("keys create vendor needs --name NAME");
+      const vendor = await insertVendor(database.db, name, Date.now());
+      console.log(`vendor ${vendor.id} (${vendor.name})\nadmin key (shown once): ${vendor.apiKey}`);
+    } else if (command === "demo") {
+      const publicUrl = config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+      await seedDemo(database.db, publicUrl, (line) => console.log(line));
+    } else {
+      console.error(USAGE);
+      process.exitCode = 2;
+    }
+  } finally {
+    database.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { commissions, programs, type CommissionStatus } from "../schema";
+import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+
+export async function listCommissions(
+  db: Db,
+  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: CommissionStatus },
+  page: PageRequest,
+) {
+  const rows = await db
+    .select({ c: commissions })
+    .from(commissions)
+    .innerJoin(programs, eq(programs.id, commissions.programId))
+    .where(
+      and(
+        filter.vendorId ? eq(programs.vendorId, filter.vendorId) : undefined,
+        filter.programId ? eq(commissions.programId, filter.programId) : undefined,
+        filter.partnerId ? eq(commissions.partnerId, filter.partnerId) : undefined,
+        filter.status ? eq(commissions.status, filter.status) : undefined,
+        pageWhere(commissions.createdAt, commissions.id, page.cursor),
+      ),
+    )
+    .orderBy(...pageOrder(commissions.createdAt, commissions.id))
+    .limit(page.limit + 1);
+  return toPage(rows.map((r) => r.c), page.limit);
+}
+
+/** A partner's commission totals by status, in minor units. */
+export async function partnerBalance(db: Db, partnerId: string): Promise<Record<"hold" | "pending" | "approved" | "paid", number>> {
+  const rows = await db
+    .select({ status: commissions.status, total: sql<number>`coalesce(sum(${commissions.amount}), 0)` })
+    .from(commissions)
+    .where(eq(commissions.partnerId, partnerId))
+    .groupBy(commissions.status);
+  const balance = { hold: 0, pending: 0, approved: 0, paid: 0 };
+  for (const r of rows) if (r.status in balance) balance[r.status as keyof typeof balance] = Number(r.total);
+  return balance;
+}
+

@@ -1,0 +1,139 @@
+import { and, asc, eq, gte, isNotNull, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { commissions, conversions, customers, idempotencyKeys } from "../schema";
+
+export type ConversionRow = typeof conversions.$inferSelect;
+export type CommissionRow = typeof commissions.$inferSelect;
+
+export async function findConversion(db: Db, programId: string, event: string, orderId: string): Promise<ConversionRow | null> {
+  const [row] = await db
+    .select()
+    .from(conversions)
+    .where(and(eq(conversions.programId, programId), eq(conversions.event, event as "sale"), eq(conversions.orderId, orderId)));
+  return row ?? null;
+}
+
+export async function getConversion(db: Db, id: string): Promise<ConversionRow | null> {
+  const [row] = await db.select().from(conversions).where(eq(conversions.id, id));
+  return row ?? null;
+}
+
+export async function commissionOf(db: Db, conversionId: string): Promise<CommissionRow | null> {
+  const [row] = await db.select().from(commissions).where(eq(commissions.conversionId, conversionId));
+  return row ?? null;
+}
+
+export async function findCustomer(db: Db, programId: string, externalId: string) {
+  const [row] = await db.select().from(customers).where(and(eq(customers.programId, programId), eq(customers.externalId, externalId)));
+  return row ?? null;
+}
+
+/** first_click: the earliest click among this customer's attributed conversions since `since`. */
+export async function earliestCustomerClick(db: Db, programId: string, customerId: string, since: number) {
+  const [row] = await db
+    .select({ clickId: conversions.clickId, clickTs: conversions.clickTs, linkId: conversions.linkId, partnerId: conversions.partnerId })
+    .from(conversions)
+    .where(
+      and(
+        eq(conversions.programId, programId), eq(conversions.customerId, customerId), eq(conversions.status, "attributed"),
+        isNotNull(conversions.clickTs), gte(conversions.clickTs, since),
+      ),
+    )
+    .orderBy(asc(conversions.clickTs))
+    .limit(1);
+  if (!row?.clickId || row.clickTs === null || !row.linkId || !row.partnerId) return null;
+  return { clickId: row.clickId, clickTs: row.clickTs, linkId: row.linkId, partnerId: row.partnerId };
+}
+
+/**
+ * Stores a conversion with its commission and customer mapping atomically, without an
+ * interactive transaction (so it works the same over HTTP to Turso): the conversion insert is
+ * a no-op when its key exists, and the dependent writes only happen when our row is there.
+ * Returns whether this call created the conversion.
+ */
+export async function insertConversion(db: Db, conversion: ConversionRow, commission: CommissionRow | null): Promise<boolean> {
+  const ours = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conversion.id})`;
+  const statements = [db.insert(conversions).values(conversion).onConflictDoNothing()] as const;
+  const dependent = [];
+  if (commission) {
+    dependent.push(
+      db.run(sql`INSERT INTO commissions (id, program_id, partner_id, conversion_id, rule_id, tier_id, amount, original_amount, currency, status, available_at, payout_id, created_at, updated_at)
+        SELECT ${commission.id}, ${commission.programId}, ${commission.partnerId}, ${commission.conversionId}, ${commission.ruleId}, ${commission.tierId},
+               ${commission.amount}, ${commission.originalAmount}, ${commission.currency}, ${commission.status}, ${commission.availableAt}, NULL,
+               ${commission.createdAt}, ${commission.updatedAt}
+        WHERE ${ours}`),
+    );
+  }
+  if (conversion.customerId && conversion.partnerId) {
+    const t = conversion.occurredAt;
+    dependent.push(
+      db.run(sql`INSERT INTO customers (program_id, external_id, first_partner_id, first_at, last_partner_id, last_at)
+        SELECT ${conversion.programId}, ${conversion.customerId}, ${conversion.partnerId}, ${t}, ${conversion.partnerId}, ${t}
+        WHERE ${ours}
+        ON CONFLICT (program_id, external_id) DO UPDATE SET
+          first_partner_id = CASE WHEN excluded.first_at < first_at THEN excluded.first_partner_id ELSE first_partner_id END,
+          first_at = min(first_at, excluded.first_at),
+          last_partner_id = CASE WHEN excluded.last_at >= last_at THEN excluded.last_partner_id ELSE last_partner_id END,
+          last_at = max(last_at, excluded.last_at)`),
+    );
+  }
+  await db.batch([...statements, ...dependent]);
+  const [row] = await db.select({ id: conversions.id }).from(conversions).where(eq(conversions.id, conversion.id));
+  return row !== undefined;
+}
+
+/** A postback takes over a pixel-sourced conversion: its amount, and a recomputed commission out of hold. */
+export async function supersedePixel(db: Db, conversionId: string, amount: number, commission: Pick<CommissionRow, "amount" | "availableAt" | "ruleId" | "tierId"> | null, now: number) {
+  const [updated] = await db
+    .update(conversions)
+    .set({ amount, source: "postback" })
+    .where(and(eq(conversions.id, conversionId), eq(conversions.source, "pixel")))
+    .returning({ id: conversions.id });
+  if (!updated) return false;
+  if (commission) {
+    await db
+      .update(commissions)
+      .set({ ...commission, originalAmount: commission.amount, status: "pending", updatedAt: now })
+      .where(and(eq(commissions.conversionId, conversionId), eq(commissions.status, "hold")));
+  }
+  return true;
+}
+
+/**
+ * Applies a refund atomically, if the conversion's `refunded` is still what the caller read
+ * (optimistic concurrency). Each later statement runs only when the one before changed a row
+ * (`changes()` is per connection, and a batch runs on one), so no interactive transaction is needed.
+ */
+export async function applyRefund(
+  db: Db,
+  conv: ConversionRow,
+  newRefunded: number,
+  commission: { id: string; amount: number; status: CommissionRow["status"] } | null,
+  adjustment: { id: string; amount: number; partnerId: string } | null,
+  now: number,
+): Promise<boolean> {
+  const statements = [
+    db.run(sql`UPDATE conversions SET refunded = ${newRefunded} WHERE id = ${conv.id} AND refunded = ${conv.refunded}`),
+  ];
+  if (commission) {
+    statements.push(db.run(sql`UPDATE commissions SET amount = ${commission.amount}, status = ${commission.status}, updated_at = ${now}
+      WHERE id = ${commission.id} AND changes() = 1`));
+    if (adjustment) {
+      statements.push(db.run(sql`INSERT INTO adjustments (id, program_id, partner_id, commission_id, amount, currency, reason, payout_id, created_at)
+        SELECT ${adjustment.id}, ${conv.programId}, ${adjustment.partnerId}, ${commission.id}, ${adjustment.amount}, ${conv.currency}, 'refund', NULL, ${now}
+        WHERE changes() = 1`));
+    }
+  }
+  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  const [row] = await db.select({ refunded: conversions.refunded }).from(conversions).where(eq(conversions.id, conv.id));
+  return row?.refunded === newRefunded;
+}
+
+export async function findIdempotency(db: Db, programId: string, key: string) {
+  const [row] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.programId, programId), eq(idempotencyKeys.key, key)));
+  return row ?? null;
+}
+
+export async function saveIdempotency(db: Db, programId: string, key: string, requestHash: string, response: string, now: number) {
+  await db.insert(idempotencyKeys).values({ programId, key, requestHash, response, createdAt: now }).onConflictDoNothing();
+}

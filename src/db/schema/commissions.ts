@@ -1,0 +1,52 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt } from "./common";
+import { conversions } from "./conversions";
+import { partners } from "./partners";
+import { programs } from "./programs";
+
+export const COMMISSION_STATUSES = ["hold", "pending", "approved", "paid", "reversed", "rejected"] as const;
+export type CommissionStatus = (typeof COMMISSION_STATUSES)[number];
+
+export const commissions = sqliteTable(
+  "commissions",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull().references(() => programs.id),
+    partnerId: text("partner_id").notNull().references(() => partners.id),
+    conversionId: text("conversion_id").notNull().references(() => conversions.id),
+    ruleId: text("rule_id"),
+    tierId: text("tier_id"),
+    /** current amount (after proportional refunds), minor units */
+    amount: integer("amount").notNull(),
+    /** amount when created, before any refund */
+    originalAmount: integer("original_amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: COMMISSION_STATUSES }).notNull(),
+    availableAt: integer("available_at").notNull(),
+    payoutId: text("payout_id"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("commissions_conversion_uq").on(t.conversionId),
+    index("commissions_program_status_idx").on(t.programId, t.status, t.createdAt),
+    index("commissions_partner_idx").on(t.partnerId, t.createdAt),
+  ],
+);
+
+/** Negative (or positive) corrections that go onto a partner's next payout, e.g. a refund of a paid commission. */
+export const adjustments = sqliteTable(
+  "adjustments",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    partnerId: text("partner_id").notNull(),
+    commissionId: text("commission_id"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    payoutId: text("payout_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("adjustments_partner_idx").on(t.partnerId, t.payoutId)],
+);

@@ -1,0 +1,77 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt } from "./common";
+import { programs, RULE_EVENTS } from "./programs";
+
+export const CONVERSION_SOURCES = ["postback", "pixel"] as const;
+export type ConversionSource = (typeof CONVERSION_SOURCES)[number];
+export const ATTRIBUTION_VIA = ["click", "customer", "coupon"] as const;
+export type AttributionVia = (typeof ATTRIBUTION_VIA)[number];
+export const UNATTRIBUTED_REASONS = [
+  "no_identifier",
+  "click_unknown",
+  "click_expired",
+  "click_other_program",
+  "bot_click",
+  "customer_unknown",
+  "coupon_unknown",
+] as const;
+export type UnattributedReason = (typeof UNATTRIBUTED_REASONS)[number];
+
+export const conversions = sqliteTable(
+  "conversions",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull().references(() => programs.id),
+    event: text("event", { enum: RULE_EVENTS }).notNull(),
+    orderId: text("order_id").notNull(),
+    amount: integer("amount").notNull(),
+    refunded: integer("refunded").notNull(),
+    currency: text("currency").notNull(),
+    source: text("source", { enum: CONVERSION_SOURCES }).notNull(),
+    status: text("status", { enum: ["attributed", "unattributed"] }).notNull(),
+    reason: text("reason", { enum: UNATTRIBUTED_REASONS }),
+    partnerId: text("partner_id"),
+    linkId: text("link_id"),
+    clickId: text("click_id"),
+    clickTs: integer("click_ts"),
+    via: text("via", { enum: ATTRIBUTION_VIA }),
+    model: text("model").notNull(),
+    customerId: text("customer_id"),
+    coupon: text("coupon"),
+    occurredAt: integer("occurred_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("conversions_key_uq").on(t.programId, t.event, t.orderId),
+    index("conversions_program_idx").on(t.programId, t.createdAt),
+    index("conversions_partner_idx").on(t.partnerId, t.createdAt),
+    index("conversions_customer_idx").on(t.programId, t.customerId, t.clickTs),
+  ],
+);
+
+/** Maps a vendor's customer to the partners of its attributed conversions (lifetime). */
+export const customers = sqliteTable(
+  "customers",
+  {
+    programId: text("program_id").notNull(),
+    externalId: text("external_id").notNull(),
+    firstPartnerId: text("first_partner_id").notNull(),
+    firstAt: integer("first_at").notNull(),
+    lastPartnerId: text("last_partner_id").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [uniqueIndex("customers_key_uq").on(t.programId, t.externalId)],
+);
+
+/** Replays of requests sent with an Idempotency-Key header answer as the first time. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    programId: text("program_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    response: text("response"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("idempotency_key_uq").on(t.programId, t.key)],
+);

@@ -1,0 +1,68 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt } from "./common";
+import { vendors } from "./vendors";
+
+export const ATTRIBUTION_MODELS = ["last_click", "first_click"] as const;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+
+export const programs = sqliteTable(
+  "programs",
+  {
+    id: text("id").primaryKey(),
+    /** Small integer carried inside click ids instead of the text id. */
+    num: integer("num").notNull().unique(),
+    vendorId: text("vendor_id").notNull().references(() => vendors.id),
+    name: text("name").notNull(),
+    currency: text("currency").notNull(),
+    cookieDays: integer("cookie_days").notNull(),
+    attribution: text("attribution", { enum: ATTRIBUTION_MODELS }).notNull(),
+    holdDays: integer("hold_days").notNull(),
+    /** JSON array of normalized host entries ("shop.example.com", ".example.com"). */
+    allowedDomains: text("allowed_domains", { mode: "json" }).$type<string[]>().notNull(),
+    clickParam: text("click_param").notNull(),
+    minPayout: integer("min_payout").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("programs_vendor_idx").on(t.vendorId, t.createdAt)],
+);
+
+export const TIER_METRICS = ["revenue", "conversions"] as const;
+
+export const tiers = sqliteTable(
+  "tiers",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull().references(() => programs.id),
+    name: text("name").notNull(),
+    rank: integer("rank").notNull(),
+    metric: text("metric", { enum: TIER_METRICS }).notNull(),
+    /** minor units for revenue, a count for conversions */
+    threshold: integer("threshold").notNull(),
+    windowDays: integer("window_days").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("tiers_program_rank_uq").on(t.programId, t.rank)],
+);
+
+export const RULE_EVENTS = ["sale", "lead"] as const;
+export type ConversionEvent = (typeof RULE_EVENTS)[number];
+export const RULE_TYPES = ["percent", "flat"] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+/**
+ * Commission rules. `value` is minor units for `flat`, percent × 10 000 for `percent`.
+ * A rule applies to conversions created after it; the newest matching rule wins.
+ */
+export const commissionRules = sqliteTable(
+  "commission_rules",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull().references(() => programs.id),
+    tierId: text("tier_id").references(() => tiers.id),
+    event: text("event", { enum: RULE_EVENTS }).notNull(),
+    type: text("type", { enum: RULE_TYPES }).notNull(),
+    value: integer("value").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rules_program_event_idx").on(t.programId, t.event, t.createdAt)],
+);

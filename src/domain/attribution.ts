@@ -1,0 +1,91 @@
+import type { ClickIdFields } from "./clickId";
+import { DAY_MS } from "./traffic";
+
+export type AttributionModel = "last_click" | "first_click";
+export type UnattributedReason =
+  | "no_identifier" | "click_unknown" | "click_expired" | "click_other_program" | "bot_click"
+  | "customer_unknown" | "coupon_unknown";
+
+/** A click may happen this long after the conversion's stated time (clocks drift). */
+export const CLICK_CLOCK_DRIFT_MS = 5 * 60_000;
+
+/** A click that attribution can use, with the link and partner its numbers resolved to. */
+export interface ClickCandidate {
+  clickId: string;
+  clickTs: number;
+  linkId: string;
+  partnerId: string;
+}
+
+/**
+ * Everything attribution needs, gathered by the service before deciding. Each identifier is
+ * present only when the conversion carried it.
+ */
+export interface AttributionFacts {
+  programNum: number;
+  model: AttributionModel;
+  cookieDays: number;
+  occurredAt: number;
+  click?: {
+    /** null when the id is malformed, forged or altered */
+    decoded: ClickIdFields | null;
+    /** resolved link/partner, null when the numbers are unknown to this server */
+    candidate: ClickCandidate | null;
+  };
+  customer?: {
+    firstPartnerId: string | null;
+    lastPartnerId: string | null;
+    /** first_click only: the earliest click of this customer's attributed conversions within the window */
+    earliestClickInWindow: ClickCandidate | null;
+  };
+  coupon?: { partnerId: string | null };
+}
+
+export type AttributionDecision =
+  | { attributed: true; partnerId: string; linkId: string | null; clickId: string | null; clickTs: number | null; via: "click" | "customer" | "coupon" }
+  | { attributed: false; reason: UnattributedReason };
+
+export function clickWindowCheck(clickTs: number, occurredAt: number, cookieDays: number): boolean {
+  return clickTs >= occurredAt - cookieDays * DAY_MS && clickTs <= occurredAt + CLICK_CLOCK_DRIFT_MS;
+}
+
+type Step = AttributionDecision;
+
+function byClick(f: AttributionFacts, click: NonNullable<AttributionFacts["click"]>): Step {
+  const d = click.decoded;
+  if (!d) return { attributed: false, reason: "click_unknown" };
+  if (d.programNum !== f.programNum) return { attributed: false, reason: "click_other_program" };
+  if (!click.candidate) return { attributed: false, reason: "click_unknown" };
+  if (d.bot) return { attributed: false, reason: "bot_click" };
+  if (!clickWindowCheck(d.ts, f.occurredAt, f.cookieDays)) return { attributed: false, reason: "click_expired" };
+  let winner = click.candidate;
+  // first_click: a returning customer's earlier click inside the window beats the presented one.
+  const earlier = f.model === "first_click" ? f.customer?.earliestClickInWindow : null;
+  if (earlier && earlier.clickTs < winner.clickTs) winner = earlier;
+  return { attributed: true, via: "click", partnerId: winner.partnerId, linkId: winner.linkId, clickId: winner.clickId, clickTs: winner.clickTs };
+}
+
+function byCustomer(f: AttributionFacts, customer: NonNullable<AttributionFacts["customer"]>): Step {
+  const partnerId = f.model === "first_click" ? customer.firstPartnerId : customer.lastPartnerId;
+  if (!partnerId) return { attributed: false, reason: "customer_unknown" };
+  return { attributed: true, via: "customer", partnerId, linkId: null, clickId: null, clickTs: null };
+}
+
+function byCoupon(coupon: NonNullable<AttributionFacts["coupon"]>): Step {
+  if (!coupon.partnerId) return { attributed: false, reason: "coupon_unknown" };
+  return { attributed: true, via: "coupon", partnerId: coupon.partnerId, linkId: null, clickId: null, clickTs: null };
+}
+
+/**
+ * The attribution rule. Identifiers are tried in the order click id, customer, coupon; the first
+ * that attributes wins. When none does, the reason is that of the first identifier given.
+ */
+export function decideAttribution(f: AttributionFacts): AttributionDecision {
+  const steps: Step[] = [];
+  if (f.click) steps.push(byClick(f, f.click));
+  if (f.customer) steps.push(byCustomer(f, f.customer));
+  if (f.coupon) steps.push(byCoupon(f.coupon));
+  const won = steps.find((s) => s.attributed);
+  if (won) return won;
+  return steps[0] ?? { attributed: false, reason: "no_identifier" };
+}

@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto";
+import { customAlphabet } from "nanoid";
+
+const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const idBody = customAlphabet(ALPHANUMERIC, 16);
+const keyBody = customAlphabet(ALPHANUMERIC, 32);
+const slugBody = customAlphabet(ALPHANUMERIC, 7);
+
+export type IdPrefix = "ven" | "key" | "prg" | "tier" | "rule" | "ptn" | "lnk" | "cnv" | "com" | "adj" | "pay" | "bat";
+
+/** Prefixed random ids ("prg_…") tell their kind at a glance in logs and support tickets. */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${idBody()}`;
+}
+
+export const KEY_PREFIXES = {
+  vendor: "afx_sk_",
+  partner: "afx_pk_",
+  postback: "afx_pb_",
+  public: "afx_pub_",
+} as const;
+export type KeyKind = keyof typeof KEY_PREFIXES;
+
+/** A new API key of a kind: ~190 random bits behind the kind's prefix. */
+export function newApiKey(kind: KeyKind): string {
+  return `${KEY_PREFIXES[kind]}${keyBody()}`;
+}
+
+/** Keys are stored only as this hash; they are long and random, so a fast hash is enough. */
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export function generatedSlug(): string {
+  return slugBody();
+}

@@ -1,0 +1,86 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { COMMISSION_STATUSES } from "../../db/schema";
+import { listCommissions, partnerBalance } from "../../db/queries/commissions";
+import { listLinks } from "../../db/queries/links";
+import { getPartner } from "../../db/queries/partners";
+import { getProgram } from "../../db/queries/programs";
+import { createLink } from "../../services/links/createLink";
+import { formatMoney } from "../../domain/money";
+import type { AppEnv } from "../deps";
+import { ApiError } from "../errors";
+import { requireCaller } from "../middleware/auth";
+import { linkOutcome } from "./partnersLinks";
+import { commissionJson, linkJson } from "./present";
+import { createRouter } from "./router";
+import { Commission, Cursor, errorResponses, jsonBody, jsonResponse, Link, listOf, Money } from "./schemas";
+
+const CommissionQuery = Cursor.extend({
+  programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(COMMISSION_STATUSES).optional(),
+});
+const Me = z
+  .object({ id: z.string(), name: z.string(), programId: z.string(), tierId: z.string(), balance: z.object({ hold: Money, pending: Money, approved: Money, paid: Money }), currency: z.string() })
+  .openapi("Me");
+
+async function mePartner(c: Context<AppEnv>) {
+  const caller = await requireCaller(c, ["partner"]);
+  const partner = await getPartner(c.var.deps.db, caller.partnerId!);
+  const program = partner && (await getProgram(c.var.deps.db, partner.programId));
+  if (!partner || !program) throw new ApiError("unauthorized", "the key's partner no longer exists");
+  return { partner, program };
+}
+
+export function commissionMeRoutes() {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/commissions", tags: ["Commissions"], summary: "List commissions", request: { query: CommissionQuery }, responses: { 200: jsonResponse(listOf(Commission), "commissions, newest first"), ...errorResponses } }),
+    async (c) => {
+      const caller = await requireCaller(c, ["vendor"]);
+      const q = c.req.valid("query");
+      const page = await listCommissions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status }, { limit: q.limit, cursor: q.cursor ?? null });
+      return c.json({ data: page.data.map(commissionJson), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/me", tags: ["Partner"], summary: "The calling partner and its balance", responses: { 200: jsonResponse(Me, "the partner"), ...errorResponses } }),
+    async (c) => {
+      const { partner, program } = await mePartner(c);
+      const b = await partnerBalance(c.var.deps.db, partner.id);
+      const m = (v: number) => formatMoney(v, program.currency);
+      return c.json({ id: partner.id, name: partner.name, programId: partner.programId, tierId: partner.tierId, currency: program.currency, balance: { hold: m(b.hold), pending: m(b.pending), approved: m(b.approved), paid: m(b.paid) } }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/me/links", tags: ["Partner"], summary: "My links", request: { query: Cursor }, responses: { 200: jsonResponse(listOf(Link), "links, newest first"), ...errorResponses } }),
+    async (c) => {
+      const { partner, program } = await mePartner(c);
+      const q = c.req.valid("query");
+      const page = await listLinks(c.var.deps.db, { vendorId: program.vendorId, partnerId: partner.id }, { limit: q.limit, cursor: q.cursor ?? null });
+      return c.json({ data: page.data.map((l) => linkJson(l, c.var.deps.publicUrl)), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/me/links", tags: ["Partner"], summary: "Create one of my links", request: { body: jsonBody(z.object({ destination: z.string().max(2048), slug: z.string().max(64).optional() }).openapi("MyLinkInput")) }, responses: { 201: jsonResponse(Link, "the link"), 409: jsonResponse(z.any(), "slug taken"), ...errorResponses } }),
+    async (c) => {
+      const { partner, program } = await mePartner(c);
+      const body = c.req.valid("json");
+      const { deps } = c.var;
+      return linkOutcome(c, await createLink(deps.db, program, { partnerId: partner.id, destination: body.destination, slug: body.slug, allowDeepLinks: false }, deps.now())) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/me/commissions", tags: ["Partner"], summary: "My commissions", request: { query: CommissionQuery.pick({ limit: true, cursor: true, status: true }) }, responses: { 200: jsonResponse(listOf(Commission), "commissions, newest first"), ...errorResponses } }),
+    async (c) => {
+      const { partner } = await mePartner(c);
+      const q = c.req.valid("query");
+      const page = await listCommissions(c.var.deps.db, { partnerId: partner.id, status: q.status }, { limit: q.limit, cursor: q.cursor ?? null });
+      return c.json({ data: page.data.map(commissionJson), nextCursor: page.nextCursor }, 200);
+    },
+  );
+  return app;
+}

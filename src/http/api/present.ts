@@ -1,0 +1,56 @@
+import { formatMoney, formatPercent } from "../../domain/money";
+import type { CommissionRow, ConversionRow } from "../../db/queries/conversions";
+import type { LinkRow } from "../../db/queries/links";
+import type { PartnerRow } from "../../db/queries/partners";
+import type { ProgramRow, RuleRow } from "../../db/queries/programs";
+
+/** Row → response JSON. Money becomes decimal strings, times ISO-8601 UTC. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export function programJson(p: ProgramRow) {
+  return {
+    id: p.id, name: p.name, currency: p.currency, cookieDays: p.cookieDays, attribution: p.attribution, holdDays: p.holdDays,
+    allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency), createdAt: iso(p.createdAt),
+  };
+}
+
+export function partnerJson(p: PartnerRow) {
+  return { id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon, createdAt: iso(p.createdAt) };
+}
+
+export function linkJson(l: LinkRow & { clicks?: number; botClicks?: number }, publicUrl: string) {
+  return {
+    id: l.id, slug: l.slug, url: `${publicUrl}/${l.slug}`, destination: l.destination, programId: l.programId, partnerId: l.partnerId,
+    allowDeepLinks: l.allowDeepLinks, archived: l.archived, createdAt: iso(l.createdAt),
+    ...(l.clicks !== undefined ? { clicks: l.clicks, botClicks: l.botClicks ?? 0 } : {}),
+  };
+}
+
+export function commissionJson(c: CommissionRow) {
+  return {
+    id: c.id, conversionId: c.conversionId, partnerId: c.partnerId, amount: formatMoney(c.amount, c.currency), currency: c.currency,
+    status: c.status, createdAt: iso(c.createdAt), availableAt: iso(c.availableAt),
+  };
+}
+
+export function ruleJson(r: RuleRow, currency: string) {
+  return {
+    id: r.id, programId: r.programId, tierId: r.tierId, event: r.event, type: r.type,
+    value: r.type === "percent" ? formatPercent(r.value) : formatMoney(r.value, currency), createdAt: iso(r.createdAt),
+  };
+}
+
+export function conversionJson(c: ConversionRow, commission: CommissionRow | null) {
+  return {
+    id: c.id, orderId: c.orderId, event: c.event, amount: formatMoney(c.amount, c.currency), refunded: formatMoney(c.refunded, c.currency),
+    currency: c.currency, source: c.source, status: c.status, reason: c.reason,
+    attribution:
+      c.status === "attributed" && c.partnerId && c.via
+        ? { partnerId: c.partnerId, linkId: c.linkId, clickId: c.clickId, model: c.model, via: c.via }
+        : null,
+    commission: commission
+      ? { id: commission.id, amount: formatMoney(commission.amount, commission.currency), currency: commission.currency, status: commission.status }
+      : null,
+    occurredAt: iso(c.occurredAt), createdAt: iso(c.createdAt),
+  };
+}

@@ -1,0 +1,109 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { isCurrency, parseMoney, parsePercent } from "../../domain/money";
+import { normalizeAllowedDomain } from "../../domain/urlSafety";
+import { insertVendor } from "../../db/queries/keys";
+import { getTier, getVendorProgram, insertProgram, insertRule, listPrograms } from "../../db/queries/programs";
+import type { AppEnv } from "../deps";
+import { invalid, notFound } from "../errors";
+import { requireCaller } from "../middleware/auth";
+import { programJson, ruleJson } from "./present";
+import { createRouter } from "./router";
+import { Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule } from "./schemas";
+
+const CreateProgram = z
+  .object({
+    name: z.string().min(1).max(200),
+    currency: z.string().default("USD"),
+    cookieDays: z.number().int().min(1).max(3650).default(30),
+    attribution: z.enum(["last_click", "first_click"]).default("last_click"),
+    holdDays: z.number().int().min(0).max(365).default(30),
+    allowedDomains: z.array(z.string().max(253)).min(1).max(100),
+    clickParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("afx_click"),
+    minPayout: MoneyInput.default("50"),
+  })
+  .openapi("ProgramInput");
+
+const CreateRule = z
+  .object({ event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: MoneyInput, tierId: z.string().optional() })
+  .openapi("RuleInput");
+
+/** The vendor's program or 404 (also for another vendor's program). */
+export async function vendorProgram(c: Context<AppEnv>, programId: string) {
+  const caller = await requireCaller(c, ["vendor"]);
+  const program = await getVendorProgram(c.var.deps.db, caller.vendorId, programId);
+  if (!program) throw notFound("program");
+  return { caller, program };
+}
+
+export function programRoutes() {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/vendors", tags: ["Operator"], summary: "Create a vendor and its admin key", request: { body: jsonBody(z.object({ name: z.string().min(1).max(200) })) }, responses: { 201: jsonResponse(z.object({ id: z.string(), name: z.string(), apiKey: z.string() }), "the vendor and its key (shown once)"), ...errorResponses } }),
+    async (c) => {
+      await requireCaller(c, ["operator"]);
+      return c.json(await insertVendor(c.var.deps.db, c.req.valid("json").name, c.var.deps.now()), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/programs", tags: ["Programs"], summary: "Create a program", request: { body: jsonBody(CreateProgram) }, responses: { 201: jsonResponse(Program, "the program with its keys (shown once)"), ...errorResponses } }),
+    async (c) => {
+      const caller = await requireCaller(c, ["vendor"]);
+      const body = c.req.valid("json");
+      if (!isCurrency(body.currency)) throw invalid("currency", `unknown currency "${body.currency}"`);
+      const allowedDomains = body.allowedDomains.map((entry, i) => {
+        const normalized = normalizeAllowedDomain(entry);
+        if (!normalized) throw invalid(`allowedDomains.${i}`, `"${entry}" is not a hostname or .suffix`);
+        return normalized;
+      });
+      const minPayout = parseMoney(body.minPayout, body.currency);
+      if (!minPayout.ok) throw invalid("minPayout", minPayout.message);
+      if (minPayout.minor < 0) throw invalid("minPayout", "must not be negative");
+      const { deps } = c.var;
+      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout: minPayout.minor }, deps.now());
+      return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/programs", tags: ["Programs"], summary: "List programs", request: { query: Cursor }, responses: { 200: jsonResponse(listOf(Program), "programs, newest first"), ...errorResponses } }),
+    async (c) => {
+      const caller = await requireCaller(c, ["vendor"]);
+      const q = c.req.valid("query");
+      const page = await listPrograms(c.var.deps.db, caller.vendorId, { limit: q.limit, cursor: q.cursor ?? null });
+      return c.json({ data: page.data.map(programJson), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/programs/{id}", tags: ["Programs"], summary: "Get a program", request: { params: IdParam }, responses: { 200: jsonResponse(Program, "the program"), ...errorResponses } }),
+    async (c) => c.json(programJson((await vendorProgram(c, c.req.valid("param").id)).program), 200),
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/rules", tags: ["Programs"], summary: "Add a commission rule", request: { params: IdParam, body: jsonBody(CreateRule) }, responses: { 201: jsonResponse(Rule, "the rule"), ...errorResponses } }),
+    async (c) => {
+      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      const body = c.req.valid("json");
+      const { deps } = c.var;
+      if (body.tierId && !(await getTier(deps.db, program.id, body.tierId))) throw invalid("tierId", "no such tier in this program");
+      let value: number;
+      if (body.type === "percent") {
+        const p = parsePercent(body.value);
+        if (!p.ok) throw invalid("value", p.message);
+        value = p.scaled;
+      } else {
+        const m = parseMoney(body.value, program.currency);
+        if (!m.ok) throw invalid("value", m.message);
+        if (m.minor < 0) throw invalid("value", "must not be negative");
+        value = m.minor;
+      }
+      const rule = await insertRule(deps.db, { programId: program.id, tierId: body.tierId ?? null, event: body.event, type: body.type, value, createdAt: deps.now() });
+      return c.json(ruleJson(rule, program.currency), 201);
+    },
+  );
+  return app;
+}
+

@@ -1,0 +1,77 @@
+import { z } from "@hono/zod-openapi";
+
+/** Money in: a decimal string or number in major units; checked against the currency in the handler. */
+export const MoneyInput = z.union([z.string(), z.number()]).openapi({ example: "49.99" });
+export const Money = z.string().openapi({ example: "49.99", description: "decimal string with exactly the currency's digits" });
+export const Cursor = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const IdParam = z.object({ id: z.string().min(1).max(100) });
+
+export const ErrorEnvelope = z
+  .object({
+    error: z.object({
+      code: z.enum(["validation_failed", "unauthorized", "forbidden", "not_found", "conflict", "payload_too_large", "rate_limited", "internal"]),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      requestId: z.string(),
+    }),
+  })
+  .openapi("Error");
+
+export const errorResponses = {
+  400: { description: "invalid input", content: { "application/json": { schema: ErrorEnvelope } } },
+  401: { description: "missing or unknown key", content: { "application/json": { schema: ErrorEnvelope } } },
+  403: { description: "key of the wrong kind", content: { "application/json": { schema: ErrorEnvelope } } },
+  404: { description: "not found or outside the key's scope", content: { "application/json": { schema: ErrorEnvelope } } },
+} as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+export const Conversion = z
+  .object({
+    id: z.string(), orderId: z.string(), event: z.enum(["sale", "lead"]), amount: Money, refunded: Money, currency: z.string(),
+    source: z.enum(["postback", "pixel"]), status: z.enum(["attributed", "unattributed"]), reason: z.string().nullable(),
+    attribution: z
+      .object({ partnerId: z.string(), linkId: z.string().nullable(), clickId: z.string().nullable(), model: z.string(), via: z.enum(["click", "customer", "coupon"]) })
+      .nullable(),
+    commission: z.object({ id: z.string(), amount: Money, currency: z.string(), status: z.string() }).nullable(),
+    occurredAt: z.string(), createdAt: z.string(),
+  })
+  .openapi("Conversion");
+
+export const Program = z
+  .object({
+    id: z.string(), name: z.string(), currency: z.string(), cookieDays: z.number(), attribution: z.enum(["last_click", "first_click"]),
+    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, entryTierId: z.string().optional(),
+    createdAt: z.string(), postbackKey: z.string().optional(), publicKey: z.string().optional(),
+  })
+  .openapi("Program");
+
+export const Partner = z
+  .object({
+    id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
+    coupon: z.string().nullable(), createdAt: z.string(), apiKey: z.string().optional(),
+  })
+  .openapi("Partner");
+
+export const Link = z
+  .object({
+    id: z.string(), slug: z.string(), url: z.string(), destination: z.string(), programId: z.string(), partnerId: z.string(),
+    allowDeepLinks: z.boolean(), archived: z.boolean(), createdAt: z.string(), clicks: z.number().optional(), botClicks: z.number().optional(),
+  })
+  .openapi("Link");
+
+export const Commission = z
+  .object({
+    id: z.string(), conversionId: z.string(), partnerId: z.string(), amount: Money, currency: z.string(),
+    status: z.enum(["hold", "pending", "approved", "paid", "reversed", "rejected"]), createdAt: z.string(), availableAt: z.string(),
+  })
+  .openapi("Commission");
+
+export const Rule = z
+  .object({ id: z.string(), programId: z.string(), tierId: z.string().nullable(), event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: z.string(), createdAt: z.string() })
+  .openapi("Rule");

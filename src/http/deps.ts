@@ -1,0 +1,22 @@
+import type { Context } from "hono";
+import type { Db } from "../db/client";
+import type { ClickSink } from "../services/tracking/clickSink";
+import type { LinkCache } from "./tracking/linkCache";
+
+/** Everything the apps need, built once by an entry point (Node server, Worker, tests). */
+export interface AppDeps {
+  db: Db;
+  /** AFFLUX_SECRET: signs click ids, keys visitor hashes */
+  secret: string;
+  clickSink: ClickSink;
+  linkCache: LinkCache;
+  now: () => number;
+  /** base of tracking URLs handed out, without trailing slash */
+  publicUrl: string;
+  /** SHA-256 of AFFLUX_ADMIN_KEY, or null when no operator key is configured */
+  adminKeyHash: string | null;
+  /** the client's IP as the runtime sees it (socket, CF-Connecting-IP, trusted proxy) */
+  clientIp: (c: Context) => string;
+}
+
+export type AppEnv = { Variables: { requestId: string; deps: AppDeps } };

@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** The one error type handlers throw; `onError` turns it into the contract's envelope. */
+export class ApiError extends HTTPException {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: FieldProblem[],
+  ) {
+    super(ERROR_STATUS[code], { message });
+  }
+}
+
+export const invalid = (path: string, message: string) => new ApiError("validation_failed", message, [{ path, message }]);
+export const notFound = (what: string) => new ApiError("not_found", `${what} not found`);
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = Object.fromEntries(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+export function errorResponse(c: Context, code: ErrorCode, message: string, details?: FieldProblem[]) {
+  const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
+  return c.json({ error: { code, message, ...(details?.length ? { details } : {}), requestId } }, ERROR_STATUS[code]);
+}
+
+/**
+ * Maps every failure to the envelope: our ApiError as is, Hono's own HTTPExceptions (malformed
+ * JSON, body limit) by status, anything else as `internal` without leaking the stack.
+ */
+export function onError(err: Error, c: Context) {
+  if (err instanceof ApiError) return errorResponse(c, err.code, err.message, err.details);
+  if (err instanceof HTTPException) {
+    const code = CODE_BY_STATUS[err.status] ?? (err.status >= 500 ? "internal" : "validation_failed");
+    const message = err.status === 400 && /json/i.test(err.message) ? "request body is not valid JSON" : err.message || code;
+    return errorResponse(c, code, message);
+  }
+  console.error("unhandled error", err);
+  return errorResponse(c, "internal", "internal error");
+}

@@ -1,0 +1,39 @@
+import type { Context } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { hashApiKey } from "../../domain/ids";
+import { findKeyScope, type KeyScope } from "../../db/queries/keys";
+import type { AppEnv } from "../deps";
+import { ApiError } from "../errors";
+
+export type Caller = { kind: "operator" } | KeyScope;
+export type CallerKind = Caller["kind"];
+
+function bearer(c: Context): string | null {
+  const header = c.req.header("authorization");
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Resolves a key to its caller and checks its kind: a missing or unknown key is 401, a key of
+ * the wrong kind 403. Scope checks (404 outside it) are the handlers' job.
+ */
+export async function authenticate<K extends CallerKind>(c: Context<AppEnv>, key: string | null, kinds: readonly K[]): Promise<K extends "operator" ? { kind: "operator" } : KeyScope> {
+  if (!key) throw new ApiError("unauthorized", "missing API key: send Authorization: Bearer <key>");
+  const { deps } = c.var;
+  let caller: Caller | null = null;
+  if (deps.adminKeyHash && sameHash(hashApiKey(key), deps.adminKeyHash)) caller = { kind: "operator" };
+  else caller = await findKeyScope(deps.db, key);
+  if (!caller) throw new ApiError("unauthorized", "unknown or revoked API key");
+  if (!kinds.includes(caller.kind as K)) throw new ApiError("forbidden", `this endpoint needs a ${kinds.join(" or ")} key, not a ${caller.kind} key`);
+  return caller as K extends "operator" ? { kind: "operator" } : KeyScope;
+}
+
+export function requireCaller<K extends CallerKind>(c: Context<AppEnv>, kinds: readonly K[]) {
+  return authenticate(c, bearer(c), kinds);
+}

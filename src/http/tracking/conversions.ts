@@ -1,0 +1,110 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { createHash } from "node:crypto";
+import { findIdempotency, saveIdempotency, commissionOf } from "../../db/queries/conversions";
+import { getProgram } from "../../db/queries/programs";
+import { recordConversion } from "../../services/tracking/conversions";
+import { refundConversion } from "../../services/tracking/refunds";
+import { parseMoney } from "../../domain/money";
+import { conversionJson } from "../api/present";
+import { createRouter } from "../api/router";
+import { Conversion, errorResponses, jsonBody, jsonResponse, MoneyInput } from "../api/schemas";
+import type { AppEnv } from "../deps";
+import { ApiError, invalid, notFound } from "../errors";
+import { authenticate } from "../middleware/auth";
+import { toConversionInput, type RawConversion } from "./conversionInput";
+
+const Event = z.enum(["sale", "lead"]);
+const ConversionBody = z
+  .object({
+    orderId: z.string().min(1).max(200), event: Event, amount: MoneyInput.optional(), currency: z.string().max(10).optional(),
+    clickId: z.string().max(200).optional(), customerId: z.string().min(1).max(200).optional(), coupon: z.string().max(100).optional(),
+    occurredAt: z.string().max(40).optional(),
+  })
+  .openapi("ConversionInput");
+
+const PostbackQuery = z.object({
+  key: z.string().optional(), order: z.string().min(1).max(200), event: Event, amount: z.string().optional(), currency: z.string().max(10).optional(),
+  click: z.string().max(200).optional(), customer: z.string().max(200).optional(), coupon: z.string().max(100).optional(), occurred: z.string().max(40).optional(),
+});
+
+const RefundBody = z.object({ orderId: z.string().min(1).max(200), event: Event.default("sale"), amount: MoneyInput.optional() }).openapi("RefundInput");
+
+const conversionResponses = {
+  201: jsonResponse(Conversion, "a new conversion"),
+  200: jsonResponse(Conversion, "the stored conversion (a replay)"),
+  409: jsonResponse(z.any(), "same order with another amount or currency"),
+  ...errorResponses,
+};
+
+async function programOfPostbackKey(c: Context<AppEnv>, key: string | null) {
+  const caller = await authenticate(c, key, ["postback"]);
+  const program = await getProgram(c.var.deps.db, caller.programId!);
+  if (!program) throw new ApiError("unauthorized", "the key's program no longer exists");
+  return program;
+}
+
+async function record(c: Context<AppEnv>, key: string | null, raw: RawConversion) {
+  const { deps } = c.var;
+  const program = await programOfPostbackKey(c, key);
+  const outcome = await recordConversion(deps, program, toConversionInput(raw, program, "postback", deps.now()));
+  if (outcome.kind === "conflict") throw new ApiError("conflict", outcome.message);
+  return c.json(conversionJson(outcome.conversion, outcome.commission), outcome.kind === "created" ? 201 : 200);
+}
+
+function bearerOf(c: Context): string | null {
+  return /^Bearer\s+(\S+)/i.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
+}
+
+export function conversionRoutes() {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({ method: "post", path: "/v1/conversions", tags: ["Tracking"], summary: "Report a conversion (server-to-server postback)", request: { body: jsonBody(ConversionBody) }, responses: conversionResponses }),
+    async (c) => record(c, bearerOf(c), c.req.valid("json")) as never,
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/v1/postback", tags: ["Tracking"], summary: "Report a conversion with a URL (for networks that can only fire GETs)", request: { query: PostbackQuery }, responses: conversionResponses }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const raw: RawConversion = { orderId: q.order, event: q.event, amount: q.amount, currency: q.currency, clickId: q.click, customerId: q.customer, coupon: q.coupon, occurredAt: q.occurred };
+      return record(c, q.key ?? bearerOf(c), raw) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post", path: "/v1/conversions/refund", tags: ["Tracking"], summary: "Refund part or all of a conversion",
+      request: { body: jsonBody(RefundBody), headers: z.object({ "idempotency-key": z.string().max(200).optional() }) },
+      responses: { 200: jsonResponse(Conversion, "the updated conversion"), 409: jsonResponse(z.any(), "idempotency key reused with another body"), ...errorResponses },
+    }),
+    async (c) => {
+      const { deps } = c.var;
+      const program = await programOfPostbackKey(c, bearerOf(c));
+      const body = c.req.valid("json");
+      const idemKey = c.req.header("idempotency-key") ?? null;
+      const requestHash = createHash("sha256").update(JSON.stringify([body.orderId, body.event, body.amount ?? null])).digest("hex");
+      if (idemKey) {
+        const seen = await findIdempotency(deps.db, program.id, idemKey);
+        if (seen && seen.requestHash !== requestHash) throw new ApiError("conflict", "this Idempotency-Key was used with a different request");
+        if (seen?.response) return c.json(JSON.parse(seen.response), 200) as never;
+      }
+      let amount: number | null = null;
+      if (body.amount !== undefined) {
+        const parsed = parseMoney(body.amount, program.currency);
+        if (!parsed.ok) throw invalid("amount", parsed.message);
+        if (parsed.minor <= 0) throw invalid("amount", "must be greater than 0");
+        amount = parsed.minor;
+      }
+      const outcome = await refundConversion(deps, program.id, { orderId: body.orderId, event: body.event, amount });
+      if (outcome.kind === "not_found") throw notFound(`order ${body.orderId} (${body.event})`);
+      if (outcome.kind === "too_much") throw invalid("amount", "more than the conversion's remaining amount");
+      const json = conversionJson(outcome.conversion, await commissionOf(deps.db, outcome.conversion.id));
+      if (idemKey) await saveIdempotency(deps.db, program.id, idemKey, requestHash, JSON.stringify(json), deps.now());
+      return c.json(json, 200) as never;
+    },
+  );
+  return app;
+}
+

@@ -1,0 +1,63 @@
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context } from "hono";
+import { openAndMigrate } from "./bootstrap";
+import { loadConfig } from "./config";
+import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
+import { hashApiKey } from "./domain/ids";
+import { createApp } from "./http/app";
+import { LinkCache } from "./http/tracking/linkCache";
+import { BatchingClickSink } from "./services/tracking/clickSink";
+
+/** The Node server: embedded libSQL by default, clicks batched in process, graceful shutdown. */
+async function main() {
+  const config = loadConfig();
+  const { database, secret } = await openAndMigrate(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, config.AFFLUX_SECRET);
+  const trustProxy = config.AFFLUX_TRUST_PROXY === "1" || config.AFFLUX_TRUST_PROXY === "true";
+  const store = database.filePath ? new NativeClickStore(database.filePath) : new ClientClickStore(database.client);
+  const clickSink = new BatchingClickSink({
+    store,
+    secret,
+    journalPath: database.filePath ? `${database.filePath}.clicks.journal` : null,
+    onError: (err) => console.error("click writes failing, keeping clicks until the database is back:", String(err)),
+  });
+  const clientIp = (c: Context) =>
+    (trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined) ?? getConnInfo(c).remote.address ?? "";
+  const app = createApp({
+    db: database.db, secret, clickSink, linkCache: new LinkCache(database.db), now: Date.now,
+    publicUrl: (config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
+    adminKeyHash: config.AFFLUX_ADMIN_KEY ? hashApiKey(config.AFFLUX_ADMIN_KEY) : null,
+    clientIp,
+  });
+  // Clicks journaled by an earlier run (database down at shutdown) are written now.
+  await clickSink.flush();
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    console.log(`afflux listening on http://${config.HOST}:${info.port} (database ${config.DATABASE_URL})`);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: no new connections, writing waiting clicks…`);
+    // Answered redirects are in the sink by now; stop accepting, then flush what waits.
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // keep-alive connections would hold close() open; in-flight requests still finish.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    });
+    await clickSink.close();
+    store.close();
+    database.close();
+    console.log(`stopped; ${clickSink.stored} clicks written by this run`);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { generatedSlug } from "../../domain/ids";
+import { checkSlug } from "../../domain/slug";
+import { checkDestination } from "../../domain/urlSafety";
+import type { Db } from "../../db/client";
+import { insertLink, slugTaken, type LinkRow } from "../../db/queries/links";
+import type { ProgramRow } from "../../db/queries/programs";
+
+export type CreateLinkOutcome =
+  | { kind: "created"; link: LinkRow }
+  | { kind: "invalid"; path: string; message: string }
+  | { kind: "slug_taken" };
+
+function isUniqueViolation(err: unknown): boolean {
+  return /UNIQUE constraint failed/i.test(String((err as { message?: string })?.message ?? err));
+}
+
+/** Checks slug and destination against the program, then stores the link. */
+export async function createLink(
+  db: Db,
+  program: ProgramRow,
+  input: { partnerId: string; destination: string; slug?: string | undefined; allowDeepLinks: boolean },
+  now: number,
+): Promise<CreateLinkOutcome> {
+  const dest = checkDestination(input.destination, program.allowedDomains);
+  if (!dest.ok) return { kind: "invalid", path: "destination", message: dest.message };
+  if (input.slug !== undefined) {
+    const slugCheck = checkSlug(input.slug);
+    if (!slugCheck.ok) return { kind: "invalid", path: "slug", message: slugCheck.message };
+    if (await slugTaken(db, input.slug)) return { kind: "slug_taken" };
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const slug = input.slug ?? generatedSlug();
+    try {
+      const link = await insertLink(db, { programId: program.id, partnerId: input.partnerId, slug, destination: dest.url, allowDeepLinks: input.allowDeepLinks }, now);
+      return { kind: "created", link };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      if (input.slug !== undefined) return { kind: "slug_taken" };
+      // a generated slug collided (rare): draw another
+    }
+  }
+  throw new Error("could not generate a free slug");
+}

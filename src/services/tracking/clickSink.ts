@@ -1,0 +1,161 @@
+import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import type { ClickStore } from "../../db/queries/clicks";
+import { type ClickEvent, type ClickRow, enrichClick } from "./clickEvent";
+
+export interface ClickSink {
+  /** Takes a click; never blocks, never throws. Called on the redirect path. */
+  push(event: ClickEvent): void;
+}
+
+export interface BatchingClickSinkOptions {
+  store: ClickStore;
+  secret: string;
+  /** flush when this many clicks wait */
+  batchSize?: number;
+  /** …or when the oldest waiting click is this old */
+  flushIntervalMs?: number;
+  /** clicks kept in memory while the database fails; beyond this they go to the journal */
+  maxPendingInMemory?: number;
+  /** append-only file for clicks the database could not take; null disables it */
+  journalPath: string | null;
+  /** first retry delay after a failed write (doubles up to 5 s) */
+  retryMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * The Node click sink: redirects push clicks into memory; a timer writes them in batches.
+ * When the database fails or is slow, clicks stay in memory up to a bound and then go to an
+ * append-only journal next to the database; both are written once the database is back
+ * (idempotently, by click id). `close()` flushes everything, or journals what it cannot write.
+ */
+export class BatchingClickSink implements ClickSink {
+  private buffer: ClickEvent[] = [];
+  /** enriched rows that a failed write left behind, oldest first */
+  private pending: ClickRow[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private failures = 0;
+  private retryAt = 0;
+  private closed = false;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxPending: number;
+  private readonly retryMs: number;
+  /** clicks stored so far by this sink (for health and tests) */
+  stored = 0;
+
+  constructor(private readonly opts: BatchingClickSinkOptions) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.flushIntervalMs = opts.flushIntervalMs ?? 100;
+    this.maxPending = opts.maxPendingInMemory ?? 100_000;
+    this.retryMs = opts.retryMs ?? 100;
+  }
+
+  push(event: ClickEvent): void {
+    this.buffer.push(event);
+    if (this.buffer.length >= this.batchSize) this.schedule(0);
+    else if (!this.timer) this.schedule(this.flushIntervalMs);
+  }
+
+  /** clicks accepted but not yet stored (memory and journal are both counted as not stored) */
+  get waiting(): number {
+    return this.buffer.length + this.pending.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    if (this.timer) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Writes what waits; resolves when this round is done (it never rejects). */
+  flush(): Promise<void> {
+    this.writing ??= this.writeRound().finally(() => {
+      this.writing = null;
+      if (this.waiting > 0 && !this.closed) this.schedule(this.failures ? this.backoff() : this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs);
+    });
+    return this.writing;
+  }
+
+  private backoff(): number {
+    return Math.max(0, this.retryAt - Date.now());
+  }
+
+  private async writeRound(): Promise<void> {
+    const events = this.buffer;
+    this.buffer = [];
+    for (const e of events) this.pending.push(enrichClick(e, this.opts.secret));
+    if (this.failures && Date.now() < this.retryAt && !this.closed) return this.spillToJournal();
+    try {
+      await this.replayJournal();
+      while (this.pending.length > 0) {
+        const batch = this.pending.slice(0, this.batchSize * 4);
+        await this.opts.store.insert(batch);
+        this.pending.splice(0, batch.length);
+        this.stored += batch.length;
+      }
+      await this.opts.store.rollup();
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      this.retryAt = Date.now() + Math.min(5000, this.retryMs * 2 ** (this.failures - 1));
+      if (this.failures === 1) this.opts.onError?.(err);
+      this.spillToJournal();
+    }
+  }
+
+  /** Bounded memory: the oldest clicks beyond the bound go to the journal. */
+  private spillToJournal(): void {
+    const { journalPath } = this.opts;
+    if (!journalPath || this.pending.length <= this.maxPending) return;
+    const spill = this.pending.splice(0, this.pending.length - this.maxPending);
+    appendFileSync(journalPath, spill.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  }
+
+  private async replayJournal(): Promise<void> {
+    const { journalPath } = this.opts;
+    if (!journalPath || !existsSync(journalPath)) return;
+    // Renamed first so that a crash mid-replay leaves a file that is simply replayed again.
+    const replaying = `${journalPath}.replaying`;
+    if (!existsSync(replaying)) renameSync(journalPath, replaying);
+    const rows = readFileSync(replaying, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as ClickRow];
+        } catch {
+          return []; // a line torn by a crash mid-append; its click was journaled again or lost with the process
+        }
+      });
+    for (let i = 0; i < rows.length; i += this.batchSize * 4) {
+      const batch = rows.slice(i, i + this.batchSize * 4);
+      await this.opts.store.insert(batch);
+      this.stored += batch.length;
+    }
+    unlinkSync(replaying);
+    if (existsSync(journalPath)) await this.replayJournal();
+  }
+
+  /** Stops timers and stores everything; what the database cannot take goes to the journal. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.writing) await this.writing;
+    this.failures = 0;
+    await this.flush();
+    if (this.pending.length > 0 && this.opts.journalPath) {
+      appendFileSync(this.opts.journalPath, this.pending.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      this.pending = [];
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { decideAttribution, type AttributionFacts } from "../../domain/attribution";
+import { verifyClickId } from "../../domain/clickId";
+import { commissionAmount, pickRule, type ConversionEvent } from "../../domain/commission";
+import { newId } from "../../domain/ids";
+import { DAY_MS } from "../../domain/traffic";
+import type { Db } from "../../db/client";
+import {
+  commissionOf, earliestCustomerClick, findConversion, findCustomer, insertConversion, supersedePixel,
+  type CommissionRow, type ConversionRow,
+} from "../../db/queries/conversions";
+import { getPartner, findPartnerByCoupon } from "../../db/queries/partners";
+import { linkByNums } from "../../db/queries/links";
+import { listRules, type ProgramRow } from "../../db/queries/programs";
+
+export interface ConversionInput {
+  orderId: string;
+  event: ConversionEvent;
+  /** minor units; null for a lead without amount */
+  amount: number | null;
+  currency: string;
+  clickId: string | null;
+  customerId: string | null;
+  coupon: string | null;
+  occurredAt: number;
+  source: "postback" | "pixel";
+}
+
+export type RecordOutcome =
+  | { kind: "created" | "replayed" | "superseded"; conversion: ConversionRow; commission: CommissionRow | null }
+  | { kind: "conflict"; message: string };
+
+export interface TrackingDeps {
+  db: Db;
+  secret: string;
+  now: () => number;
+}
+
+async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<AttributionFacts> {
+  const facts: AttributionFacts = { programNum: program.num, model: program.attribution, cookieDays: program.cookieDays, occurredAt: input.occurredAt };
+  if (input.clickId) {
+    const decoded = verifyClickId(input.clickId, deps.secret);
+    const link = decoded && decoded.programNum === program.num ? await linkByNums(deps.db, decoded.linkNum, decoded.partnerNum) : null;
+    facts.click = {
+      decoded,
+      candidate: decoded && link ? { clickId: input.clickId, clickTs: decoded.ts, linkId: link.linkId, partnerId: link.partnerId } : null,
+    };
+  }
+  if (input.customerId) {
+    const customer = await findCustomer(deps.db, program.id, input.customerId);
+    facts.customer = {
+      firstPartnerId: customer?.firstPartnerId ?? null,
+      lastPartnerId: customer?.lastPartnerId ?? null,
+      earliestClickInWindow:
+        program.attribution === "first_click" && customer
+          ? await earliestCustomerClick(deps.db, program.id, input.customerId, input.occurredAt - program.cookieDays * DAY_MS)
+          : null,
+    };
+  }
+  if (input.coupon) facts.coupon = { partnerId: (await findPartnerByCoupon(deps.db, program.id, input.coupon))?.id ?? null };
+  return facts;
+}
+
+/** The partner's current tier picks the rule; the commission is computed once, at creation. */
+async function priceCommission(deps: TrackingDeps, program: ProgramRow, partnerId: string, event: ConversionEvent, amount: number, now: number) {
+  const partner = await getPartner(deps.db, partnerId);
+  const rule = pickRule(await listRules(deps.db, program.id), event, partner?.tierId ?? null, now);
+  if (!rule) return null;
+  return { ruleId: rule.id, tierId: partner?.tierId ?? null, amount: commissionAmount(rule, amount), availableAt: now + program.holdDays * DAY_MS };
+}
+
+function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
+  return existing.amount === (input.amount ?? 0) && existing.currency === input.currency;
+}
+
+async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing: ConversionRow, input: ConversionInput): Promise<RecordOutcome> {
+  if (existing.source === "pixel" && input.source === "postback") {
+    const now = deps.now();
+    const amount = input.amount ?? 0;
+    const priced = existing.partnerId ? await priceCommission(deps, program, existing.partnerId, input.event, amount, now) : null;
+    await supersedePixel(deps.db, existing.id, amount, priced, now);
+    const conversion = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
+    return { kind: "superseded", conversion, commission: await commissionOf(deps.db, conversion.id) };
+  }
+  if (!sameRequest(existing, input)) {
+    return { kind: "conflict", message: `order ${input.orderId} (${input.event}) was already reported with another amount or currency` };
+  }
+  return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
+}
+
+/**
+ * Records a conversion exactly once per (program, event, orderId): attribution, conversion and
+ * commission are decided first, then written in one atomic batch that is a no-op on replays.
+ */
+export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
+  const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
+  if (existing) return answerExisting(deps, program, existing, input);
+
+  const now = deps.now();
+  const decision = decideAttribution(await gatherFacts(deps, program, input));
+  const amount = input.amount ?? 0;
+  const conversion: ConversionRow = {
+    id: newId("cnv"), programId: program.id, event: input.event, orderId: input.orderId, amount, refunded: 0,
+    currency: input.currency, source: input.source, status: decision.attributed ? "attributed" : "unattributed",
+    reason: decision.attributed ? null : decision.reason,
+    partnerId: decision.attributed ? decision.partnerId : null,
+    linkId: decision.attributed ? decision.linkId : null,
+    clickId: decision.attributed ? decision.clickId : null,
+    clickTs: decision.attributed ? decision.clickTs : null,
+    via: decision.attributed ? decision.via : null,
+    model: program.attribution, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt, createdAt: now,
+  };
+  let commission: CommissionRow | null = null;
+  if (decision.attributed) {
+    const priced = await priceCommission(deps, program, decision.partnerId, input.event, amount, now);
+    if (priced) {
+      commission = {
+        id: newId("com"), programId: program.id, partnerId: decision.partnerId, conversionId: conversion.id,
+        ruleId: priced.ruleId, tierId: priced.tierId, amount: priced.amount, originalAmount: priced.amount,
+        currency: program.currency, status: input.source === "pixel" ? "hold" : "pending", availableAt: priced.availableAt,
+        payoutId: null, createdAt: now, updatedAt: now,
+      };
+    }
+  }
+  if (await insertConversion(deps.db, conversion, commission)) return { kind: "created", conversion, commission };
+  // Lost a race with an identical request: answer as a replay of the winner.
+  const winner = await findConversion(deps.db, program.id, input.event, input.orderId);
+  if (!winner) throw new Error("conversion vanished after a conflicting insert");
+  return answerExisting(deps, program, winner, input);
+}

@@ -1,0 +1,50 @@
+import { newId } from "../../domain/ids";
+import { prorate } from "../../domain/money";
+import { applyRefund, commissionOf, findConversion, type ConversionRow } from "../../db/queries/conversions";
+import type { ConversionEvent } from "../../domain/commission";
+import type { TrackingDeps } from "./conversions";
+
+export type RefundOutcome =
+  | { kind: "ok"; conversion: ConversionRow }
+  | { kind: "not_found" }
+  | { kind: "too_much"; remaining: number };
+
+const UNPAID = new Set(["hold", "pending", "approved"]);
+
+/**
+ * Refunds part or all of a conversion. The commission shrinks in proportion to what remains:
+ * round(original × (amount − refunded) ÷ amount); at zero an unpaid commission is reversed,
+ * while a paid one stays paid and the difference becomes a negative adjustment on the next payout.
+ */
+export async function refundConversion(
+  deps: TrackingDeps,
+  programId: string,
+  input: { orderId: string; event: ConversionEvent; amount: number | null },
+): Promise<RefundOutcome> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const conv = await findConversion(deps.db, programId, input.event, input.orderId);
+    if (!conv) return { kind: "not_found" };
+    const remaining = conv.amount - conv.refunded;
+    const amount = input.amount ?? remaining;
+    if (amount > remaining) return { kind: "too_much", remaining };
+    const refunded = conv.refunded + amount;
+    const commission = await commissionOf(deps.db, conv.id);
+    let commissionUpdate = null;
+    let adjustment = null;
+    if (commission && (UNPAID.has(commission.status) || commission.status === "paid")) {
+      const before = prorate(commission.originalAmount, conv.amount - conv.refunded, conv.amount);
+      const after = prorate(commission.originalAmount, conv.amount - refunded, conv.amount);
+      if (commission.status === "paid") {
+        commissionUpdate = { id: commission.id, amount: commission.amount, status: commission.status };
+        if (after !== before) adjustment = { id: newId("adj"), amount: after - before, partnerId: commission.partnerId };
+      } else {
+        commissionUpdate = { id: commission.id, amount: after, status: refunded >= conv.amount ? ("reversed" as const) : commission.status };
+      }
+    }
+    if (await applyRefund(deps.db, conv, refunded, commissionUpdate, adjustment, deps.now())) {
+      return { kind: "ok", conversion: (await findConversion(deps.db, programId, input.event, input.orderId))! };
+    }
+    // Someone refunded in between: read again and retry against the new state.
+  }
+  throw new Error("refund kept conflicting with concurrent refunds");
+}
