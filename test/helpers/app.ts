@@ -1,0 +1,70 @@
+import { openAndMigrate } from "../../src/bootstrap";
+import { ClientClickStore } from "../../src/db/queries/clicks";
+import { hashApiKey } from "../../src/domain/ids";
+import { createApp } from "../../src/http/app";
+import { LinkCache } from "../../src/http/tracking/linkCache";
+import { BatchingClickSink } from "../../src/services/tracking/clickSink";
+
+export const ADMIN_KEY = "test-admin-key-0123456789";
+export const SECRET = "test-secret-0123456789abcdef";
+export const PUBLIC_URL = "https://go.test";
+
+/**
+ * The real app over a fresh in-memory libSQL database. `clock.now` can be moved to test windows;
+ * `flushClicks()` stores what the redirects pushed (the sink otherwise writes on a timer).
+ */
+export async function createTestApp(opts: { now?: number } = {}) {
+  const clock = { now: opts.now ?? Date.now() };
+  const { database, secret } = await openAndMigrate(":memory:", undefined, SECRET);
+  const store = new ClientClickStore(database.client);
+  const clickSink = new BatchingClickSink({ store, secret, journalPath: null, flushIntervalMs: 60_000 });
+  const linkCache = new LinkCache(database.db, { now: () => clock.now });
+  const app = createApp({
+    db: database.db, secret, clickSink, linkCache, now: () => clock.now, publicUrl: PUBLIC_URL,
+    adminKeyHash: hashApiKey(ADMIN_KEY), clientIp: (c) => c.req.header("x-test-ip") ?? "203.0.113.7",
+  });
+  const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(init.json);
+    }
+    return app.request(path.startsWith("http") ? path : `${PUBLIC_URL}${path}`, { ...init, headers, body });
+  };
+  return {
+    app, db: database.db, client: database.client, clock, clickSink, request,
+    flushClicks: () => clickSink.flush(),
+    close: async () => { await clickSink.close(); database.close(); },
+  };
+}
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+export const BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+
+/** Factory for a vendor with one program, partner and link; every field overridable. */
+export async function createFixture(t: TestApp, overrides: { program?: Record<string, unknown>; partner?: Record<string, unknown>; link?: Record<string, unknown> } = {}) {
+  const vendor = await (await t.request("/api/v1/vendors", { method: "POST", key: ADMIN_KEY, json: { name: "Acme" } })).json();
+  const vendorKey: string = vendor.apiKey;
+  const programRes = await t.request("/api/v1/programs", {
+    method: "POST", key: vendorKey, json: { name: "Shop", allowedDomains: ["shop.example.com", ".example.org"], holdDays: 0, ...overrides.program },
+  });
+  if (programRes.status !== 201) throw new Error(`program: ${programRes.status} ${await programRes.text()}`);
+  const program = await programRes.json();
+  const partner = await (await t.request(`/api/v1/programs/${program.id}/partners`, {
+    method: "POST", key: vendorKey, json: { name: "Anna", email: "anna@example.com", coupon: "ANNA10", ...overrides.partner },
+  })).json();
+  const link = await (await t.request("/api/v1/links", {
+    method: "POST", key: vendorKey, json: { programId: program.id, partnerId: partner.id, destination: "https://shop.example.com/p", slug: "anna", ...overrides.link },
+  })).json();
+  const rule = await (await t.request(`/api/v1/programs/${program.id}/rules`, { method: "POST", key: vendorKey, json: { event: "sale", type: "percent", value: "20" } })).json();
+  return { vendor, vendorKey, program, partner, link, rule, postbackKey: program.postbackKey as string, publicKey: program.publicKey as string };
+}
+
+/** Follows a tracked link like a browser would and returns the click id from the Location. */
+export async function click(t: TestApp, slug: string, query = "", ua = BROWSER_UA): Promise<string> {
+  const res = await t.request(`/${slug}${query}`, { headers: { "user-agent": ua } });
+  if (res.status !== 302) throw new Error(`click on ${slug}: ${res.status}`);
+  return new URL(res.headers.get("location")!).searchParams.get("afx_click")!;
+}
