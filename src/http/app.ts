@@ -22,10 +22,10 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.onError(onError);
 
+  app.on(["GET", "HEAD"], "/:slug", redirectHandler(deps));
   app.get("/robots.txt", (c) => c.text(ROBOTS_TXT));
   app.get("/favicon.ico", () => new Response(null, { status: 204 }));
 
-  const redirect = redirectHandler(deps);
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
@@ -65,6 +65,5 @@ export function createApp(deps: AppDeps) {
 
   app.all("/api/*", (c) => errorResponse(c, "not_found", `no endpoint ${c.req.method} ${c.req.path}`));
   app.all("/v1/*", (c) => errorResponse(c, "not_found", `no endpoint ${c.req.method} ${c.req.path}`));
-  app.on(["GET", "HEAD"], "/:slug", redirect);
   return app;
 }

@@ -42,7 +42,8 @@ export interface ClickStore {
   close(): void;
 }
 
-const ROLLUP_CHUNK = 50_000;
+/** Clicks folded per rollup transaction: small enough to keep each synchronous step short. */
+const ROLLUP_CHUNK = 5_000;
 const FROM = `(SELECT value FROM cursors WHERE name = 'clicks')`;
 const RANGE = `seq > ${FROM} AND seq <= ${FROM} + ${ROLLUP_CHUNK}`;
 
@@ -148,6 +149,7 @@ export class NativeClickStore implements ClickStore {
         for (const stmt of this.rollupStatements) stmt.run([]);
       });
       total += Math.min(lag, ROLLUP_CHUNK);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { issueClickId } from "../../domain/clickId";
 import { RESERVED_SLUGS, SLUG_PATTERN } from "../../domain/slug";
 import { isBotAgent } from "../../domain/traffic";
@@ -28,7 +28,7 @@ function queryOf(url: string): string {
  * (cache lookup, click id, Location) plus pushing the raw click to the sink; parsing the user
  * agent, hashing the visitor and writing happen later, once per batch.
  */
-function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink, slug: string): Response {
+function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response {
   const req = c.req.raw;
   const ts = deps.now();
   const userAgent = req.headers.get("user-agent") ?? "";
@@ -46,27 +46,27 @@ function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink, slug: str
       subs: rawQuery.includes("sub") ? readSubIds(new URLSearchParams(rawQuery)) : null,
     });
   }
-  void slug;
-  return new Response(null, {
-    status: 302,
-    headers: {
-      location,
-      "cache-control": "no-store",
-      "x-robots-tag": "noindex",
-      "referrer-policy": "no-referrer-when-downgrade",
-      "set-cookie": `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
-    },
-  });
+  // c.header + c.redirect let @hono/node-server write the response without building a Headers object.
+  c.header("cache-control", "no-store");
+  c.header("x-robots-tag", "noindex");
+  c.header("referrer-policy", "no-referrer-when-downgrade");
+  c.header("set-cookie", `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+  return c.redirect(location, 302);
 }
 
-/** `GET/HEAD /:slug`. HEAD answers the same but records no click. */
-export function redirectHandler(deps: AppDeps) {
-  return async (c: Context<AppEnv>): Promise<Response> => {
+/**
+ * `GET/HEAD /:slug`. HEAD answers the same but records no click. It is registered before every
+ * middleware, so a redirect pays for none of them; reserved first segments (`/healthz`,
+ * `/afflux.js`…) fall through with `next()` to their own routes.
+ */
+export function redirectHandler(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return (c, next) => {
     const slug = c.req.param("slug") ?? "";
-    if (!SLUG_PATTERN.test(slug) || RESERVED_SLUGS.has(slug.toLowerCase())) return notFoundPage();
+    if (RESERVED_SLUGS.has(slug.toLowerCase())) return next();
+    if (!SLUG_PATTERN.test(slug)) return Promise.resolve(notFoundPage());
     const cached = deps.linkCache.peek(slug);
-    const link = cached === undefined ? await deps.linkCache.get(slug) : cached;
-    return link ? redirect(deps, c, link, slug) : notFoundPage();
+    if (cached !== undefined) return Promise.resolve(cached ? redirect(deps, c, cached) : notFoundPage());
+    return deps.linkCache.get(slug).then((link) => (link ? redirect(deps, c, link) : notFoundPage()));
   };
 }
 

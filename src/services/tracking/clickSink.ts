@@ -2,6 +2,8 @@ import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync } from
 import type { ClickStore } from "../../db/queries/clicks";
 import { type ClickEvent, type ClickRow, enrichClick } from "./clickEvent";
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface ClickSink {
   /** Takes a click; never blocks, never throws. Called on the redirect path. */
   push(event: ClickEvent): void;
@@ -18,6 +20,8 @@ export interface BatchingClickSinkOptions {
   maxPendingInMemory?: number;
   /** append-only file for clicks the database could not take; null disables it */
   journalPath: string | null;
+  /** rows per synchronous insert step; the event loop runs between steps */
+  sliceSize?: number;
   /** first retry delay after a failed write (doubles up to 5 s) */
   retryMs?: number;
   onError?: (err: unknown) => void;
@@ -42,6 +46,7 @@ export class BatchingClickSink implements ClickSink {
   private readonly flushIntervalMs: number;
   private readonly maxPending: number;
   private readonly retryMs: number;
+  private readonly sliceSize: number;
   /** clicks stored so far by this sink (for health and tests) */
   stored = 0;
 
@@ -50,6 +55,7 @@ export class BatchingClickSink implements ClickSink {
     this.flushIntervalMs = opts.flushIntervalMs ?? 100;
     this.maxPending = opts.maxPendingInMemory ?? 100_000;
     this.retryMs = opts.retryMs ?? 100;
+    this.sliceSize = opts.sliceSize ?? 200;
   }
 
   push(event: ClickEvent): void {
@@ -71,16 +77,23 @@ export class BatchingClickSink implements ClickSink {
     }
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.flush();
+      void this.startRound();
     }, delayMs);
     this.timer.unref?.();
   }
 
-  /** Writes what waits; resolves when this round is done (it never rejects). */
-  flush(): Promise<void> {
+  /** Writes everything pushed so far (after any round in progress); never rejects. */
+  async flush(): Promise<void> {
+    if (this.writing) await this.writing;
+    await this.startRound();
+  }
+
+  private startRound(): Promise<void> {
     this.writing ??= this.writeRound().finally(() => {
       this.writing = null;
-      if (this.waiting > 0 && !this.closed) this.schedule(this.failures ? this.backoff() : this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs);
+      if (this.closed) return;
+      if (this.failures) this.schedule(this.backoff());
+      else if (this.waiting > 0) this.schedule(this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs);
     });
     return this.writing;
   }
@@ -89,6 +102,10 @@ export class BatchingClickSink implements ClickSink {
     return Math.max(0, this.retryAt - Date.now());
   }
 
+  /**
+   * One round: enrich and insert what waits, slice by slice, yielding to the event loop between
+   * slices so that redirects are never stuck behind a long synchronous write (p99 latency).
+   */
   private async writeRound(): Promise<void> {
     const events = this.buffer;
     this.buffer = [];
@@ -97,10 +114,11 @@ export class BatchingClickSink implements ClickSink {
     try {
       await this.replayJournal();
       while (this.pending.length > 0) {
-        const batch = this.pending.slice(0, this.batchSize * 4);
-        await this.opts.store.insert(batch);
-        this.pending.splice(0, batch.length);
-        this.stored += batch.length;
+        const slice = this.pending.slice(0, this.sliceSize);
+        await this.opts.store.insert(slice);
+        this.pending.splice(0, slice.length);
+        this.stored += slice.length;
+        if (!this.closed) await yieldToEventLoop();
       }
       await this.opts.store.rollup();
       this.failures = 0;
@@ -136,8 +154,8 @@ export class BatchingClickSink implements ClickSink {
           return []; // a line torn by a crash mid-append; its click was journaled again or lost with the process
         }
       });
-    for (let i = 0; i < rows.length; i += this.batchSize * 4) {
-      const batch = rows.slice(i, i + this.batchSize * 4);
+    for (let i = 0; i < rows.length; i += this.sliceSize) {
+      const batch = rows.slice(i, i + this.sliceSize);
       await this.opts.store.insert(batch);
       this.stored += batch.length;
     }
