@@ -68,3 +68,47 @@ export async function click(t: TestApp, slug: string, query = "", ua = BROWSER_U
   if (res.status !== 302) throw new Error(`click on ${slug}: ${res.status}`);
   return new URL(res.headers.get("location")!).searchParams.get("afx_click")!;
 }
+
+/** Asserts the contract's error envelope and returns it. */
+export async function expectError(res: Response, status: number, code: string) {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status} ${code}, got ${res.status}: ${text}`);
+  const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] } };
+  const err = body.error;
+  if (!err || err.code !== code || typeof err.message !== "string" || err.message === "" || typeof err.requestId !== "string" || err.requestId === "") {
+    throw new Error(`bad error envelope (wanted ${code}): ${text}`);
+  }
+  if (/\bat .+:\d+:\d+/.test(text)) throw new Error(`error body leaks a stack trace: ${text}`);
+  return err;
+}
+
+/** Rows of a SQL query as plain objects. */
+export async function sqlRows(t: TestApp, sql: string, args: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+  const rs = await t.client.execute({ sql, args });
+  return rs.rows.map((r) => Object.fromEntries(rs.columns.map((col, i) => [col, r[i]])));
+}
+
+/** COUNT(*) of a table, optionally filtered. */
+export async function countRows(t: TestApp, table: string, where = "1=1", args: (string | number | null)[] = []): Promise<number> {
+  const [row] = await sqlRows(t, `SELECT count(*) AS n FROM ${table} WHERE ${where}`, args);
+  return Number(row?.n ?? 0);
+}
+
+/** `POST /v1/conversions` with a postback key; returns the response. */
+export function postConversion(t: TestApp, key: string, json: Record<string, unknown>, init: RequestInit = {}) {
+  return t.request("/v1/conversions", { ...init, method: "POST", key, json });
+}
+
+/** Adds a partner (and optionally a link for it) to an existing program. */
+export async function addPartner(t: TestApp, vendorKey: string, programId: string, partner: Record<string, unknown>, link?: Record<string, unknown>) {
+  const res = await t.request(`/api/v1/programs/${programId}/partners`, { method: "POST", key: vendorKey, json: partner });
+  if (res.status !== 201) throw new Error(`partner: ${res.status} ${await res.text()}`);
+  const created = await res.json();
+  let createdLink: Record<string, unknown> & { id: string; slug: string } | null = null;
+  if (link) {
+    const lres = await t.request("/api/v1/links", { method: "POST", key: vendorKey, json: { programId, partnerId: created.id, destination: "https://shop.example.com/p", ...link } });
+    if (lres.status !== 201) throw new Error(`link: ${lres.status} ${await lres.text()}`);
+    createdLink = await lres.json();
+  }
+  return { partner: created as Record<string, unknown> & { id: string; apiKey: string }, link: createdLink };
+}

@@ -140,10 +140,14 @@ export class BatchingClickSink implements ClickSink {
 
   private async replayJournal(): Promise<void> {
     const { journalPath } = this.opts;
-    if (!journalPath || !existsSync(journalPath)) return;
-    // Renamed first so that a crash mid-replay leaves a file that is simply replayed again.
+    if (!journalPath) return;
+    // Renamed first so that a failed or crashed replay leaves a file that is simply replayed
+    // again (by this round's retry or by the next start); new spills go to a fresh journal.
     const replaying = `${journalPath}.replaying`;
-    if (!existsSync(replaying)) renameSync(journalPath, replaying);
+    if (!existsSync(replaying)) {
+      if (!existsSync(journalPath)) return;
+      renameSync(journalPath, replaying);
+    }
     const rows = readFileSync(replaying, "utf8")
       .split("\n")
       .filter((line) => line.trim() !== "")
