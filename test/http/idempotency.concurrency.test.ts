@@ -42,6 +42,23 @@ describe("concurrent postbacks", () => {
     expect(await countRows(t, "commissions")).toBe(1);
   });
 
+  it("concurrent refunds with one Idempotency-Key refund once", async () => {
+    const f = await createFixture(t);
+    expect((await postConversion(t, f.postbackKey, { orderId: "r1", event: "sale", amount: "100.00", coupon: "ANNA10" })).status).toBe(201);
+    const responses = await Promise.all(Array.from({ length: 8 }, () =>
+      t.request("/v1/conversions/refund", { method: "POST", key: f.postbackKey, json: { orderId: "r1", amount: "10.00" }, headers: { "idempotency-key": "once" } })));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses).toContain(200);
+    for (const s of statuses) expect([200, 409]).toContain(s);
+    for (const r of responses) if (r.status === 200) expect(await r.json()).toMatchObject({ orderId: "r1", refunded: "10.00", commission: { amount: "18.00" } });
+    expect(await sqlRows(t, "SELECT refunded FROM conversions")).toEqual([{ refunded: 1000 }]);
+    expect(await sqlRows(t, "SELECT amount FROM commissions")).toEqual([{ amount: 1800 }]);
+    // and a later replay answers as the first time
+    const later = await t.request("/v1/conversions/refund", { method: "POST", key: f.postbackKey, json: { orderId: "r1", amount: "10.00" }, headers: { "idempotency-key": "once" } });
+    expect(later.status).toBe(200);
+    expect(await later.json()).toMatchObject({ refunded: "10.00" });
+    expect(await sqlRows(t, "SELECT refunded FROM conversions")).toEqual([{ refunded: 1000 }]);
+  });
   it("concurrent partial refunds without a key never refund more than the amount", async () => {
     const f = await createFixture(t);
     expect((await postConversion(t, f.postbackKey, { orderId: "r1", event: "sale", amount: "100.00", coupon: "ANNA10" })).status).toBe(201);

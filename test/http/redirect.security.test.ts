@@ -58,16 +58,26 @@ describe("redirect: what is not a link", () => {
     expect((await get(t, "/anna")).status).toBe(302);
   });
 
-  it("never treats reserved first path segments as slugs", async () => {
+  it("never treats reserved first path segments as slugs, even if such a link were stored", async () => {
     await createFixture(t);
-    for (const path of ["/app", "/portal", "/static", "/v1", "/api", "/healthz", "/robots.txt", "/afflux.js", "/px.gif", "/favicon.ico"]) {
+    // bypass the API's validation: a stored link with a reserved slug must still never redirect
+    for (const slug of ["app", "portal", "static", "v1", "api", "healthz", "Portal", "planted"]) {
+      await t.client.execute({
+        sql: `INSERT INTO links (id, num, program_id, partner_id, slug, destination, allow_deep_links, archived, created_at, updated_at)
+              SELECT ?, (SELECT max(num) + 1 FROM links), program_id, partner_id, ?, destination, 0, 0, created_at, updated_at FROM links WHERE slug = 'anna'`,
+        args: [`lnk_reserved_${slug}`, slug],
+      });
+    }
+    for (const path of ["/app", "/portal", "/Portal", "/static", "/v1", "/api", "/healthz", "/robots.txt", "/afflux.js", "/px.gif", "/favicon.ico"]) {
       const res = await get(t, path);
       expect(res.status, path).not.toBe(302);
       expect(res.headers.get("location"), path).toBeNull();
       expect(res.headers.get("set-cookie"), path).toBeNull();
     }
+    // the control: a planted link with an ordinary slug does redirect
+    expect((await get(t, "/planted")).status).toBe(302);
     await t.flushClicks();
-    expect(await countRows(t, "clicks")).toBe(0);
+    expect(await countRows(t, "clicks")).toBe(1);
   });
 
   it("refuses reserved slugs in link creation, whatever their case", async () => {

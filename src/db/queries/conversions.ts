@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { commissions, conversions, customers, idempotencyKeys } from "../schema";
 
@@ -124,9 +124,8 @@ export async function applyRefund(
         WHERE changes() = 1`));
     }
   }
-  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
-  const [row] = await db.select({ refunded: conversions.refunded }).from(conversions).where(eq(conversions.id, conv.id));
-  return row?.refunded === newRefunded;
+  const [first] = await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  return first.rowsAffected === 1;
 }
 
 export async function findIdempotency(db: Db, programId: string, key: string) {
@@ -134,6 +133,17 @@ export async function findIdempotency(db: Db, programId: string, key: string) {
   return row ?? null;
 }
 
-export async function saveIdempotency(db: Db, programId: string, key: string, requestHash: string, response: string, now: number) {
-  await db.insert(idempotencyKeys).values({ programId, key, requestHash, response, createdAt: now }).onConflictDoNothing();
+/** Claims an idempotency key before the work; false when another request holds or used it. */
+export async function claimIdempotency(db: Db, programId: string, key: string, requestHash: string, now: number): Promise<boolean> {
+  const claimed = await db.insert(idempotencyKeys).values({ programId, key, requestHash, response: null, createdAt: now }).onConflictDoNothing().returning({ key: idempotencyKeys.key });
+  return claimed.length === 1;
+}
+
+export async function saveIdempotentResponse(db: Db, programId: string, key: string, response: string) {
+  await db.update(idempotencyKeys).set({ response }).where(and(eq(idempotencyKeys.programId, programId), eq(idempotencyKeys.key, key)));
+}
+
+/** Frees a claimed key when the work failed, so the client can retry with it. */
+export async function releaseIdempotency(db: Db, programId: string, key: string) {
+  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.programId, programId), eq(idempotencyKeys.key, key), isNull(idempotencyKeys.response)));
 }

@@ -23,6 +23,8 @@ const LinkQuery = Cursor.extend({ programId: z.string().max(100).optional(), par
 export function linkOutcome(c: Context<AppEnv>, outcome: CreateLinkOutcome) {
   if (outcome.kind === "invalid") throw invalid(outcome.path, outcome.message);
   if (outcome.kind === "slug_taken") throw new ApiError("conflict", "this slug is taken");
+  // the slug may sit in the cache as "unknown" from a request before it existed
+  c.var.deps.linkCache.invalidate(outcome.link.slug);
   return c.json(linkJson(outcome.link, c.var.deps.publicUrl), 201);
 }
 

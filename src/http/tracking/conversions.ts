@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createHash } from "node:crypto";
-import { findIdempotency, saveIdempotency, commissionOf } from "../../db/queries/conversions";
-import { getProgram } from "../../db/queries/programs";
+import { claimIdempotency, commissionOf, findIdempotency, releaseIdempotency, saveIdempotentResponse } from "../../db/queries/conversions";
+import { getProgram, type ProgramRow } from "../../db/queries/programs";
 import { recordConversion } from "../../services/tracking/conversions";
 import { refundConversion } from "../../services/tracking/refunds";
 import { parseMoney } from "../../domain/money";
@@ -46,6 +46,8 @@ async function programOfPostbackKey(c: Context<AppEnv>, key: string | null) {
 
 async function record(c: Context<AppEnv>, key: string | null, raw: RawConversion) {
   const { deps } = c.var;
+  // Hono answers HEAD with the GET handler; link checkers and prefetchers must not record sales.
+  if (c.req.method === "HEAD") throw new ApiError("validation_failed", "HEAD does not record conversions; send GET");
   const program = await programOfPostbackKey(c, key);
   const outcome = await recordConversion(deps, program, toConversionInput(raw, program, "postback", deps.now()));
   if (outcome.kind === "conflict") throw new ApiError("conflict", outcome.message);
@@ -85,26 +87,39 @@ export function conversionRoutes() {
       const body = c.req.valid("json");
       const idemKey = c.req.header("idempotency-key") ?? null;
       const requestHash = createHash("sha256").update(JSON.stringify([body.orderId, body.event, body.amount ?? null])).digest("hex");
-      if (idemKey) {
+      if (idemKey && !(await claimIdempotency(deps.db, program.id, idemKey, requestHash, deps.now()))) {
         const seen = await findIdempotency(deps.db, program.id, idemKey);
         if (seen && seen.requestHash !== requestHash) throw new ApiError("conflict", "this Idempotency-Key was used with a different request");
         if (seen?.response) return c.json(JSON.parse(seen.response), 200) as never;
+        throw new ApiError("conflict", "a request with this Idempotency-Key is still in progress; retry shortly");
       }
-      let amount: number | null = null;
-      if (body.amount !== undefined) {
-        const parsed = parseMoney(body.amount, program.currency);
-        if (!parsed.ok) throw invalid("amount", parsed.message);
-        if (parsed.minor <= 0) throw invalid("amount", "must be greater than 0");
-        amount = parsed.minor;
+      try {
+        const json = await refund(c, program, body);
+        if (idemKey) await saveIdempotentResponse(deps.db, program.id, idemKey, JSON.stringify(json));
+        return c.json(json, 200) as never;
+      } catch (err) {
+        if (idemKey) await releaseIdempotency(deps.db, program.id, idemKey);
+        throw err;
       }
-      const outcome = await refundConversion(deps, program.id, { orderId: body.orderId, event: body.event, amount });
-      if (outcome.kind === "not_found") throw notFound(`order ${body.orderId} (${body.event})`);
-      if (outcome.kind === "too_much") throw invalid("amount", "more than the conversion's remaining amount");
-      const json = conversionJson(outcome.conversion, await commissionOf(deps.db, outcome.conversion.id));
-      if (idemKey) await saveIdempotency(deps.db, program.id, idemKey, requestHash, JSON.stringify(json), deps.now());
-      return c.json(json, 200) as never;
     },
   );
   return app;
+}
+
+/** Validates the amount and applies the refund; answers the conversion as JSON. */
+async function refund(c: Context<AppEnv>, program: ProgramRow, body: { orderId: string; event: "sale" | "lead"; amount?: string | number | undefined }) {
+  const { deps } = c.var;
+  let amount: number | null = null;
+  if (body.amount !== undefined) {
+    const parsed = parseMoney(body.amount, program.currency);
+    if (!parsed.ok) throw invalid("amount", parsed.message);
+    if (parsed.minor <= 0) throw invalid("amount", "must be greater than 0");
+    amount = parsed.minor;
+  }
+  const outcome = await refundConversion(deps, program.id, { orderId: body.orderId, event: body.event, amount });
+  if (outcome.kind === "not_found") throw notFound(`order ${body.orderId} (${body.event})`);
+  if (outcome.kind === "too_much") throw invalid("amount", "more than the conversion's remaining amount");
+  if (outcome.kind === "busy") throw new ApiError("conflict", "too many concurrent refunds of this order; retry");
+  return conversionJson(outcome.conversion, await commissionOf(deps.db, outcome.conversion.id));
 }
 

@@ -19,6 +19,8 @@ function gif(): Response {
  */
 export function pixelHandler() {
   return async (c: Context<AppEnv>): Promise<Response> => {
+    // HEAD (link checkers, prefetchers) gets the image but records nothing.
+    if (c.req.method === "HEAD") return gif();
     try {
       const { deps } = c.var;
       const q = c.req.query();

@@ -7,7 +7,10 @@ import type { TrackingDeps } from "./conversions";
 export type RefundOutcome =
   | { kind: "ok"; conversion: ConversionRow }
   | { kind: "not_found" }
-  | { kind: "too_much"; remaining: number };
+  | { kind: "too_much"; remaining: number }
+  | { kind: "busy" };
+
+const MAX_ATTEMPTS = 30;
 
 const UNPAID = new Set(["hold", "pending", "approved"]);
 
@@ -21,7 +24,7 @@ export async function refundConversion(
   programId: string,
   input: { orderId: string; event: ConversionEvent; amount: number | null },
 ): Promise<RefundOutcome> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const conv = await findConversion(deps.db, programId, input.event, input.orderId);
     if (!conv) return { kind: "not_found" };
     const remaining = conv.amount - conv.refunded;
@@ -44,7 +47,9 @@ export async function refundConversion(
     if (await applyRefund(deps.db, conv, refunded, commissionUpdate, adjustment, deps.now())) {
       return { kind: "ok", conversion: (await findConversion(deps.db, programId, input.event, input.orderId))! };
     }
-    // Someone refunded in between: read again and retry against the new state.
+    // Someone refunded in between: read again and retry against the new state, after a short
+    // random pause so that racing requests stop colliding in lockstep.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
   }
-  throw new Error("refund kept conflicting with concurrent refunds");
+  return { kind: "busy" };
 }
