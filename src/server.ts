@@ -1,12 +1,11 @@
 import { serve } from "@hono/node-server";
-import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Context } from "hono";
 import { openAndMigrate } from "./bootstrap";
 import { loadConfig } from "./config";
 import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
 import { hashApiKey } from "./domain/ids";
 import { createApp } from "./http/app";
 import { LinkCache } from "./http/tracking/linkCache";
+import { nodeFacts } from "./http/tracking/requestFacts";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 
 /** The Node server: embedded libSQL by default, clicks batched in process, graceful shutdown. */
@@ -21,13 +20,11 @@ async function main() {
     journalPath: database.filePath ? `${database.filePath}.clicks.journal` : null,
     onError: (err) => console.error("click writes failing, keeping clicks until the database is back:", String(err)),
   });
-  const clientIp = (c: Context) =>
-    (trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined) ?? getConnInfo(c).remote.address ?? "";
   const app = createApp({
     db: database.db, secret, clickSink, linkCache: new LinkCache(database.db), now: Date.now,
     publicUrl: (config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
     adminKeyHash: config.AFFLUX_ADMIN_KEY ? hashApiKey(config.AFFLUX_ADMIN_KEY) : null,
-    clientIp,
+    readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
   });
   // Clicks journaled by an earlier run (database down at shutdown) are written now.
   await clickSink.flush();

@@ -1,7 +1,7 @@
-import type { Context } from "hono";
 import type { Db } from "../db/client";
 import type { ClickSink } from "../services/tracking/clickSink";
 import type { LinkCache } from "./tracking/linkCache";
+import type { ReadClickFacts } from "./tracking/requestFacts";
 
 /** Everything the apps need, built once by an entry point (Node server, Worker, tests). */
 export interface AppDeps {
@@ -15,8 +15,8 @@ export interface AppDeps {
   publicUrl: string;
   /** SHA-256 of AFFLUX_ADMIN_KEY, or null when no operator key is configured */
   adminKeyHash: string | null;
-  /** the client's IP as the runtime sees it (socket, CF-Connecting-IP, trusted proxy) */
-  clientIp: (c: Context) => string;
+  /** reads user agent, IP, referrer, country and https-ness for a click, the runtime's cheapest way */
+  readClickFacts: ReadClickFacts;
 }
 
 export type AppEnv = { Variables: { requestId: string; deps: AppDeps } };

@@ -3,6 +3,7 @@ import { ClientClickStore } from "../../src/db/queries/clicks";
 import { hashApiKey } from "../../src/domain/ids";
 import { createApp } from "../../src/http/app";
 import { LinkCache } from "../../src/http/tracking/linkCache";
+import { headerFacts } from "../../src/http/tracking/requestFacts";
 import { BatchingClickSink } from "../../src/services/tracking/clickSink";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
@@ -21,7 +22,7 @@ export async function createTestApp(opts: { now?: number } = {}) {
   const linkCache = new LinkCache(database.db, { now: () => clock.now });
   const app = createApp({
     db: database.db, secret, clickSink, linkCache, now: () => clock.now, publicUrl: PUBLIC_URL,
-    adminKeyHash: hashApiKey(ADMIN_KEY), clientIp: (c) => c.req.header("x-test-ip") ?? "203.0.113.7",
+    adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: headerFacts({ ipHeader: "x-test-ip", fallbackIp: () => "203.0.113.7" }),
   });
   const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
     const headers = new Headers(init.headers);

@@ -30,7 +30,8 @@ export interface LinkCacheOptions {
 /**
  * Bounded, short-lived cache of slug → link, so that redirects of popular links read nothing.
  * Unknown and archived slugs are cached too (as null), so floods of bad slugs cost no reads.
- * Map insertion order gives LRU eviction cheaply: a hit is re-inserted at the end.
+ * Eviction is oldest-filled first (Map insertion order): with a TTL of seconds every entry is
+ * refilled often anyway, so LRU bookkeeping on each hit would cost the hot path for nothing.
  */
 export class LinkCache {
   private readonly entries = new Map<string, Entry>();
@@ -49,8 +50,6 @@ export class LinkCache {
   peek(slug: string): CachedLink | null | undefined {
     const entry = this.entries.get(slug);
     if (!entry || entry.expiresAt < this.now()) return undefined;
-    this.entries.delete(slug);
-    this.entries.set(slug, entry);
     return entry.link;
   }
 

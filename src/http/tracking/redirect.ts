@@ -29,20 +29,18 @@ function queryOf(url: string): string {
  * agent, hashing the visitor and writing happen later, once per batch.
  */
 function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response {
-  const req = c.req.raw;
+  const facts = deps.readClickFacts(c);
   const ts = deps.now();
-  const userAgent = req.headers.get("user-agent") ?? "";
-  const bot = isBotAgent(userAgent);
+  const bot = isBotAgent(facts.userAgent);
   const clickId = issueClickId({ programNum: link.programNum, linkNum: link.linkNum, partnerNum: link.partnerNum, ts, bot }, deps.secret);
-  const rawQuery = queryOf(req.url);
+  const rawQuery = queryOf(c.req.url);
   const location = buildLocation(link.destination, rawQuery, {
     clickParam: link.clickParam, clickId, allowDeepLinks: link.allowDeepLinks, allowedDomains: link.allowedDomains,
   });
-  const secure = req.url.startsWith("https:") || req.headers.get("x-forwarded-proto") === "https";
-  if (req.method === "GET") {
+  if (c.req.method === "GET") {
     deps.clickSink.push({
-      id: clickId, ts, programNum: link.programNum, linkNum: link.linkNum, partnerNum: link.partnerNum, bot, userAgent,
-      ip: deps.clientIp(c), referer: req.headers.get("referer"), country: req.headers.get("cf-ipcountry"),
+      id: clickId, ts, programNum: link.programNum, linkNum: link.linkNum, partnerNum: link.partnerNum, bot,
+      userAgent: facts.userAgent, ip: facts.ip, referer: facts.referer, country: facts.country,
       subs: rawQuery.includes("sub") ? readSubIds(new URLSearchParams(rawQuery)) : null,
     });
   }
@@ -50,7 +48,7 @@ function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response
   c.header("cache-control", "no-store");
   c.header("x-robots-tag", "noindex");
   c.header("referrer-policy", "no-referrer-when-downgrade");
-  c.header("set-cookie", `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+  c.header("set-cookie", `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${facts.secure ? "; Secure" : ""}`);
   return c.redirect(location, 302);
 }
 
