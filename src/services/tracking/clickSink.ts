@@ -61,7 +61,7 @@ export class BatchingClickSink implements ClickSink {
     this.maxPending = opts.maxPendingInMemory ?? 100_000;
     this.retryMs = opts.retryMs ?? 100;
     this.sliceSize = opts.sliceSize ?? 400;
-    this.rollupIntervalMs = opts.rollupIntervalMs ?? 1000;
+    this.rollupIntervalMs = opts.rollupIntervalMs ?? 250;
   }
 
   push(event: ClickEvent): void {
@@ -127,8 +127,8 @@ export class BatchingClickSink implements ClickSink {
         this.stored += slice.length;
         if (!this.closed) await yieldToEventLoop();
       }
-      // Rollups are set-based: folding a second's clicks at once is far cheaper per click than
-      // folding every round's, and link counts may lag by up to 5 s (contract).
+      // Rollups are set-based: folding a few rounds of clicks at once is cheaper per click than
+      // folding each round alone, and link counts may lag by up to 5 s (contract).
       if (this.rollupNow || this.closed || Date.now() - this.lastRollup >= this.rollupIntervalMs) {
         await this.opts.store.rollup();
         this.lastRollup = Date.now();
