@@ -1,5 +1,6 @@
 // Shared helpers: repo paths, free ports, child servers (started, awaited, stopped by PID), stats.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -114,3 +115,19 @@ export async function waitReady(s: Server, path: string, status: number, timeout
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
 }
+
+/**
+ * CPU time (user + system, ms) a process has used, from /proc. Throughput on a shared machine
+ * swings with its neighbours; CPU per request is the steadier measure of our own cost.
+ */
+export function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;

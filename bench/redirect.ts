@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type LinkFixture, setupLink, storedClicks } from './api.js';
-import { ROOT, type Server, log, median, round, sleep, startServer, waitReady } from './lib.js';
+import { ROOT, type Server, cpuMs, log, median, round, sleep, startServer, waitReady } from './lib.js';
 import { type LoadEnd, type LoadResult, benchSeconds, runLoad } from './load.js';
 import type { PartResult } from './part.js';
 
@@ -11,7 +11,7 @@ const ROUNDS = 3;
 const WARMUP_S = 2;
 const DRAIN_TIMEOUT_MS = 120_000;
 
-interface Round { bare: LoadResult; real: LoadResult; drainMs: number | null; sustained: number }
+interface Round { bare: LoadResult; real: LoadResult; drainMs: number | null; sustained: number; bareCpuUs: number | null; realCpuUs: number | null }
 
 export async function redirectPart(): Promise<PartResult> {
   const script = process.env.BENCH_SERVER ?? 'src/server.ts'; // override only to test the harness
@@ -92,11 +92,16 @@ async function measure(real: Server, bare: Server, fx: LinkFixture): Promise<Par
   const rounds: Round[] = [];
   for (let i = 1; i <= ROUNDS && failures.length === 0; i++) {
     log(`round ${i}/${ROUNDS}: bare ${seconds} s`);
+    const bareCpu0 = cpuMs(bare.proc.pid);
     const b = await runLoad(bareUrl, { seconds });
+    const bareCpuUs = perRequestUs(bareCpu0, cpuMs(bare.proc.pid), b.answered);
     log(`round ${i}/${ROUNDS}: real ${seconds} s`);
+    const realCpu0 = cpuMs(real.proc.pid);
     const { load: r, drainMs } = await loadAndDrain(seconds);
+    // includes storing the clicks: the drain is part of the cost of a redirect
+    const realCpuUs = perRequestUs(realCpu0, cpuMs(real.proc.pid), r.answered);
     const sustained = drainMs === null ? 0 : r.answered / (r.seconds + drainMs / 1000) / b.rps;
-    rounds.push({ bare: b, real: r, drainMs, sustained });
+    rounds.push({ bare: b, real: r, drainMs, sustained, bareCpuUs, realCpuUs });
     log(`round ${i}: bare ${b.rps.toFixed(0)} rps, real ${r.rps.toFixed(0)} rps, drain ${drainMs ?? 'TIMEOUT'} ms`);
     if (r.errors || r.non3xx) log(`round ${i}: real server had ${r.errors} errors, ${r.non3xx} non-3xx`);
     if (drainMs === null) failures.push(drainFailure());
@@ -126,6 +131,9 @@ async function measure(real: Server, bare: Server, fx: LinkFixture): Promise<Par
     redirects_answered: expected, // every 302 of the real server, warm-up included
     clicks_stored: stored,
     redirect_errors: rounds.reduce((n, r) => n + r.real.errors + r.real.non3xx, 0),
+    bare_cpu_us_per_redirect: r2(med((r) => r.bareCpuUs), 1),
+    redirect_cpu_us_per_redirect: r2(med((r) => r.realCpuUs), 1),
+    cpu_ratio: r2(med((r) => (r.bareCpuUs && r.realCpuUs ? r.bareCpuUs / r.realCpuUs : null)), 3),
   };
   const targets = {
     redirect_ratio: ratio !== null && ratio >= 0.75,
@@ -136,13 +144,17 @@ async function measure(real: Server, bare: Server, fx: LinkFixture): Promise<Par
 }
 
 function table(rounds: Round[]): string {
-  const head = ['round', 'bare rps', 'real rps', 'ratio', 'p50 ms', 'p99 ms', 'drain ms', 'sustained'];
+  const head = ['round', 'bare rps', 'real rps', 'ratio', 'p50 ms', 'p99 ms', 'drain ms', 'sustained', 'bare cpu µs', 'real cpu µs'];
   const rows = rounds.map((r, i) => [
     String(i + 1), r.bare.rps.toFixed(0), r.real.rps.toFixed(0), (r.real.rps / r.bare.rps).toFixed(3),
     String(r.real.p50_ms), String(r.real.p99_ms), r.drainMs === null ? 'TIMEOUT' : String(r.drainMs),
-    r.sustained.toFixed(3),
+    r.sustained.toFixed(3), r.bareCpuUs?.toFixed(1) ?? '-', r.realCpuUs?.toFixed(1) ?? '-',
   ]);
   const w = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const fmt = (row: string[]): string => row.map((x, c) => x.padStart(w[c]!)).join('  ');
   return ['redirect (real vs bare, 50 connections)', fmt(head), ...(rows.length ? rows.map(fmt) : ['(no round completed)'])].join('\n');
+}
+
+function perRequestUs(before: number | null, after: number | null, requests: number): number | null {
+  return before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests;
 }
