@@ -111,20 +111,6 @@ CREATE UNIQUE INDEX `links_num_unique` ON `links` (`num`);--> statement-breakpoi
 CREATE UNIQUE INDEX `links_slug_unique` ON `links` (`slug`);--> statement-breakpoint
 CREATE INDEX `links_program_idx` ON `links` (`program_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `links_partner_idx` ON `links` (`partner_id`,`created_at`);--> statement-breakpoint
-CREATE TABLE `click_rollups` (
-	`program_num` integer NOT NULL,
-	`day` integer NOT NULL,
-	`link_num` integer NOT NULL,
-	`partner_num` integer NOT NULL,
-	`country` text NOT NULL,
-	`device` text NOT NULL,
-	`sub1` text NOT NULL,
-	`clicks` integer NOT NULL,
-	`unique_clicks` integer NOT NULL,
-	`bot_clicks` integer NOT NULL,
-	PRIMARY KEY(`program_num`, `day`, `link_num`, `country`, `device`, `sub1`)
-);
---> statement-breakpoint
 CREATE TABLE `clicks` (
 	`seq` integer PRIMARY KEY NOT NULL,
 	`id` text NOT NULL,
@@ -177,9 +163,15 @@ CREATE TABLE `conversions` (
 	`click_ts` integer,
 	`via` text,
 	`model` text NOT NULL,
+	`country` text,
+	`device` text,
+	`sub1` text,
+	`partner_num` integer,
+	`link_num` integer,
 	`customer_id` text,
 	`coupon` text,
 	`occurred_at` integer NOT NULL,
+	`change_token` text,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`program_id`) REFERENCES `programs`(`id`) ON UPDATE no action ON DELETE no action
 );
@@ -188,6 +180,7 @@ CREATE UNIQUE INDEX `conversions_key_uq` ON `conversions` (`program_id`,`event`,
 CREATE INDEX `conversions_program_idx` ON `conversions` (`program_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `conversions_partner_idx` ON `conversions` (`partner_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `conversions_customer_idx` ON `conversions` (`program_id`,`customer_id`,`click_ts`);--> statement-breakpoint
+CREATE INDEX `conversions_occurred_idx` ON `conversions` (`program_id`,`occurred_at`);--> statement-breakpoint
 CREATE TABLE `customers` (
 	`program_id` text NOT NULL,
 	`external_id` text NOT NULL,
@@ -233,6 +226,7 @@ CREATE TABLE `commissions` (
 	`status` text NOT NULL,
 	`available_at` integer NOT NULL,
 	`payout_id` text,
+	`change_token` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`program_id`) REFERENCES `programs`(`id`) ON UPDATE no action ON DELETE no action,
@@ -242,4 +236,55 @@ CREATE TABLE `commissions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `commissions_conversion_uq` ON `commissions` (`conversion_id`);--> statement-breakpoint
 CREATE INDEX `commissions_program_status_idx` ON `commissions` (`program_id`,`status`,`created_at`);--> statement-breakpoint
-CREATE INDEX `commissions_partner_idx` ON `commissions` (`partner_id`,`created_at`);
+CREATE INDEX `commissions_partner_idx` ON `commissions` (`partner_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `commissions_due_idx` ON `commissions` (`status`,`available_at`);--> statement-breakpoint
+CREATE INDEX `commissions_payout_idx` ON `commissions` (`payout_id`);--> statement-breakpoint
+CREATE TABLE `daily_stats` (
+	`program_num` integer NOT NULL,
+	`dim` text NOT NULL,
+	`day` integer NOT NULL,
+	`partner_num` integer NOT NULL,
+	`key` text NOT NULL,
+	`clicks` integer DEFAULT 0 NOT NULL,
+	`unique_clicks` integer DEFAULT 0 NOT NULL,
+	`bot_clicks` integer DEFAULT 0 NOT NULL,
+	`conversions` integer DEFAULT 0 NOT NULL,
+	`revenue` integer DEFAULT 0 NOT NULL,
+	`commission` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`program_num`, `dim`, `day`, `partner_num`, `key`)
+);
+--> statement-breakpoint
+CREATE TABLE `payout_batches` (
+	`id` text PRIMARY KEY NOT NULL,
+	`program_id` text NOT NULL,
+	`currency` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `payout_batches_program_idx` ON `payout_batches` (`program_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `payouts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`batch_id` text NOT NULL,
+	`program_id` text NOT NULL,
+	`partner_id` text NOT NULL,
+	`amount` integer NOT NULL,
+	`currency` text NOT NULL,
+	`commission_count` integer NOT NULL,
+	`status` text NOT NULL,
+	`paid_at` integer,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `payouts_batch_idx` ON `payouts` (`batch_id`);--> statement-breakpoint
+CREATE INDEX `payouts_partner_idx` ON `payouts` (`partner_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `tier_changes` (
+	`id` text PRIMARY KEY NOT NULL,
+	`program_id` text NOT NULL,
+	`partner_id` text NOT NULL,
+	`from_tier_id` text,
+	`to_tier_id` text NOT NULL,
+	`metric_value` integer NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `tier_changes_partner_idx` ON `tier_changes` (`partner_id`,`created_at`);

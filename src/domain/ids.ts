@@ -34,3 +34,8 @@ export function hashApiKey(key: string): string {
 export function generatedSlug(): string {
   return slugBody();
 }
+
+/** A one-off token that marks which concurrent update won (see `change_token` columns). */
+export function newToken(): string {
+  return idBody();
+}

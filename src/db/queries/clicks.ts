@@ -4,6 +4,7 @@ import Native from "libsql";
 type NativeDb = InstanceType<typeof Native>;
 type NativeStatement = ReturnType<NativeDb["prepare"]>;
 import type { ClickRow } from "../../services/tracking/clickEvent";
+import { clickStatsStatements } from "./stats";
 
 const COLUMNS = [
   "id", "ts", "program_num", "link_num", "partner_num", "bot", "browser", "os", "device",
@@ -56,17 +57,7 @@ const ROLLUP_STATEMENTS = [
   `INSERT OR IGNORE INTO link_visitors (link_num, day, visitor, first_seq)
      SELECT link_num, ts / 86400000, visitor, min(seq) FROM clicks
      WHERE ${RANGE} AND bot = 0 GROUP BY link_num, ts / 86400000, visitor`,
-  `INSERT INTO click_rollups (program_num, day, link_num, partner_num, country, device, sub1, clicks, unique_clicks, bot_clicks)
-     SELECT c.program_num, c.ts / 86400000, c.link_num, c.partner_num, coalesce(c.country, ''), c.device, coalesce(c.sub1, ''),
-       sum(1 - c.bot),
-       sum(EXISTS (SELECT 1 FROM link_visitors v WHERE v.link_num = c.link_num AND v.day = c.ts / 86400000
-                   AND v.visitor = c.visitor AND v.first_seq = c.seq)),
-       sum(c.bot)
-     FROM clicks c WHERE ${RANGE.replaceAll("seq", "c.seq")}
-     GROUP BY 1, 2, 3, 4, 5, 6, 7
-     ON CONFLICT (program_num, day, link_num, country, device, sub1) DO UPDATE SET
-       clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks,
-       bot_clicks = bot_clicks + excluded.bot_clicks`,
+  ...clickStatsStatements(RANGE.replaceAll("seq", "c.seq")),
   `INSERT INTO link_click_counts (link_num, clicks, bot_clicks)
      SELECT link_num, sum(1 - bot), sum(bot) FROM clicks WHERE ${RANGE} GROUP BY link_num
      ON CONFLICT (link_num) DO UPDATE SET clicks = clicks + excluded.clicks, bot_clicks = bot_clicks + excluded.bot_clicks`,

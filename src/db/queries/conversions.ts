@@ -1,5 +1,8 @@
 import { and, asc, eq, gte, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { contribution, delta } from "../../domain/reporting";
+import { newToken } from "../../domain/ids";
+import { statKeysOf, statsDelta } from "./stats";
 import { commissions, conversions, customers, idempotencyKeys } from "../schema";
 
 export type ConversionRow = typeof conversions.$inferSelect;
@@ -51,7 +54,7 @@ export async function earliestCustomerClick(db: Db, programId: string, customerI
  * a no-op when its key exists, and the dependent writes only happen when our row is there.
  * Returns whether this call created the conversion.
  */
-export async function insertConversion(db: Db, conversion: ConversionRow, commission: CommissionRow | null): Promise<boolean> {
+export async function insertConversion(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null): Promise<boolean> {
   const ours = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conversion.id})`;
   const statements = [db.insert(conversions).values(conversion).onConflictDoNothing()] as const;
   const dependent = [];
@@ -77,53 +80,74 @@ export async function insertConversion(db: Db, conversion: ConversionRow, commis
           last_at = max(last_at, excluded.last_at)`),
     );
   }
+  dependent.push(...statsDelta(db, statKeysOf(programNum, conversion), contribution(conversion, commission), ours));
   await db.batch([...statements, ...dependent]);
   const [row] = await db.select({ id: conversions.id }).from(conversions).where(eq(conversions.id, conversion.id));
   return row !== undefined;
 }
 
-/** A postback takes over a pixel-sourced conversion: its amount, and a recomputed commission out of hold. */
-export async function supersedePixel(db: Db, conversionId: string, amount: number, commission: Pick<CommissionRow, "amount" | "availableAt" | "ruleId" | "tierId"> | null, now: number) {
-  const [updated] = await db
-    .update(conversions)
-    .set({ amount, source: "postback" })
-    .where(and(eq(conversions.id, conversionId), eq(conversions.source, "pixel")))
-    .returning({ id: conversions.id });
-  if (!updated) return false;
-  if (commission) {
-    await db
-      .update(commissions)
-      .set({ ...commission, originalAmount: commission.amount, status: "pending", updatedAt: now })
-      .where(and(eq(commissions.conversionId, conversionId), eq(commissions.status, "hold")));
+/**
+ * A postback takes over a pixel-sourced conversion: its amount, and a recomputed commission out
+ * of hold. Everything after the guarded conversion update runs only if that update won.
+ */
+export async function supersedePixel(
+  db: Db,
+  programNum: number,
+  conv: ConversionRow,
+  amount: number,
+  commission: { before: CommissionRow | null; after: Pick<CommissionRow, "amount" | "availableAt" | "ruleId" | "tierId"> | null },
+  now: number,
+): Promise<boolean> {
+  const token = newToken();
+  const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conv.id} AND change_token = ${token})`;
+  const statements = [
+    db.run(sql`UPDATE conversions SET amount = ${amount}, source = 'postback', change_token = ${token} WHERE id = ${conv.id} AND source = 'pixel'`),
+  ];
+  let after: { amount: number; status: string } | null = commission.before;
+  const before = commission.before;
+  if (before && before.status === "hold" && commission.after) {
+    const c = commission.after;
+    statements.push(db.run(sql`UPDATE commissions SET amount = ${c.amount}, original_amount = ${c.amount}, available_at = ${c.availableAt},
+      rule_id = ${c.ruleId}, tier_id = ${c.tierId}, status = 'pending', updated_at = ${now} WHERE id = ${before.id} AND status = 'hold' AND ${won}`));
+    after = { amount: c.amount, status: "pending" };
   }
-  return true;
+  const keys = statKeysOf(programNum, conv);
+  statements.push(...statsDelta(db, keys, delta(contribution({ ...conv, amount }, after), contribution(conv, before)), won));
+  const [first] = await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  return first.rowsAffected === 1;
 }
 
 /**
  * Applies a refund atomically, if the conversion's `refunded` is still what the caller read
- * (optimistic concurrency). Each later statement runs only when the one before changed a row
- * (`changes()` is per connection, and a batch runs on one), so no interactive transaction is needed.
+ * (optimistic concurrency). The follow-up writes run only if that update won: it stamps a fresh
+ * change token, and they check for it, so no interactive transaction is needed.
  */
 export async function applyRefund(
   db: Db,
+  programNum: number,
   conv: ConversionRow,
   newRefunded: number,
-  commission: { id: string; amount: number; status: CommissionRow["status"] } | null,
+  commission: { before: CommissionRow; amount: number; status: CommissionRow["status"] } | null,
   adjustment: { id: string; amount: number; partnerId: string } | null,
   now: number,
 ): Promise<boolean> {
+  const token = newToken();
+  const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conv.id} AND change_token = ${token})`;
   const statements = [
-    db.run(sql`UPDATE conversions SET refunded = ${newRefunded} WHERE id = ${conv.id} AND refunded = ${conv.refunded}`),
+    db.run(sql`UPDATE conversions SET refunded = ${newRefunded}, change_token = ${token} WHERE id = ${conv.id} AND refunded = ${conv.refunded}`),
   ];
   if (commission) {
     statements.push(db.run(sql`UPDATE commissions SET amount = ${commission.amount}, status = ${commission.status}, updated_at = ${now}
-      WHERE id = ${commission.id} AND changes() = 1`));
-    if (adjustment) {
-      statements.push(db.run(sql`INSERT INTO adjustments (id, program_id, partner_id, commission_id, amount, currency, reason, payout_id, created_at)
-        SELECT ${adjustment.id}, ${conv.programId}, ${adjustment.partnerId}, ${commission.id}, ${adjustment.amount}, ${conv.currency}, 'refund', NULL, ${now}
-        WHERE changes() = 1`));
-    }
+      WHERE id = ${commission.before.id} AND ${won}`));
   }
+  if (commission && adjustment) {
+    statements.push(db.run(sql`INSERT INTO adjustments (id, program_id, partner_id, commission_id, amount, currency, reason, payout_id, created_at)
+      SELECT ${adjustment.id}, ${conv.programId}, ${adjustment.partnerId}, ${commission.before.id}, ${adjustment.amount}, ${conv.currency}, 'refund', NULL, ${now}
+      WHERE ${won}`));
+  }
+  const before = contribution(conv, commission?.before ?? null);
+  const after = contribution({ ...conv, refunded: newRefunded }, commission ? { amount: commission.amount, status: commission.status } : null);
+  statements.push(...statsDelta(db, statKeysOf(programNum, conv), delta(after, before), won));
   const [first] = await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
   return first.rowsAffected === 1;
 }

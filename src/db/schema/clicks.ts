@@ -41,28 +41,6 @@ export const linkVisitors = sqliteTable(
   (t) => [primaryKey({ columns: [t.linkNum, t.day, t.visitor] })],
 );
 
-/**
- * Daily click rollup per program/link and report dimension, so reports never scan raw clicks.
- * Maintained incrementally by the rollup job (set-based SQL over new click seqs), not per insert:
- * per-row upserts would triple the cost of storing a click. `day` is days since the epoch (UTC).
- */
-export const clickRollups = sqliteTable(
-  "click_rollups",
-  {
-    programNum: integer("program_num").notNull(),
-    day: integer("day").notNull(),
-    linkNum: integer("link_num").notNull(),
-    partnerNum: integer("partner_num").notNull(),
-    country: text("country").notNull(),
-    device: text("device").notNull(),
-    sub1: text("sub1").notNull(),
-    clicks: integer("clicks").notNull(),
-    uniqueClicks: integer("unique_clicks").notNull(),
-    botClicks: integer("bot_clicks").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.programNum, t.day, t.linkNum, t.country, t.device, t.sub1] })],
-);
-
 /** Progress markers of incremental jobs, e.g. the last click seq folded into the rollups. */
 export const cursors = sqliteTable("cursors", {
   name: text("name").primaryKey(),

@@ -24,6 +24,8 @@ export const commissions = sqliteTable(
     status: text("status", { enum: COMMISSION_STATUSES }).notNull(),
     availableAt: integer("available_at").notNull(),
     payoutId: text("payout_id"),
+    /** set by every status change; batched follow-up writes run only if their update won */
+    changeToken: text("change_token"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -31,6 +33,8 @@ export const commissions = sqliteTable(
     uniqueIndex("commissions_conversion_uq").on(t.conversionId),
     index("commissions_program_status_idx").on(t.programId, t.status, t.createdAt),
     index("commissions_partner_idx").on(t.partnerId, t.createdAt),
+    index("commissions_due_idx").on(t.status, t.availableAt),
+    index("commissions_payout_idx").on(t.payoutId),
   ],
 );
 

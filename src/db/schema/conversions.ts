@@ -36,9 +36,17 @@ export const conversions = sqliteTable(
     clickTs: integer("click_ts"),
     via: text("via", { enum: ATTRIBUTION_VIA }),
     model: text("model").notNull(),
+    /** report dimensions, copied from the click at creation (null when unknown) */
+    country: text("country"),
+    device: text("device"),
+    sub1: text("sub1"),
+    partnerNum: integer("partner_num"),
+    linkNum: integer("link_num"),
     customerId: text("customer_id"),
     coupon: text("coupon"),
     occurredAt: integer("occurred_at").notNull(),
+    /** set by every update; batched follow-up writes run only if their update won (no races) */
+    changeToken: text("change_token"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -46,6 +54,7 @@ export const conversions = sqliteTable(
     index("conversions_program_idx").on(t.programId, t.createdAt),
     index("conversions_partner_idx").on(t.partnerId, t.createdAt),
     index("conversions_customer_idx").on(t.programId, t.customerId, t.clickTs),
+    index("conversions_occurred_idx").on(t.programId, t.occurredAt),
   ],
 );
 

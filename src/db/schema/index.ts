@@ -5,3 +5,5 @@ export * from "./links";
 export * from "./clicks";
 export * from "./conversions";
 export * from "./commissions";
+export * from "./stats";
+export * from "./payouts";

@@ -116,7 +116,7 @@ async function refund(c: Context<AppEnv>, program: ProgramRow, body: { orderId: 
     if (parsed.minor <= 0) throw invalid("amount", "must be greater than 0");
     amount = parsed.minor;
   }
-  const outcome = await refundConversion(deps, program.id, { orderId: body.orderId, event: body.event, amount });
+  const outcome = await refundConversion(deps, program.id, program.num, { orderId: body.orderId, event: body.event, amount });
   if (outcome.kind === "not_found") throw notFound(`order ${body.orderId} (${body.event})`);
   if (outcome.kind === "too_much") throw invalid("amount", "more than the conversion's remaining amount");
   if (outcome.kind === "busy") throw new ApiError("conflict", "too many concurrent refunds of this order; retry");

@@ -9,7 +9,8 @@ import {
   type CommissionRow, type ConversionRow,
 } from "../../db/queries/conversions";
 import { getPartner, findPartnerByCoupon } from "../../db/queries/partners";
-import { linkByNums } from "../../db/queries/links";
+import { getLink, linkByNums } from "../../db/queries/links";
+import { clickDimensions } from "../../db/queries/stats";
 import { listRules, type ProgramRow } from "../../db/queries/programs";
 
 export interface ConversionInput {
@@ -60,6 +61,17 @@ async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: Conve
   return facts;
 }
 
+/**
+ * Report dimensions of an attributed conversion: partner and link numbers, and country, device
+ * and sub1 of its click when that click is stored (it nearly always is by the time a sale follows).
+ */
+async function reportDimensions(deps: TrackingDeps, partnerId: string, linkId: string | null, clickId: string | null) {
+  const partner = await getPartner(deps.db, partnerId);
+  const link = linkId ? await getLink(deps.db, linkId) : null;
+  const click = clickId ? await clickDimensions(deps.db, clickId) : null;
+  return { partnerNum: partner?.num ?? null, linkNum: link?.num ?? null, country: click?.country ?? null, device: click?.device ?? null, sub1: click?.sub1 ?? null };
+}
+
 /** The partner's current tier picks the rule; the commission is computed once, at creation. */
 async function priceCommission(deps: TrackingDeps, program: ProgramRow, partnerId: string, event: ConversionEvent, amount: number, now: number) {
   const partner = await getPartner(deps.db, partnerId);
@@ -77,7 +89,8 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
     const now = deps.now();
     const amount = input.amount ?? 0;
     const priced = existing.partnerId ? await priceCommission(deps, program, existing.partnerId, input.event, amount, now) : null;
-    await supersedePixel(deps.db, existing.id, amount, priced, now);
+    const before = await commissionOf(deps.db, existing.id);
+    await supersedePixel(deps.db, program.num, existing, amount, { before, after: priced }, now);
     const conversion = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
     return { kind: "superseded", conversion, commission: await commissionOf(deps.db, conversion.id) };
   }
@@ -98,6 +111,7 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
   const now = deps.now();
   const decision = decideAttribution(await gatherFacts(deps, program, input));
   const amount = input.amount ?? 0;
+  const dims = decision.attributed ? await reportDimensions(deps, decision.partnerId, decision.linkId, decision.clickId) : null;
   const conversion: ConversionRow = {
     id: newId("cnv"), programId: program.id, event: input.event, orderId: input.orderId, amount, refunded: 0,
     currency: input.currency, source: input.source, status: decision.attributed ? "attributed" : "unattributed",
@@ -107,7 +121,10 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
     clickId: decision.attributed ? decision.clickId : null,
     clickTs: decision.attributed ? decision.clickTs : null,
     via: decision.attributed ? decision.via : null,
-    model: program.attribution, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt, createdAt: now,
+    partnerNum: dims?.partnerNum ?? null, linkNum: dims?.linkNum ?? null,
+    country: dims?.country ?? null, device: dims?.device ?? null, sub1: dims?.sub1 ?? null,
+    model: program.attribution, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt,
+    changeToken: null, createdAt: now,
   };
   let commission: CommissionRow | null = null;
   if (decision.attributed) {
@@ -117,11 +134,11 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
         id: newId("com"), programId: program.id, partnerId: decision.partnerId, conversionId: conversion.id,
         ruleId: priced.ruleId, tierId: priced.tierId, amount: priced.amount, originalAmount: priced.amount,
         currency: program.currency, status: input.source === "pixel" ? "hold" : "pending", availableAt: priced.availableAt,
-        payoutId: null, createdAt: now, updatedAt: now,
+        payoutId: null, changeToken: null, createdAt: now, updatedAt: now,
       };
     }
   }
-  if (await insertConversion(deps.db, conversion, commission)) return { kind: "created", conversion, commission };
+  if (await insertConversion(deps.db, program.num, conversion, commission)) return { kind: "created", conversion, commission };
   // Lost a race with an identical request: answer as a replay of the winner.
   const winner = await findConversion(deps.db, program.id, input.event, input.orderId);
   if (!winner) throw new Error("conversion vanished after a conflicting insert");

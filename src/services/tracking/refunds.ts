@@ -22,6 +22,7 @@ const UNPAID = new Set(["hold", "pending", "approved"]);
 export async function refundConversion(
   deps: TrackingDeps,
   programId: string,
+  programNum: number,
   input: { orderId: string; event: ConversionEvent; amount: number | null },
 ): Promise<RefundOutcome> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -38,13 +39,13 @@ export async function refundConversion(
       const before = prorate(commission.originalAmount, conv.amount - conv.refunded, conv.amount);
       const after = prorate(commission.originalAmount, conv.amount - refunded, conv.amount);
       if (commission.status === "paid") {
-        commissionUpdate = { id: commission.id, amount: commission.amount, status: commission.status };
+        commissionUpdate = { before: commission, amount: commission.amount, status: commission.status };
         if (after !== before) adjustment = { id: newId("adj"), amount: after - before, partnerId: commission.partnerId };
       } else {
-        commissionUpdate = { id: commission.id, amount: after, status: refunded >= conv.amount ? ("reversed" as const) : commission.status };
+        commissionUpdate = { before: commission, amount: after, status: refunded >= conv.amount ? ("reversed" as const) : commission.status };
       }
     }
-    if (await applyRefund(deps.db, conv, refunded, commissionUpdate, adjustment, deps.now())) {
+    if (await applyRefund(deps.db, programNum, conv, refunded, commissionUpdate, adjustment, deps.now())) {
       return { kind: "ok", conversion: (await findConversion(deps.db, programId, input.event, input.orderId))! };
     }
     // Someone refunded in between: read again and retry against the new state, after a short

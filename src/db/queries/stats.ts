@@ -1,0 +1,92 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../client";
+import type { Contribution } from "../../domain/reporting";
+import { isZero, utcDay } from "../../domain/reporting";
+
+/** Where a conversion lands in the rollup, from its own row. */
+export interface StatKeys {
+  programNum: number;
+  day: number;
+  partnerNum: number;
+  linkKey: string;
+  country: string;
+  device: string;
+  sub1: string;
+}
+
+export function statKeysOf(programNum: number, conv: { occurredAt: number; partnerNum: number | null; linkNum: number | null; country: string | null; device: string | null; sub1: string | null }): StatKeys {
+  return {
+    programNum, day: utcDay(conv.occurredAt), partnerNum: conv.partnerNum ?? 0, linkKey: conv.linkNum === null ? "" : String(conv.linkNum),
+    country: conv.country ?? "", device: conv.device ?? "", sub1: conv.sub1 ?? "",
+  };
+}
+
+/**
+ * One upsert adding a conversion delta under every dimension, guarded by `when` (an SQL
+ * condition) so that it can ride in the same batch as the write it accounts for.
+ */
+export function statsDeltaStatement(db: Db, k: StatKeys, d: Contribution, when: SQL) {
+  const row = (dim: string, key: string) => sql`(${k.programNum}, ${dim}, ${k.day}, ${k.partnerNum}, ${key}, ${d.conversions}, ${d.revenue}, ${d.commission})`;
+  return db.run(sql`INSERT INTO daily_stats (program_num, dim, day, partner_num, key, conversions, revenue, commission)
+    SELECT * FROM (VALUES ${sql.join([row("total", ""), row("link", k.linkKey), row("country", k.country), row("device", k.device), row("sub1", k.sub1)], sql`, `)})
+    WHERE ${when}
+    ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
+      conversions = conversions + excluded.conversions, revenue = revenue + excluded.revenue, commission = commission + excluded.commission`);
+}
+
+/** The statement only when the delta changes something (no empty upserts). */
+export function statsDelta(db: Db, k: StatKeys, d: Contribution, when: SQL) {
+  return isZero(d) ? [] : [statsDeltaStatement(db, k, d, when)];
+}
+
+/**
+ * Set-based fold of the clicks in `range` (an SQL condition on `c.seq`) into daily_stats, one
+ * statement per dimension. A click is unique when it is its visitor's first on the link that
+ * day (link_visitors.first_seq, filled just before by the click rollup).
+ */
+export function clickStatsStatements(range: string): string[] {
+  const unique = `(EXISTS (SELECT 1 FROM link_visitors v WHERE v.link_num = c.link_num AND v.day = c.ts / 86400000
+                   AND v.visitor = c.visitor AND v.first_seq = c.seq))`;
+  const dims: [string, string][] = [
+    ["total", "''"], ["link", "CAST(c.link_num AS TEXT)"], ["country", "coalesce(c.country, '')"],
+    ["device", "c.device"], ["sub1", "coalesce(c.sub1, '')"],
+  ];
+  return dims.map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
+     SELECT c.program_num, '${dim}', c.ts / 86400000, c.partner_num, ${key}, sum(1 - c.bot), sum(${unique}), sum(c.bot)
+     FROM clicks c WHERE ${range}
+     GROUP BY c.program_num, c.ts / 86400000, c.partner_num, ${key}
+     ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
+       clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`);
+}
+
+export interface StatRow {
+  key: string | number;
+  clicks: number;
+  uniqueClicks: number;
+  botClicks: number;
+  conversions: number;
+  revenue: number;
+  commission: number;
+}
+
+export type ReportGroup = "day" | "partner" | "link" | "country" | "device" | "sub1";
+
+/** Report rows straight from the rollup; keys are raw (day number, partner/link number, text). */
+export async function reportRows(db: Db, q: { programNum: number; fromDay: number; toDay: number; groupBy: ReportGroup; partnerNum?: number }): Promise<StatRow[]> {
+  const dim = q.groupBy === "day" || q.groupBy === "partner" ? "total" : q.groupBy;
+  const keyCol = q.groupBy === "day" ? sql`day` : q.groupBy === "partner" ? sql`partner_num` : sql`key`;
+  const partner = q.partnerNum === undefined ? sql`` : sql` AND partner_num = ${q.partnerNum}`;
+  const result = await db.all<StatRow>(sql`SELECT ${keyCol} AS key, sum(clicks) AS clicks, sum(unique_clicks) AS uniqueClicks,
+      sum(bot_clicks) AS botClicks, sum(conversions) AS conversions, sum(revenue) AS revenue, sum(commission) AS commission
+    FROM daily_stats WHERE program_num = ${q.programNum} AND dim = ${dim} AND day BETWEEN ${q.fromDay} AND ${q.toDay}${partner}
+    GROUP BY ${keyCol} ORDER BY ${keyCol}`);
+  return result.map((r) => ({ ...r, clicks: Number(r.clicks), uniqueClicks: Number(r.uniqueClicks), botClicks: Number(r.botClicks), conversions: Number(r.conversions), revenue: Number(r.revenue), commission: Number(r.commission) }));
+}
+
+/** Country, device and sub1 of a stored click, for the conversion it led to. */
+export async function clickDimensions(db: Db, clickId: string) {
+  const [row] = await db.all<{ country: string | null; device: string | null; sub1: string | null }>(
+    sql`SELECT country, device, sub1 FROM clicks WHERE id = ${clickId}`,
+  );
+  return row ?? null;
+}

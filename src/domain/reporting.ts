@@ -1,0 +1,55 @@
+import { DAY_MS } from "./traffic";
+
+/** What one conversion adds to a report row: the contract's definitions, in one place. */
+export interface Contribution {
+  conversions: number;
+  revenue: number;
+  commission: number;
+}
+
+export const NO_CONTRIBUTION: Contribution = { conversions: 0, revenue: 0, commission: 0 };
+
+const COUNTED_COMMISSION = new Set(["hold", "pending", "approved", "paid"]);
+
+/**
+ * A conversion counts when attributed and not fully refunded; its revenue is the amount less
+ * refunds; its commission counts unless rejected or reversed.
+ */
+export function contribution(
+  conv: { status: string; amount: number; refunded: number },
+  commission: { amount: number; status: string } | null,
+): Contribution {
+  const fullyRefunded = conv.amount > 0 && conv.refunded >= conv.amount;
+  if (conv.status !== "attributed" || fullyRefunded) return NO_CONTRIBUTION;
+  return {
+    conversions: 1,
+    revenue: conv.amount - conv.refunded,
+    commission: commission && COUNTED_COMMISSION.has(commission.status) ? commission.amount : 0,
+  };
+}
+
+export function delta(after: Contribution, before: Contribution): Contribution {
+  return { conversions: after.conversions - before.conversions, revenue: after.revenue - before.revenue, commission: after.commission - before.commission };
+}
+
+export const isZero = (c: Contribution) => c.conversions === 0 && c.revenue === 0 && c.commission === 0;
+
+/** Days since the epoch, UTC: the unit of every rollup. */
+export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
+
+export function dayFromIso(date: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  return Number.isNaN(ms) ? null : utcDay(ms);
+}
+
+export const isoFromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** Conversion rate and earnings per click, as decimal-safe numbers for display. */
+export function rates(row: { clicks: number; conversions: number; commission: number }) {
+  return {
+    conversionRate: row.clicks > 0 ? row.conversions / row.clicks : 0,
+    /** commission per click, in minor units (rounded half away from zero) */
+    epc: row.clicks > 0 ? Math.round(row.commission / row.clicks) : 0,
+  };
+}
