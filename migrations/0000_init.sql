@@ -237,7 +237,7 @@ CREATE TABLE `commissions` (
 CREATE UNIQUE INDEX `commissions_conversion_uq` ON `commissions` (`conversion_id`);--> statement-breakpoint
 CREATE INDEX `commissions_program_status_idx` ON `commissions` (`program_id`,`status`,`created_at`);--> statement-breakpoint
 CREATE INDEX `commissions_partner_idx` ON `commissions` (`partner_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `commissions_due_idx` ON `commissions` (`status`,`available_at`);--> statement-breakpoint
+CREATE INDEX `commissions_due_idx` ON `commissions` (`program_id`,`status`,`available_at`);--> statement-breakpoint
 CREATE INDEX `commissions_payout_idx` ON `commissions` (`payout_id`);--> statement-breakpoint
 CREATE TABLE `daily_stats` (
 	`program_num` integer NOT NULL,
@@ -272,6 +272,7 @@ CREATE TABLE `payouts` (
 	`commission_count` integer NOT NULL,
 	`status` text NOT NULL,
 	`paid_at` integer,
+	`change_token` text,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint

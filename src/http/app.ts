@@ -4,6 +4,9 @@ import { bodyLimit } from "hono/body-limit";
 import { programRoutes } from "./api/programs";
 import { partnerLinkRoutes } from "./api/partnersLinks";
 import { commissionMeRoutes } from "./api/commissionsMe";
+import { payoutRoutes } from "./api/payouts";
+import { prmRoutes } from "./api/prm";
+import { reportRoutes } from "./api/reports";
 import { REFERENCE_PAGE } from "./api/reference";
 import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse, onError } from "./errors";
@@ -53,6 +56,9 @@ export function createApp(deps: AppDeps) {
   app.route("/", programRoutes());
   app.route("/", partnerLinkRoutes());
   app.route("/", commissionMeRoutes());
+  app.route("/", prmRoutes());
+  app.route("/", payoutRoutes());
+  app.route("/", reportRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -261,8 +261,12 @@ describe("partner: /api/v1/me", () => {
       expect((await postConversion(t, f.postbackKey, { orderId, event: "sale", amount, clickId })).status).toBe(201);
     }
     await t.request(`/px.gif?pk=${f.publicKey}&order=p1&amount=12.50&click=${clickId}`);
+    // o3 goes through a real payout (paid = what payouts paid); o2 is approved but not yet paid out
+    await t.client.execute("UPDATE commissions SET status = 'approved' WHERE conversion_id = (SELECT id FROM conversions WHERE order_id = 'o3')");
+    await t.client.execute(`UPDATE programs SET min_payout = 0 WHERE id = '${f.program.id}'`);
+    const batch = await status(await t.request(`/api/v1/programs/${f.program.id}/payouts`, { method: "POST", key: f.vendorKey }), 201);
+    await status(await t.request(`/api/v1/payouts/${batch.payouts[0].id}/paid`, { method: "POST", key: f.vendorKey }), 200);
     await t.client.execute("UPDATE commissions SET status = 'approved' WHERE conversion_id = (SELECT id FROM conversions WHERE order_id = 'o2')");
-    await t.client.execute("UPDATE commissions SET status = 'paid' WHERE conversion_id = (SELECT id FROM conversions WHERE order_id = 'o3')");
     const me = await status(await t.request("/api/v1/me", { key: f.partner.apiKey }), 200);
     // 20%: o1 20.00 pending, o2 2.01 approved, o3 1.40 paid, p1 2.50 hold
     expect(me.balance).toEqual({ hold: "2.50", pending: "20.00", approved: "2.01", paid: "1.40" });

@@ -1,11 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { commissions, programs, type CommissionStatus } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
 export async function listCommissions(
   db: Db,
-  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: CommissionStatus },
+  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: CommissionStatus; from?: number; to?: number },
   page: PageRequest,
 ) {
   const rows = await db
@@ -18,6 +18,8 @@ export async function listCommissions(
         filter.programId ? eq(commissions.programId, filter.programId) : undefined,
         filter.partnerId ? eq(commissions.partnerId, filter.partnerId) : undefined,
         filter.status ? eq(commissions.status, filter.status) : undefined,
+        filter.from !== undefined ? gte(commissions.createdAt, filter.from) : undefined,
+        filter.to !== undefined ? lt(commissions.createdAt, filter.to) : undefined,
         pageWhere(commissions.createdAt, commissions.id, page.cursor),
       ),
     )

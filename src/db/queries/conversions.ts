@@ -1,9 +1,10 @@
-import { and, asc, eq, gte, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { contribution, delta } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
-import { commissions, conversions, customers, idempotencyKeys } from "../schema";
+import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
+import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type CommissionRow = typeof commissions.$inferSelect;
@@ -170,4 +171,30 @@ export async function saveIdempotentResponse(db: Db, programId: string, key: str
 /** Frees a claimed key when the work failed, so the client can retry with it. */
 export async function releaseIdempotency(db: Db, programId: string, key: string) {
   await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.programId, programId), eq(idempotencyKeys.key, key), isNull(idempotencyKeys.response)));
+}
+
+/** Conversions of a vendor (or one partner), newest first, with filters. */
+export async function listConversions(
+  db: Db,
+  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: "attributed" | "unattributed"; from?: number; to?: number },
+  page: PageRequest,
+) {
+  const rows = await db
+    .select({ c: conversions })
+    .from(conversions)
+    .innerJoin(programs, eq(programs.id, conversions.programId))
+    .where(
+      and(
+        filter.vendorId ? eq(programs.vendorId, filter.vendorId) : undefined,
+        filter.programId ? eq(conversions.programId, filter.programId) : undefined,
+        filter.partnerId ? eq(conversions.partnerId, filter.partnerId) : undefined,
+        filter.status ? eq(conversions.status, filter.status) : undefined,
+        filter.from !== undefined ? gte(conversions.createdAt, filter.from) : undefined,
+        filter.to !== undefined ? lt(conversions.createdAt, filter.to) : undefined,
+        pageWhere(conversions.createdAt, conversions.id, page.cursor),
+      ),
+    )
+    .orderBy(...pageOrder(conversions.createdAt, conversions.id))
+    .limit(page.limit + 1);
+  return toPage(rows.map((r) => r.c), page.limit);
 }

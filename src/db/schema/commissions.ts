@@ -33,7 +33,7 @@ export const commissions = sqliteTable(
     uniqueIndex("commissions_conversion_uq").on(t.conversionId),
     index("commissions_program_status_idx").on(t.programId, t.status, t.createdAt),
     index("commissions_partner_idx").on(t.partnerId, t.createdAt),
-    index("commissions_due_idx").on(t.status, t.availableAt),
+    index("commissions_due_idx").on(t.programId, t.status, t.availableAt),
     index("commissions_payout_idx").on(t.payoutId),
   ],
 );

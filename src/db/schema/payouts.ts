@@ -28,6 +28,8 @@ export const payouts = sqliteTable(
     commissionCount: integer("commission_count").notNull(),
     status: text("status", { enum: PAYOUT_STATUSES }).notNull(),
     paidAt: integer("paid_at"),
+    /** set when marked paid; the commission updates in the same batch run only for the winner */
+    changeToken: text("change_token"),
     createdAt: createdAt(),
   },
   (t) => [index("payouts_batch_idx").on(t.batchId), index("payouts_partner_idx").on(t.partnerId, t.createdAt)],

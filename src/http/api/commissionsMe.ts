@@ -6,6 +6,11 @@ import { listLinks } from "../../db/queries/links";
 import { getPartner } from "../../db/queries/partners";
 import { getProgram } from "../../db/queries/programs";
 import { createLink } from "../../services/links/createLink";
+import { listPartnerPayouts, paidOut } from "../../db/queries/payouts";
+import { listTiers, partnerMetrics } from "../../db/queries/tiers";
+import { nextTierGap } from "../../domain/tiers";
+import { tierJson } from "./prm";
+import { payoutJson } from "./payouts";
 import { formatMoney } from "../../domain/money";
 import type { AppEnv } from "../deps";
 import { ApiError } from "../errors";
@@ -19,7 +24,10 @@ const CommissionQuery = Cursor.extend({
   programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(COMMISSION_STATUSES).optional(),
 });
 const Me = z
-  .object({ id: z.string(), name: z.string(), programId: z.string(), tierId: z.string(), balance: z.object({ hold: Money, pending: Money, approved: Money, paid: Money }), currency: z.string() })
+  .object({
+    id: z.string(), name: z.string(), programId: z.string(), tierId: z.string(), balance: z.object({ hold: Money, pending: Money, approved: Money, paid: Money }), currency: z.string(),
+    tier: z.any(), nextTier: z.any(),
+  })
   .openapi("Me");
 
 async function mePartner(c: Context<AppEnv>) {
@@ -47,9 +55,20 @@ export function commissionMeRoutes() {
     createRoute({ method: "get", path: "/api/v1/me", tags: ["Partner"], summary: "The calling partner and its balance", responses: { 200: jsonResponse(Me, "the partner"), ...errorResponses } }),
     async (c) => {
       const { partner, program } = await mePartner(c);
-      const b = await partnerBalance(c.var.deps.db, partner.id);
+      const { db } = c.var.deps;
+      const b = await partnerBalance(db, partner.id);
       const m = (v: number) => formatMoney(v, program.currency);
-      return c.json({ id: partner.id, name: partner.name, programId: partner.programId, tierId: partner.tierId, currency: program.currency, balance: { hold: m(b.hold), pending: m(b.pending), approved: m(b.approved), paid: m(b.paid) } }, 200);
+      const tiers = await listTiers(db, program.id);
+      const tier = tiers.find((t) => t.id === partner.tierId);
+      const metrics = (await partnerMetrics(db, program.id, tiers.map((t) => t.windowDays), c.var.deps.now())).get(partner.id) ?? { byWindow: new Map() };
+      const gap = tier ? nextTierGap(tiers, tier.rank, metrics) : null;
+      return c.json({
+        id: partner.id, name: partner.name, programId: partner.programId, tierId: partner.tierId, currency: program.currency,
+        // `paid` is what paid payouts paid out (commissions plus adjustments)
+        balance: { hold: m(b.hold), pending: m(b.pending), approved: m(b.approved), paid: m(await paidOut(db, partner.id)) },
+        tier: tier ? tierJson(tier, program.currency) : null,
+        nextTier: gap ? { ...tierJson(gap.tier, program.currency), missing: gap.tier.metric === "revenue" ? m(gap.missing) : String(gap.missing) } : null,
+      }, 200);
     },
   );
 
@@ -80,6 +99,13 @@ export function commissionMeRoutes() {
       const q = c.req.valid("query");
       const page = await listCommissions(c.var.deps.db, { partnerId: partner.id, status: q.status }, { limit: q.limit, cursor: q.cursor ?? null });
       return c.json({ data: page.data.map(commissionJson), nextCursor: page.nextCursor }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/me/payouts", tags: ["Partner"], summary: "My payouts, newest first", responses: { 200: jsonResponse(z.object({ data: z.array(z.any()) }), "payouts"), ...errorResponses } }),
+    async (c) => {
+      const { partner } = await mePartner(c);
+      return c.json({ data: (await listPartnerPayouts(c.var.deps.db, partner.id)).map(payoutJson) }, 200) as never;
     },
   );
   return app;

@@ -1,0 +1,57 @@
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { commissions, conversions, programs } from "../schema";
+import { ACTION_FROM, ACTION_TO, type ManagerAction } from "../../domain/lifecycle";
+import { contribution, delta } from "../../domain/reporting";
+import { newToken } from "../../domain/ids";
+import { statKeysOf, statsDelta } from "./stats";
+
+export type CommissionRow = typeof commissions.$inferSelect;
+
+/** Commissions of the vendor by id (others are simply absent: 404 for the caller). */
+export async function vendorCommissions(db: Db, vendorId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ c: commissions, programNum: programs.num, conv: conversions })
+    .from(commissions)
+    .innerJoin(programs, eq(programs.id, commissions.programId))
+    .innerJoin(conversions, eq(conversions.id, commissions.conversionId))
+    .where(and(eq(programs.vendorId, vendorId), inArray(commissions.id, ids)));
+}
+
+/**
+ * Applies a manager action to commissions in one atomic batch. Each update is guarded by the
+ * allowed source statuses and stamps a token; the report delta for it runs only if it won.
+ * Returns the ids that changed.
+ */
+export async function applyAction(
+  db: Db,
+  rows: Awaited<ReturnType<typeof vendorCommissions>>,
+  action: ManagerAction,
+  now: number,
+): Promise<string[]> {
+  const to = ACTION_TO[action];
+  const statements = [];
+  const tokens = new Map<string, string>();
+  for (const { c, programNum, conv } of rows) {
+    const token = newToken();
+    tokens.set(c.id, token);
+    statements.push(db.run(sql`UPDATE commissions SET status = ${to}, change_token = ${token}, updated_at = ${now}
+      WHERE id = ${c.id} AND status IN (${sql.join(ACTION_FROM[action].map((s) => sql`${s}`), sql`, `)})`));
+    const d = delta(contribution(conv, { amount: c.amount, status: to }), contribution(conv, c));
+    statements.push(...statsDelta(db, statKeysOf(programNum, conv), d, sql`EXISTS (SELECT 1 FROM commissions WHERE id = ${c.id} AND change_token = ${token})`));
+  }
+  if (statements.length === 0) return [];
+  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  const changed = await db.select({ id: commissions.id, token: commissions.changeToken }).from(commissions).where(inArray(commissions.id, [...tokens.keys()]));
+  return changed.filter((r) => r.token === tokens.get(r.id)).map((r) => r.id);
+}
+
+/** Settle, step 1: pending commissions whose hold has passed become approved (set-based). */
+export async function approveDue(db: Db, programId: string, now: number): Promise<number> {
+  const result = await db
+    .update(commissions)
+    .set({ status: "approved", updatedAt: now })
+    .where(and(eq(commissions.programId, programId), eq(commissions.status, "pending"), lte(commissions.availableAt, now)));
+  return result.rowsAffected;
+}

@@ -1,0 +1,90 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { adjustments, commissions, partners, payoutBatches, payouts } from "../schema";
+import { newId, newToken } from "../../domain/ids";
+
+export type PayoutRow = typeof payouts.$inferSelect;
+
+/**
+ * Creates a payout batch in one write transaction: a payout per partner whose approved
+ * commissions not yet in a payout, plus its unsettled adjustments, reach `minPayout` (and are
+ * positive); then claims those commissions and adjustments for it. Two batches created at once
+ * serialize on the write lock, so the second finds nothing left to claim.
+ */
+export async function createPayoutBatch(db: Db, program: { id: string; currency: string; minPayout: number }, now: number) {
+  const batchId = newId("bat");
+  const due = sql`(
+    SELECT partner_id, sum(amount) AS amount, sum(n) AS n FROM (
+      SELECT partner_id, amount, 1 AS n FROM commissions WHERE program_id = ${program.id} AND status = 'approved' AND payout_id IS NULL
+      UNION ALL
+      SELECT partner_id, amount, 0 AS n FROM adjustments WHERE program_id = ${program.id} AND payout_id IS NULL
+    ) GROUP BY partner_id HAVING sum(amount) >= ${program.minPayout} AND sum(amount) > 0)`;
+  const inBatch = sql`(SELECT p.id FROM payouts p WHERE p.batch_id = ${batchId} AND p.partner_id = t.partner_id)`;
+  await db.batch([
+    db.insert(payoutBatches).values({ id: batchId, programId: program.id, currency: program.currency, createdAt: now }),
+    db.run(sql`INSERT INTO payouts (id, batch_id, program_id, partner_id, amount, currency, commission_count, status, paid_at, created_at)
+      SELECT 'pay_' || lower(hex(randomblob(8))), ${batchId}, ${program.id}, partner_id, amount, ${program.currency}, n, 'pending', NULL, ${now}
+      FROM ${due} WHERE true`),
+    db.run(sql`UPDATE commissions AS t SET payout_id = ${inBatch}
+      WHERE t.program_id = ${program.id} AND t.status = 'approved' AND t.payout_id IS NULL AND ${inBatch} IS NOT NULL`),
+    db.run(sql`UPDATE adjustments AS t SET payout_id = ${inBatch}
+      WHERE t.program_id = ${program.id} AND t.payout_id IS NULL AND ${inBatch} IS NOT NULL`),
+  ]);
+  return { batchId, payouts: await db.select().from(payouts).where(eq(payouts.batchId, batchId)) };
+}
+
+export async function getPayout(db: Db, id: string) {
+  const [row] = await db.select().from(payouts).where(eq(payouts.id, id));
+  return row ?? null;
+}
+
+export async function payoutLines(db: Db, payoutId: string) {
+  const commissionLines = await db
+    .select({ id: commissions.id, conversionId: commissions.conversionId, amount: commissions.amount, status: commissions.status, createdAt: commissions.createdAt })
+    .from(commissions)
+    .where(eq(commissions.payoutId, payoutId));
+  const adjustmentLines = await db
+    .select({ id: adjustments.id, commissionId: adjustments.commissionId, amount: adjustments.amount, reason: adjustments.reason, createdAt: adjustments.createdAt })
+    .from(adjustments)
+    .where(eq(adjustments.payoutId, payoutId));
+  return { commissionLines, adjustmentLines };
+}
+
+/** Payouts of a batch with the partner's name and email, for bulk-payment CSVs. */
+export async function batchPayouts(db: Db, batchId: string) {
+  return db
+    .select({ payout: payouts, name: partners.name, email: partners.email })
+    .from(payouts)
+    .innerJoin(partners, eq(partners.id, payouts.partnerId))
+    .where(eq(payouts.batchId, batchId));
+}
+
+export async function getBatch(db: Db, id: string) {
+  const [row] = await db.select().from(payoutBatches).where(eq(payoutBatches.id, id));
+  return row ?? null;
+}
+
+/** Marks a pending payout and its commissions paid; false when it was already paid. */
+export async function markPayoutPaid(db: Db, payoutId: string, now: number): Promise<boolean> {
+  const token = newToken();
+  const [first] = await db.batch([
+    db.run(sql`UPDATE payouts SET status = 'paid', paid_at = ${now}, change_token = ${token} WHERE id = ${payoutId} AND status = 'pending'`),
+    db.run(sql`UPDATE commissions SET status = 'paid', updated_at = ${now}
+      WHERE payout_id = ${payoutId} AND status = 'approved'
+        AND EXISTS (SELECT 1 FROM payouts WHERE id = ${payoutId} AND change_token = ${token})`),
+  ]);
+  return first.rowsAffected === 1;
+}
+
+/** What a partner's paid payouts paid out, in minor units. */
+export async function paidOut(db: Db, partnerId: string): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`coalesce(sum(${payouts.amount}), 0)` })
+    .from(payouts)
+    .where(and(eq(payouts.partnerId, partnerId), eq(payouts.status, "paid")));
+  return Number(row?.total ?? 0);
+}
+
+export async function listPartnerPayouts(db: Db, partnerId: string) {
+  return db.select().from(payouts).where(eq(payouts.partnerId, partnerId)).orderBy(sql`created_at DESC`).limit(100);
+}

@@ -1,0 +1,69 @@
+import { desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { partners, tierChanges, tiers } from "../schema";
+import { newId } from "../../domain/ids";
+import { DAY_MS } from "../../domain/traffic";
+import type { PartnerMetrics } from "../../domain/tiers";
+
+export type TierRow = typeof tiers.$inferSelect;
+
+export async function insertTier(db: Db, tier: Omit<TierRow, "id">): Promise<TierRow> {
+  const row = { ...tier, id: newId("tier") };
+  await db.insert(tiers).values(row);
+  return row;
+}
+
+export async function listTiers(db: Db, programId: string): Promise<TierRow[]> {
+  return db.select().from(tiers).where(eq(tiers.programId, programId)).orderBy(tiers.rank);
+}
+
+/**
+ * Every partner's net revenue and conversion count over each window length: attributed, not
+ * fully refunded conversions whose commission is not rejected or reversed (contract), by
+ * `occurredAt`. One grouped scan per distinct window.
+ */
+export async function partnerMetrics(db: Db, programId: string, windows: number[], now: number): Promise<Map<string, PartnerMetrics>> {
+  const out = new Map<string, PartnerMetrics>();
+  for (const days of new Set(windows)) {
+    const rows = await db.all<{ partnerId: string; revenue: number; conversions: number }>(sql`
+      SELECT c.partner_id AS partnerId, sum(c.amount - c.refunded) AS revenue, count(*) AS conversions
+      FROM conversions c LEFT JOIN commissions m ON m.conversion_id = c.id
+      WHERE c.program_id = ${programId} AND c.occurred_at > ${now - days * DAY_MS} AND c.occurred_at <= ${now}
+        AND c.status = 'attributed' AND NOT (c.amount > 0 AND c.refunded >= c.amount)
+        AND (m.status IS NULL OR m.status NOT IN ('rejected', 'reversed'))
+      GROUP BY c.partner_id`);
+    for (const r of rows) {
+      let m = out.get(r.partnerId);
+      if (!m) out.set(r.partnerId, (m = { byWindow: new Map() }));
+      (m.byWindow as Map<number, { revenue: number; conversions: number }>).set(days, { revenue: Number(r.revenue), conversions: Number(r.conversions) });
+    }
+  }
+  return out;
+}
+
+export async function programPartnerTiers(db: Db, programId: string) {
+  return db.select({ id: partners.id, tierId: partners.tierId }).from(partners).where(eq(partners.programId, programId));
+}
+
+/** Moves partners to new tiers and records each change, atomically; guarded so reruns are no-ops. */
+export async function applyTierChanges(db: Db, programId: string, changes: { partnerId: string; from: string; to: string; metricValue: number }[], now: number) {
+  if (changes.length === 0) return;
+  const statements = changes.flatMap((ch) => {
+    const id = newId("tier");
+    return [
+      db.run(sql`INSERT INTO tier_changes (id, program_id, partner_id, from_tier_id, to_tier_id, metric_value, created_at)
+        SELECT ${id}, ${programId}, ${ch.partnerId}, ${ch.from}, ${ch.to}, ${ch.metricValue}, ${now}
+        WHERE EXISTS (SELECT 1 FROM partners WHERE id = ${ch.partnerId} AND tier_id = ${ch.from})`),
+      db.run(sql`UPDATE partners SET tier_id = ${ch.to} WHERE id = ${ch.partnerId} AND tier_id = ${ch.from}`),
+    ];
+  });
+  for (let i = 0; i < statements.length; i += 500) {
+    const chunk = statements.slice(i, i + 500);
+    await db.batch(chunk as [(typeof chunk)[0], ...typeof chunk]);
+  }
+}
+
+export async function listTierChanges(db: Db, partnerId: string) {
+  return db.select().from(tierChanges).where(eq(tierChanges.partnerId, partnerId)).orderBy(desc(tierChanges.createdAt)).limit(100);
+}
+

@@ -1,0 +1,56 @@
+import { formatMoney, formatPercent } from "./money";
+
+export interface ExplainInput {
+  conversion: {
+    status: string; reason: string | null; via: string | null; model: string; occurredAt: number; clickTs: number | null;
+    clickId: string | null; linkId: string | null; partnerId: string | null; amount: number; refunded: number; currency: string; coupon: string | null; customerId: string | null;
+  };
+  cookieDays: number;
+  tier: { id: string; name: string } | null;
+  rule: { id: string; type: "percent" | "flat"; value: number; tierId: string | null } | null;
+  commission: { originalAmount: number; amount: number; status: string } | null;
+}
+
+const REASONS: Record<string, string> = {
+  no_identifier: "the conversion carried no click id, customer id or coupon",
+  click_unknown: "its click id was not issued by this server (malformed, forged or altered), or names an unknown link",
+  click_expired: "its click happened outside the cookie window (or more than 5 minutes after the conversion)",
+  click_other_program: "its click id belongs to another program",
+  bot_click: "its click was made by a bot",
+  customer_unknown: "its customer id has no earlier attributed conversion in this program",
+  coupon_unknown: "its coupon belongs to no partner of this program",
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Why a conversion was (or was not) attributed, and how its commission was computed, in words. */
+export function explain(x: ExplainInput) {
+  const c = x.conversion;
+  const window = `${x.cookieDays}-day window, ${c.model}`;
+  let attribution: string;
+  if (c.status !== "attributed") attribution = `Not attributed: ${REASONS[c.reason ?? "no_identifier"] ?? c.reason}.`;
+  else if (c.via === "click")
+    attribution = `Attributed by click ${c.clickId} on link ${c.linkId} at ${iso(c.clickTs!)}, ${Math.round(((c.occurredAt - c.clickTs!) / 3_600_000) * 10) / 10} h before the conversion at ${iso(c.occurredAt)} (${window}).`;
+  else if (c.via === "customer") attribution = `Attributed by returning customer ${c.customerId} to partner ${c.partnerId} (lifetime, ${c.model}).`;
+  else attribution = `Attributed by coupon ${c.coupon} of partner ${c.partnerId}.`;
+
+  let arithmetic: string | null = null;
+  if (x.rule && x.commission) {
+    const amount = `${formatMoney(c.amount, c.currency)} ${c.currency}`;
+    const result = `${formatMoney(x.commission.originalAmount, c.currency)} ${c.currency}`;
+    arithmetic = x.rule.type === "percent"
+      ? `${formatPercent(x.rule.value)}% of ${amount} = ${result}, rounded half away from zero`
+      : `flat ${result} per ${c.status === "attributed" ? "conversion" : "event"}`;
+    if (c.refunded > 0) {
+      arithmetic += `; after refunds of ${formatMoney(c.refunded, c.currency)} ${c.currency}: ${formatMoney(x.commission.originalAmount, c.currency)} × ${formatMoney(c.amount - c.refunded, c.currency)} ÷ ${formatMoney(c.amount, c.currency)} = ${formatMoney(x.commission.amount, c.currency)} ${c.currency}`;
+    }
+  }
+  return {
+    attribution,
+    window: { cookieDays: x.cookieDays, model: c.model },
+    tier: x.tier,
+    rule: x.rule ? { id: x.rule.id, type: x.rule.type, value: x.rule.type === "percent" ? formatPercent(x.rule.value) : formatMoney(x.rule.value, c.currency), tierSpecific: x.rule.tierId !== null } : null,
+    arithmetic,
+    commission: c.status !== "attributed" ? "No commission: the conversion is not attributed." : !x.rule ? "No commission: no rule matched the event when the conversion was created." : null,
+  };
+}

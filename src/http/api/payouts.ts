@@ -1,0 +1,97 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { formatMoney } from "../../domain/money";
+import { getVendorProgram } from "../../db/queries/programs";
+import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, payoutLines, type PayoutRow } from "../../db/queries/payouts";
+import { getPartner } from "../../db/queries/partners";
+import type { AppEnv } from "../deps";
+import { csvResponse, toCsv } from "../csv";
+import { ApiError, notFound } from "../errors";
+import { requireCaller } from "../middleware/auth";
+import { iso } from "./present";
+import { vendorProgram } from "./programs";
+import { createRouter } from "./router";
+import { errorResponses, IdParam, jsonResponse, Money } from "./schemas";
+
+const Payout = z
+  .object({ id: z.string(), batchId: z.string(), partnerId: z.string(), amount: Money, currency: z.string(), commissionCount: z.number(), status: z.enum(["pending", "paid"]), paidAt: z.string().nullable(), createdAt: z.string() })
+  .openapi("Payout");
+
+export function payoutJson(p: PayoutRow) {
+  return {
+    id: p.id, batchId: p.batchId, partnerId: p.partnerId, amount: formatMoney(p.amount, p.currency), currency: p.currency,
+    commissionCount: p.commissionCount, status: p.status, paidAt: p.paidAt === null ? null : iso(p.paidAt), createdAt: iso(p.createdAt),
+  };
+}
+
+const CSV_HEADER = ["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"];
+
+/** A payout of one of the vendor's programs, or 404. */
+async function vendorPayout(c: Context<AppEnv>, id: string) {
+  const caller = await requireCaller(c, ["vendor"]);
+  const payout = await getPayout(c.var.deps.db, id);
+  if (!payout || !(await getVendorProgram(c.var.deps.db, caller.vendorId, payout.programId))) throw notFound("payout");
+  return payout;
+}
+
+export function payoutRoutes() {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/payouts", tags: ["Payouts"], summary: "Create a payout batch from approved commissions", request: { params: IdParam }, responses: { 201: jsonResponse(z.object({ id: z.string(), payouts: z.array(Payout) }), "the batch and its payouts"), ...errorResponses } }),
+    async (c) => {
+      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      const batch = await createPayoutBatch(c.var.deps.db, program, c.var.deps.now());
+      return c.json({ id: batch.batchId, payouts: batch.payouts.map(payoutJson) }, 201);
+    },
+  );
+
+  // `:id` also matches "pay_….csv": one route serves the JSON and the CSV form.
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/payouts/{id}", tags: ["Payouts"], summary: "A payout with its lines (append .csv to the id for a one-row CSV summary)", request: { params: IdParam }, responses: { 200: jsonResponse(Payout.extend({ lines: z.array(z.any()) }), "the payout"), ...errorResponses } }),
+    async (c) => {
+      const raw = c.req.valid("param").id;
+      const csv = raw.endsWith(".csv");
+      const payout = await vendorPayout(c, csv ? raw.slice(0, -4) : raw);
+      if (csv) {
+        const partner = await getPartner(c.var.deps.db, payout.partnerId);
+        const row = [partner?.name ?? "", partner?.email ?? "", formatMoney(payout.amount, payout.currency), payout.currency, payout.commissionCount, payout.id, payout.partnerId];
+        return csvResponse(toCsv(CSV_HEADER, [row]), `${payout.id}.csv`) as never;
+      }
+      const { commissionLines, adjustmentLines } = await payoutLines(c.var.deps.db, payout.id);
+      const m = (v: number) => formatMoney(v, payout.currency);
+      const lines = [
+        ...commissionLines.map((l) => ({ type: "commission", id: l.id, conversionId: l.conversionId, amount: m(l.amount), status: l.status, createdAt: iso(l.createdAt) })),
+        ...adjustmentLines.map((l) => ({ type: "adjustment", id: l.id, commissionId: l.commissionId, amount: m(l.amount), reason: l.reason, createdAt: iso(l.createdAt) })),
+      ];
+      return c.json({ ...payoutJson(payout), lines }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/payouts/{id}/paid", tags: ["Payouts"], summary: "Mark a payout and its commissions paid", request: { params: IdParam }, responses: { 200: jsonResponse(Payout, "the paid payout"), 409: jsonResponse(z.any(), "already paid"), ...errorResponses } }),
+    async (c) => {
+      const payout = await vendorPayout(c, c.req.valid("param").id);
+      if (!(await markPayoutPaid(c.var.deps.db, payout.id, c.var.deps.now()))) throw new ApiError("conflict", "this payout is already paid");
+      return c.json(payoutJson((await getPayout(c.var.deps.db, payout.id))!), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/payout-batches/{id}", tags: ["Payouts"], summary: "A payout batch (append .csv for one row per payout, ready for bulk payment)", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ id: z.string(), payouts: z.array(Payout) }), "the batch"), ...errorResponses } }),
+    async (c) => {
+      const caller = await requireCaller(c, ["vendor"]);
+      const raw = c.req.valid("param").id;
+      const csv = raw.endsWith(".csv");
+      const batch = await getBatch(c.var.deps.db, csv ? raw.slice(0, -4) : raw);
+      if (!batch || !(await getVendorProgram(c.var.deps.db, caller.vendorId, batch.programId))) throw notFound("payout batch");
+      const rows = await batchPayouts(c.var.deps.db, batch.id);
+      if (csv) {
+        const body = toCsv(CSV_HEADER, rows.map((r) => [r.name, r.email, formatMoney(r.payout.amount, r.payout.currency), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId]));
+        return csvResponse(body, `${batch.id}.csv`) as never;
+      }
+      return c.json({ id: batch.id, payouts: rows.map((r) => payoutJson(r.payout)) }, 200);
+    },
+  );
+  return app;
+}

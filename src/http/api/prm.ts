@@ -1,0 +1,117 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { parseMoney } from "../../domain/money";
+import { canApply, type ManagerAction } from "../../domain/lifecycle";
+import { applyAction, vendorCommissions } from "../../db/queries/lifecycle";
+import { getProgramPartner } from "../../db/queries/partners";
+import { insertTier, listTierChanges, listTiers, type TierRow } from "../../db/queries/tiers";
+import { settleProgram } from "../../services/prm/settle";
+import { formatMoney } from "../../domain/money";
+import { ApiError, invalid, notFound } from "../errors";
+import { requireCaller } from "../middleware/auth";
+import { iso } from "./present";
+import { vendorProgram } from "./programs";
+import { createRouter } from "./router";
+import { errorResponses, IdParam, jsonBody, jsonResponse, MoneyInput } from "./schemas";
+
+const CreateTier = z
+  .object({
+    name: z.string().min(1).max(100), rank: z.number().int().min(1).max(100), metric: z.enum(["revenue", "conversions"]),
+    threshold: MoneyInput, windowDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .openapi("TierInput");
+const Tier = z.object({ id: z.string(), programId: z.string(), name: z.string(), rank: z.number(), metric: z.string(), threshold: z.string(), windowDays: z.number(), createdAt: z.string() }).openapi("Tier");
+const TierChange = z.object({ id: z.string(), partnerId: z.string(), from: z.string().nullable(), to: z.string(), metricValue: z.number(), at: z.string() }).openapi("TierChange");
+const Ids = z.object({ ids: z.array(z.string().max(100)).min(1).max(500) }).openapi("CommissionIds");
+const ActionResult = z.object({ updated: z.array(z.string()), notFound: z.array(z.string()), invalid: z.array(z.object({ id: z.string(), status: z.string() })) });
+
+export function tierJson(t: TierRow, currency: string) {
+  return {
+    id: t.id, programId: t.programId, name: t.name, rank: t.rank, metric: t.metric,
+    threshold: t.metric === "revenue" ? formatMoney(t.threshold, currency) : String(t.threshold), windowDays: t.windowDays, createdAt: iso(t.createdAt),
+  };
+}
+
+export function prmRoutes() {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/tiers", tags: ["Tiers"], summary: "Add a tier", request: { params: IdParam, body: jsonBody(CreateTier) }, responses: { 201: jsonResponse(Tier, "the tier"), 409: jsonResponse(z.any(), "rank taken"), ...errorResponses } }),
+    async (c) => {
+      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      const body = c.req.valid("json");
+      let threshold: number;
+      if (body.metric === "revenue") {
+        const m = parseMoney(body.threshold, program.currency);
+        if (!m.ok || m.minor < 0) throw invalid("threshold", m.ok ? "must not be negative" : m.message);
+        threshold = m.minor;
+      } else {
+        const n = Number(body.threshold);
+        if (!Number.isSafeInteger(n) || n < 0) throw invalid("threshold", "a conversion count must be a whole number ≥ 0");
+        threshold = n;
+      }
+      try {
+        const tier = await insertTier(c.var.deps.db, { programId: program.id, name: body.name, rank: body.rank, metric: body.metric, threshold, windowDays: body.windowDays, createdAt: c.var.deps.now() });
+        return c.json(tierJson(tier, program.currency), 201);
+      } catch (err) {
+        if (/UNIQUE constraint failed/i.test(String(err))) throw new ApiError("conflict", `rank ${body.rank} is taken in this program`);
+        throw err;
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/programs/{id}/tiers", tags: ["Tiers"], summary: "List tiers, entry tier first", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ data: z.array(Tier) }), "tiers"), ...errorResponses } }),
+    async (c) => {
+      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      return c.json({ data: (await listTiers(c.var.deps.db, program.id)).map((t) => tierJson(t, program.currency)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/v1/programs/{id}/partners/{partnerId}/tier-changes", tags: ["Tiers"], summary: "A partner's tier history, newest first", request: { params: IdParam.extend({ partnerId: z.string().max(100) }) }, responses: { 200: jsonResponse(z.object({ data: z.array(TierChange) }), "tier changes"), ...errorResponses } }),
+    async (c) => {
+      const { id, partnerId } = c.req.valid("param");
+      const { program } = await vendorProgram(c, id);
+      if (!(await getProgramPartner(c.var.deps.db, program.id, partnerId))) throw notFound("partner");
+      const changes = await listTierChanges(c.var.deps.db, partnerId);
+      return c.json({ data: changes.map((t) => ({ id: t.id, partnerId: t.partnerId, from: t.fromTierId, to: t.toTierId, metricValue: t.metricValue, at: iso(t.createdAt) })) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/settle", tags: ["Commissions"], summary: "Approve due commissions and recompute tiers", request: { params: IdParam, body: { content: { "application/json": { schema: z.object({ now: z.string().datetime({ offset: true }).optional() }) } }, required: false } }, responses: { 200: jsonResponse(z.object({ approved: z.number(), tierChanges: z.number() }), "what changed"), ...errorResponses } }),
+    async (c) => {
+      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      // the body is optional: without one, settle runs at the current time
+      const at = (c.req.valid("json") as { now?: string } | undefined)?.now;
+      return c.json(await settleProgram(c.var.deps.db, program.id, at ? Date.parse(at) : c.var.deps.now()), 200);
+    },
+  );
+
+  const action = (name: ManagerAction) => async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], ids: string[]) => {
+    const caller = await requireCaller(c, ["vendor"]);
+    const rows = await vendorCommissions(c.var.deps.db, caller.vendorId, ids);
+    const found = new Set(rows.map((r) => r.c.id));
+    const invalidRows = rows.filter((r) => !canApply(name, r.c.status)).map((r) => ({ id: r.c.id, status: r.c.status }));
+    const updated = await applyAction(c.var.deps.db, rows.filter((r) => canApply(name, r.c.status)), name, c.var.deps.now());
+    return { updated, notFound: ids.filter((id) => !found.has(id)), invalid: invalidRows };
+  };
+  for (const name of ["approve", "reject"] as const) {
+    app.openapi(
+      createRoute({ method: "post", path: `/api/v1/commissions/{id}/${name}`, tags: ["Commissions"], summary: name === "approve" ? "Approve a held commission (hold → pending)" : "Reject a held or pending commission", request: { params: IdParam }, responses: { 200: jsonResponse(z.any(), "the commission"), 409: jsonResponse(z.any(), "not allowed from its status"), ...errorResponses } }),
+      async (c) => {
+        const id = c.req.valid("param").id;
+        const result = await action(name)(c, [id]);
+        if (result.notFound.length) throw notFound("commission");
+        if (!result.updated.length) throw new ApiError("conflict", `cannot ${name} a commission in status ${result.invalid[0]?.status ?? "changed meanwhile"}`);
+        const [row] = await vendorCommissions(c.var.deps.db, (await requireCaller(c, ["vendor"])).vendorId, [id]);
+        return c.json({ id, status: row!.c.status, amount: formatMoney(row!.c.amount, row!.c.currency), currency: row!.c.currency }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({ method: "post", path: `/api/v1/commissions/${name}`, tags: ["Commissions"], summary: `${name === "approve" ? "Approve" : "Reject"} commissions in bulk`, request: { body: jsonBody(Ids) }, responses: { 200: jsonResponse(ActionResult, "which changed, which were unknown, which were in another status"), ...errorResponses } }),
+      async (c) => c.json(await action(name)(c, [...new Set(c.req.valid("json").ids)]), 200),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,59 @@
+import { inArray } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { links, partners } from "../../db/schema";
+import { reportRows, type ReportGroup, type StatRow } from "../../db/queries/stats";
+import { isoFromDay, rates } from "../../domain/reporting";
+
+export interface ReportQuery {
+  programNum: number;
+  fromDay: number;
+  toDay: number;
+  groupBy: ReportGroup;
+  /** limit to one partner (the partner's own report) */
+  partnerNum?: number;
+}
+
+export interface ReportLine {
+  key: string | null;
+  clicks: number;
+  uniqueClicks: number;
+  botClicks: number;
+  conversions: number;
+  revenue: number;
+  commission: number;
+  conversionRate: number;
+  epc: number;
+}
+
+const ZERO = { clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: 0, commission: 0 };
+
+async function idsByNum(db: Db, table: "partner" | "link", nums: number[]): Promise<Map<number, string>> {
+  if (nums.length === 0) return new Map();
+  const t = table === "partner" ? partners : links;
+  const rows = await db.select({ num: t.num, id: t.id }).from(t).where(inArray(t.num, nums));
+  return new Map(rows.map((r) => [r.num, r.id]));
+}
+
+function line(key: string | null, r: Omit<StatRow, "key">): ReportLine {
+  return { key, ...r, ...rates(r) };
+}
+
+/** A report from the daily rollup: rows keyed by the contract's keys, days zero-filled, totals. */
+export async function buildReport(db: Db, q: ReportQuery): Promise<{ rows: ReportLine[]; totals: Omit<ReportLine, "key"> }> {
+  const raw = await reportRows(db, q);
+  let rows: ReportLine[];
+  if (q.groupBy === "day") {
+    const byDay = new Map(raw.map((r) => [Number(r.key), r]));
+    rows = [];
+    for (let d = q.fromDay; d <= q.toDay; d++) rows.push(line(isoFromDay(d), byDay.get(d) ?? { ...ZERO }));
+  } else if (q.groupBy === "partner" || q.groupBy === "link") {
+    const ids = await idsByNum(db, q.groupBy, raw.map((r) => Number(r.key)).filter((n) => n > 0));
+    rows = raw.map((r) => line(ids.get(Number(r.key)) ?? null, r));
+  } else {
+    rows = raw.map((r) => line(r.key === "" ? null : String(r.key), r));
+  }
+  const sum = { ...ZERO };
+  for (const r of rows) for (const k of Object.keys(ZERO) as (keyof typeof ZERO)[]) sum[k] += r[k];
+  const { key: _key, ...totals } = line(null, sum);
+  return { rows, totals };
+}

@@ -1,0 +1,22 @@
+import type { Db } from "../../db/client";
+import { approveDue } from "../../db/queries/lifecycle";
+import { applyTierChanges, listTiers, partnerMetrics, programPartnerTiers } from "../../db/queries/tiers";
+import { assignTier, type PartnerMetrics } from "../../domain/tiers";
+
+/**
+ * Settle a program at `now`: approve pending commissions whose hold has passed, then move every
+ * partner to the highest tier its results reach. Idempotent: a second run finds nothing to do.
+ */
+export async function settleProgram(db: Db, programId: string, now: number): Promise<{ approved: number; tierChanges: number }> {
+  const approved = await approveDue(db, programId, now);
+  const tiers = await listTiers(db, programId);
+  const metrics = await partnerMetrics(db, programId, tiers.filter((t) => t.rank > 0).map((t) => t.windowDays), now);
+  const empty: PartnerMetrics = { byWindow: new Map() };
+  const changes = [];
+  for (const p of await programPartnerTiers(db, programId)) {
+    const { tier, metricValue } = assignTier(tiers, metrics.get(p.id) ?? empty);
+    if (tier.id !== p.tierId) changes.push({ partnerId: p.id, from: p.tierId, to: tier.id, metricValue });
+  }
+  await applyTierChanges(db, programId, changes, now);
+  return { approved, tierChanges: changes.length };
+}
