@@ -2,10 +2,12 @@ import { openAndMigrate } from "./bootstrap";
 import { loadConfig } from "./config";
 import { insertVendor } from "./db/queries/keys";
 import { seedDemo } from "./services/demo/seedDemo";
+import { settleAll } from "./services/prm/settle";
 
 const USAGE = `usage: npm run afflux -- <command>
   migrate                         apply database migrations
   keys create vendor --name NAME  create a vendor and print its admin key (shown once)
+  settle [--now ISO]              approve due commissions and recompute tiers in every program
   demo                            seed a demo vendor, program, partners, links and traffic`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -27,6 +29,12 @@ async function main(argv: string[]) {
       if (!name) throw new Error("keys create vendor needs --name NAME");
       const vendor = await insertVendor(database.db, name, Date.now());
       console.log(`vendor ${vendor.id} (${vendor.name})\nadmin key (shown once): ${vendor.apiKey}`);
+    } else if (command === "settle") {
+      const at = flag(args, "now");
+      const now = at ? Date.parse(at) : Date.now();
+      if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
+      const result = await settleAll(database.db, now, (line) => console.error(line));
+      console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes`);
     } else if (command === "demo") {
       const publicUrl = config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
       await seedDemo(database.db, publicUrl, (line) => console.log(line));

@@ -6,6 +6,7 @@ import { hashApiKey } from "./domain/ids";
 import { createApp } from "./http/app";
 import { LinkCache } from "./http/tracking/linkCache";
 import { nodeFacts } from "./http/tracking/requestFacts";
+import { settleAll } from "./services/prm/settle";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 
 /** The Node server: embedded libSQL by default, clicks batched in process, graceful shutdown. */
@@ -33,12 +34,20 @@ async function main() {
     console.log(`afflux listening on http://${config.HOST}:${info.port} (database ${config.DATABASE_URL})`);
   });
 
+  // The scheduled settle: approves commissions whose hold has passed and recomputes tiers.
+  const settleEvery = config.AFFLUX_SETTLE_INTERVAL_MINUTES * 60_000;
+  const settleTimer = settleEvery > 0
+    ? setInterval(() => void settleAll(database.db, Date.now(), console.error).catch((err) => console.error("settle failed", err)), settleEvery)
+    : null;
+  settleTimer?.unref();
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: no new connections, writing waiting clicks…`);
     // Answered redirects are in the sink by now; stop accepting, then flush what waits.
+    if (settleTimer) clearInterval(settleTimer);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // keep-alive connections would hold close() open; in-flight requests still finish.

@@ -70,3 +70,8 @@ export async function getTier(db: Db, programId: string, tierId: string) {
   const [row] = await db.select().from(tiers).where(and(eq(tiers.id, tierId), eq(tiers.programId, programId)));
   return row ?? null;
 }
+
+/** Every program id, for jobs that run across programs (the scheduled settle). */
+export async function allProgramIds(db: Db): Promise<string[]> {
+  return (await db.select({ id: programs.id }).from(programs)).map((r) => r.id);
+}

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import { approveDue } from "../../db/queries/lifecycle";
 import { applyTierChanges, listTiers, partnerMetrics, programPartnerTiers } from "../../db/queries/tiers";
 import { assignTier, type PartnerMetrics } from "../../domain/tiers";
+import { allProgramIds } from "../../db/queries/programs";
 
 /**
  * Settle a program at `now`: approve pending commissions whose hold has passed, then move every
@@ -19,4 +20,20 @@ export async function settleProgram(db: Db, programId: string, now: number): Pro
   }
   await applyTierChanges(db, programId, changes, now);
   return { approved, tierChanges: changes.length };
+}
+
+/** Settles every program (the scheduled job); one program's failure does not stop the others. */
+export async function settleAll(db: Db, now: number, log: (line: string) => void = () => {}) {
+  let approved = 0;
+  let tierChanges = 0;
+  for (const id of await allProgramIds(db)) {
+    try {
+      const r = await settleProgram(db, id, now);
+      approved += r.approved;
+      tierChanges += r.tierChanges;
+    } catch (err) {
+      log(`settle of ${id} failed: ${String(err)}`);
+    }
+  }
+  return { approved, tierChanges };
 }
