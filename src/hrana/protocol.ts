@@ -106,7 +106,7 @@ export class StreamExecutor {
   execute(stmt: HranaStmt): StmtResult {
     const sql = this.sqlOf(stmt);
     const st = this.prepared(sql);
-    let params: unknown;
+    let params: object;
     if (stmt.named_args && stmt.named_args.length > 0) {
       const named: Record<string, unknown> = {};
       for (const a of stmt.named_args) named[/^[:@$]/.test(a.name) ? a.name.slice(1) : a.name] = toSql(a.value);
