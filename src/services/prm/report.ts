@@ -35,7 +35,8 @@ async function idsByNum(db: Db, table: "partner" | "link", nums: number[]): Prom
 }
 
 function line(key: string | null, r: Omit<StatRow, "key">): ReportLine {
-  return { key, ...r, ...rates(r) };
+  // `r` may still carry the raw rollup key (a day or partner number): the contract key must win
+  return { ...r, key, ...rates(r) };
 }
 
 /** A report from the daily rollup: rows keyed by the contract's keys, days zero-filled, totals. */
