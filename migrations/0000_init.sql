@@ -288,4 +288,26 @@ CREATE TABLE `tier_changes` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `tier_changes_partner_idx` ON `tier_changes` (`partner_id`,`created_at`);
+CREATE INDEX `tier_changes_partner_idx` ON `tier_changes` (`partner_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`hash` text PRIMARY KEY NOT NULL,
+	`area` text NOT NULL,
+	`vendor_id` text NOT NULL,
+	`program_id` text,
+	`partner_id` text,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_expires_idx` ON `sessions` (`expires_at`);--> statement-breakpoint
+CREATE TABLE `sign_in_links` (
+	`hash` text PRIMARY KEY NOT NULL,
+	`vendor_id` text NOT NULL,
+	`program_id` text NOT NULL,
+	`partner_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`used_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `sign_in_links_partner_idx` ON `sign_in_links` (`partner_id`);

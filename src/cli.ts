@@ -20,7 +20,7 @@ async function main(argv: string[]) {
   const [command, ...args] = argv;
   if (!command || command === "help" || command === "--help") return console.log(USAGE);
   const config = loadConfig();
-  const { database } = await openAndMigrate(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, config.AFFLUX_SECRET);
+  const { database, secret } = await openAndMigrate(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, config.AFFLUX_SECRET);
   try {
     if (command === "migrate") {
       console.log(`migrations applied to ${config.DATABASE_URL}`);
@@ -37,7 +37,7 @@ async function main(argv: string[]) {
       console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes`);
     } else if (command === "demo") {
       const publicUrl = config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-      await seedDemo(database.db, publicUrl, (line) => console.log(line));
+      await seedDemo({ db: database.db, client: database.client, filePath: database.filePath, secret, publicUrl, log: (line) => console.log(line) });
     } else {
       console.error(USAGE);
       process.exitCode = 2;

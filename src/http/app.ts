@@ -8,6 +8,7 @@ import { payoutRoutes } from "./api/payouts";
 import { prmRoutes } from "./api/prm";
 import { reportRoutes } from "./api/reports";
 import { REFERENCE_PAGE } from "./api/reference";
+import { dashboardRoutes } from "./dashboard";
 import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse, onError } from "./errors";
 import { conversionRoutes } from "./tracking/conversions";
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
     return c.body(SNIPPET_JS, 200, { "content-type": "text/javascript; charset=utf-8" });
   });
   app.get("/px.gif", pixelHandler());
+  app.route("/", dashboardRoutes());
 
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`); } });
   app.use("/api/*", limit);

@@ -7,3 +7,4 @@ export * from "./conversions";
 export * from "./commissions";
 export * from "./stats";
 export * from "./payouts";
+export * from "./sessions";

@@ -1,0 +1,66 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { apiKeys, commissionRules, commissions, partners, payouts, tiers } from "../schema";
+import { newKeyRow } from "./keys";
+import type { CommissionRow } from "./conversions";
+
+/** Read models the dashboard pages need beside the API's queries. */
+
+/** Every partner of a program, newest first (programs have hundreds, not millions). */
+export async function programPartners(db: Db, programId: string) {
+  return db.select().from(partners).where(eq(partners.programId, programId)).orderBy(desc(partners.createdAt)).limit(5000);
+}
+
+/** Payouts of a program, newest first, with the partner's name. */
+export async function programPayouts(db: Db, programId: string, limit = 200) {
+  return db
+    .select({ payout: payouts, name: partners.name, email: partners.email })
+    .from(payouts)
+    .innerJoin(partners, eq(partners.id, payouts.partnerId))
+    .where(eq(payouts.programId, programId))
+    .orderBy(desc(payouts.createdAt), desc(payouts.id))
+    .limit(limit);
+}
+
+/** What approved, unpaid commissions wait for the next payout batch, per partner. */
+export async function unpaidApproved(db: Db, programId: string) {
+  const rows = await db
+    .select({ partnerId: commissions.partnerId, amount: sql<number>`sum(${commissions.amount})`, n: sql<number>`count(*)` })
+    .from(commissions)
+    .where(and(eq(commissions.programId, programId), eq(commissions.status, "approved"), sql`${commissions.payoutId} IS NULL`))
+    .groupBy(commissions.partnerId);
+  return rows.map((r) => ({ partnerId: r.partnerId, amount: Number(r.amount), count: Number(r.n) }));
+}
+
+/** Commission counts by status for a program (queue badges). */
+export async function commissionStatusCounts(db: Db, programId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ status: commissions.status, n: sql<number>`count(*)` })
+    .from(commissions)
+    .where(eq(commissions.programId, programId))
+    .groupBy(commissions.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** The rule and tier a commission was priced with (for its explanation). */
+export async function pricingOf(db: Db, commission: CommissionRow | null) {
+  const [rule] = commission?.ruleId ? await db.select().from(commissionRules).where(eq(commissionRules.id, commission.ruleId)) : [];
+  const [tier] = commission?.tierId ? await db.select().from(tiers).where(eq(tiers.id, commission.tierId)) : [];
+  return { rule: rule ?? null, tier: tier ? { id: tier.id, name: tier.name } : null };
+}
+
+/** Key prefixes of a program (keys themselves are stored only as hashes). */
+export async function programKeyPrefixes(db: Db, programId: string) {
+  return db
+    .select({ kind: apiKeys.kind, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.programId, programId), sql`${apiKeys.revokedAt} IS NULL`, sql`${apiKeys.partnerId} IS NULL`))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+/** Issues another public key for a program (the snippet's `data-pk`; not secret). */
+export async function issuePublicKey(db: Db, scope: { vendorId: string; programId: string }, now: number): Promise<string> {
+  const { key, row } = newKeyRow("public", { ...scope, partnerId: null }, now);
+  await db.insert(apiKeys).values(row);
+  return key;
+}

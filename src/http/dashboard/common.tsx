@@ -1,0 +1,70 @@
+import type { Context } from "hono";
+import { Fmt } from "../../../dashboard/format";
+import { Layout, type Column, type Period } from "../../../dashboard/ui";
+import { dayFromIso, isoFromDay, utcDay } from "../../domain/reporting";
+import { csvResponse, toCsv } from "../csv";
+
+export const MAX_DAYS = 731;
+
+export const fmtFor = (c: Context, currency: string) => Fmt.for(c.req.header("accept-language"), currency);
+
+/** The report period from `?days=` (a preset) or `?from=&to=` (custom), default the last 30 days. */
+export function periodOf(c: Context, now: number): Period & { fromDay: number; toDay: number } {
+  const today = utcDay(now);
+  const days = c.req.query("days");
+  const from = dayFromIso(c.req.query("from") ?? "");
+  const to = dayFromIso(c.req.query("to") ?? "");
+  if ((days === "custom" || !days) && from !== null && to !== null && from <= to && to - from < MAX_DAYS) {
+    return { fromDay: from, toDay: to, from: isoFromDay(from), to: isoFromDay(to), days: to - from + 1, preset: "custom" };
+  }
+  const n = ["7", "30", "90", "365"].includes(days ?? "") ? Number(days) : 30;
+  return { fromDay: today - n + 1, toDay: today, from: isoFromDay(today - n + 1), to: isoFromDay(today), days: n, preset: String(n) };
+}
+
+/** The same period just before, for trends on KPI tiles. */
+export const previousPeriod = (p: { fromDay: number; toDay: number }) => ({ fromDay: p.fromDay - (p.toDay - p.fromDay + 1), toDay: p.fromDay - 1 });
+
+export const trend = (now: number, before: number) => (before > 0 ? (now - before) / before : null);
+
+/** A table's rows as CSV (the `?format=csv&table=` form of a page). */
+export function tableCsv<T>(columns: Column<T>[], rows: T[], filename: string): Response {
+  const cols = columns.filter((c) => !c.noCsv);
+  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => c.value(r)))), filename);
+}
+
+export const wantsCsv = (c: Context, table: string) => c.req.query("format") === "csv" && (c.req.query("table") ?? "") === table;
+
+/** Query string of the current request plus changes, for CSV and pager links. */
+export function withQuery(c: Context, changes: Record<string, string | null>): string {
+  const url = new URL(c.req.url);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  return `${url.pathname}?${url.searchParams.toString()}`;
+}
+
+/** Security headers of every dashboard page: nothing loads from elsewhere, nothing frames it. */
+export function pageHeaders(c: Context) {
+  c.header("content-security-policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  c.header("x-frame-options", "DENY");
+  c.header("referrer-policy", "same-origin");
+  c.header("x-content-type-options", "nosniff");
+  c.header("cache-control", "no-store");
+  c.header("vary", "cookie, accept-language");
+}
+
+export function notFoundPage(c: Context, area: "app" | "portal") {
+  pageHeaders(c);
+  return c.html(
+    <Layout title="Not found" area={area} nav={[]} current="" csrf={null}>
+      <div class="panel empty">
+        <strong>This page does not exist, or it is not yours to see.</strong>
+        <p>
+          Go back to <a href={`/${area}`}>{area === "app" ? "the dashboard" : "your portal"}</a>.
+        </p>
+      </div>
+    </Layout>,
+    404,
+  );
+}

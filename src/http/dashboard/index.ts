@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
+import { ASSETS } from "../../../dashboard/assets";
+import type { AppEnv } from "../deps";
+import { authRoutes } from "./auth";
+import { notFoundPage } from "./common";
+import { managerRoutes } from "./manager";
+import { portalRoutes } from "./portal";
+import type { DashEnv } from "./session";
+
+/**
+ * The manager dashboard (`/app`) and the partner portal (`/portal`): server-rendered pages over
+ * the same queries and services as the API, with their stylesheet and script under `/static`.
+ */
+export function dashboardRoutes() {
+  const app = new Hono<AppEnv>();
+  for (const asset of Object.values(ASSETS)) {
+    app.get(asset.path, (c) => c.body(asset.body, 200, { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" }));
+  }
+  const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("This form is too large.", 413) });
+  app.use("/app/*", limit, compress());
+  app.use("/portal/*", compress());
+  app.use("/portal/*", limit);
+  app.route("/", authRoutes("app"));
+  app.route("/", authRoutes("portal"));
+  app.route("/", managerRoutes() as unknown as Hono<AppEnv>);
+  app.route("/", portalRoutes() as unknown as Hono<AppEnv>);
+  app.all("/app/*", (c) => notFoundPage(c, "app"));
+  return app;
+}
+export type { DashEnv };

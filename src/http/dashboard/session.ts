@@ -1,0 +1,124 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { hashApiKey } from "../../domain/ids";
+import { deleteSession, findSession, insertSession, type SessionRow } from "../../db/queries/sessions";
+import type { SessionArea } from "../../db/schema";
+import type { AppEnv } from "../deps";
+
+export const SESSION_COOKIE = "afx_s";
+const PRE_COOKIE = "afx_pre";
+const FLASH_COOKIE = "afx_flash";
+export const SESSION_TTL_MS = 12 * 3_600_000;
+
+export type DashEnv = AppEnv & { Variables: AppEnv["Variables"] & { session: SessionRow; csrf: string } };
+
+function randomToken(): string {
+  const bytes = new Uint8Array(32);
+  crypto.getRandomValues(bytes);
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** The CSRF token of a session: derived from the cookie's secret token, so it needs no storage. */
+export const csrfOf = (token: string) => hashApiKey(`csrf\n${token}`).slice(0, 40);
+
+const isHttps = (c: Context) => c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto") === "https";
+
+function cookieOptions(c: Context, area: SessionArea, maxAge: number) {
+  return { path: `/${area}`, httpOnly: true, sameSite: "Lax" as const, secure: isHttps(c), maxAge };
+}
+
+/** Starts a session: a random token in an HttpOnly cookie, its hash in the database. */
+export async function startSession(c: Context<AppEnv>, area: SessionArea, scope: { vendorId: string; programId: string | null; partnerId: string | null }) {
+  const token = randomToken();
+  const now = c.var.deps.now();
+  await insertSession(c.var.deps.db, { hash: hashApiKey(token), area, ...scope, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+  setCookie(c, SESSION_COOKIE, token, cookieOptions(c, area, SESSION_TTL_MS / 1000));
+  deleteCookie(c, PRE_COOKIE, { path: `/${area}` });
+}
+
+export async function endSession(c: Context<DashEnv>, area: SessionArea) {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) await deleteSession(c.var.deps.db, hashApiKey(token));
+  deleteCookie(c, SESSION_COOKIE, { path: `/${area}`, secure: isHttps(c) });
+}
+
+export async function currentSession(c: Context<AppEnv> | Context<DashEnv>, area: SessionArea): Promise<{ session: SessionRow; csrf: string } | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token || token.length > 100) return null;
+  const deps = (c as Context<AppEnv>).var.deps;
+  const session = await findSession(deps.db, hashApiKey(token), area, deps.now());
+  return session ? { session, csrf: csrfOf(token) } : null;
+}
+
+/** The CSRF token for sign-in forms, before there is a session (double-submit cookie). */
+export function preSessionToken(c: Context, area: SessionArea): string {
+  const existing = getCookie(c, PRE_COOKIE);
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = randomToken();
+  setCookie(c, PRE_COOKIE, token, cookieOptions(c, area, 3600));
+  return token;
+}
+
+export function checkPreSessionToken(c: Context, sent: unknown): boolean {
+  const cookie = getCookie(c, PRE_COOKIE);
+  return typeof sent === "string" && !!cookie && sent.length === cookie.length && hashApiKey(sent) === hashApiKey(cookie);
+}
+
+/**
+ * Refuses a cross-site form post: the Origin (or, without it, the Referer) must be this server's
+ * own origin. Browsers send Origin on every POST form submission; a request with neither is refused.
+ */
+export function sameOrigin(c: Context): boolean {
+  const own = new URL(c.req.url).origin;
+  const origin = c.req.header("origin");
+  if (origin) return origin === own;
+  const referer = c.req.header("referer");
+  if (!referer) return false;
+  try {
+    return new URL(referer).origin === own;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Guards an area: GET without a session goes to the sign-in page; a POST needs a session, the
+ * same origin and the session's CSRF token in `_csrf`.
+ */
+export function sessionGate(area: SessionArea): MiddlewareHandler<DashEnv> {
+  return async (c, next) => {
+    const found = await currentSession(c, area);
+    const post = c.req.method !== "GET" && c.req.method !== "HEAD";
+    if (!found) {
+      if (post) return c.text("Your session has ended: sign in again.", 403);
+      return c.redirect(`/${area}/login`, 303);
+    }
+    if (post) {
+      if (!sameOrigin(c)) return c.text("Cross-site form posts are refused.", 403);
+      const body = await c.req.parseBody({ all: true });
+      const sent = body["_csrf"];
+      if (typeof sent !== "string" || sent !== found.csrf) return c.text("This form is stale or forged (CSRF check failed): reload the page and try again.", 403);
+    }
+    c.set("session", found.session);
+    c.set("csrf", found.csrf);
+    await next();
+  };
+}
+
+export function setFlash(c: Context, area: SessionArea, kind: "ok" | "err", text: string) {
+  setCookie(c, FLASH_COOKIE, encodeURIComponent(`${kind}:${text.slice(0, 300)}`), { path: `/${area}`, httpOnly: true, sameSite: "Lax", maxAge: 60, secure: isHttps(c) });
+}
+
+export function takeFlash(c: Context, area: SessionArea): { kind: "ok" | "err"; text: string } | null {
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (!raw) return null;
+  deleteCookie(c, FLASH_COOKIE, { path: `/${area}` });
+  let text: string;
+  try {
+    text = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  const kind = text.startsWith("err:") ? "err" : "ok";
+  return { kind, text: text.slice(text.indexOf(":") + 1) };
+}

@@ -1,0 +1,180 @@
+import { Hono } from "hono";
+import { eq } from "drizzle-orm";
+import { Layout, Csrf, CopyField, DataTable, Empty, type Column } from "../../../dashboard/ui";
+import { Facts } from "../../../dashboard/pages/manager";
+import { settings } from "../../db/schema";
+import { issuePublicKey, programKeyPrefixes } from "../../db/queries/dashboard";
+import { getOrCreateSetting } from "../../db/queries/settings";
+import { insertRule, listRules } from "../../db/queries/programs";
+import { insertTier, listTiers } from "../../db/queries/tiers";
+import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../domain/money";
+import { notFoundPage } from "./common";
+import { programPage } from "./manager";
+import { setFlash, type DashEnv } from "./session";
+
+/** Where the dashboard remembers a program's public key (not secret; keys are otherwise only hashed). */
+export const publicKeySetting = (programId: string) => `public_key:${programId}`;
+
+export function settingsRoutes() {
+  const app = new Hono<DashEnv>();
+
+  app.get("/app/p/:pid/settings", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const { db, program, base, fmt } = ctx;
+    const [tiers, rules, keys, [pk]] = await Promise.all([
+      listTiers(db, program.id), listRules(db, program.id), programKeyPrefixes(db, program.id),
+      db.select().from(settings).where(eq(settings.key, publicKeySetting(program.id))),
+    ]);
+    const origin = new URL(c.req.url).origin;
+    const track = c.var.deps.publicUrl;
+    const tierName = new Map(tiers.map((t) => [t.id, t.name]));
+    const tierCols: Column<(typeof tiers)[number]>[] = [
+      { label: "Rank", value: (t) => t.rank, num: true }, { label: "Tier", value: (t) => t.name },
+      { label: "Reached at", value: (t) => (t.rank === 0 ? "entry" : t.metric === "revenue" ? fmt.m(t.threshold) + " revenue" : `${fmt.n(t.threshold)} conversions`) },
+      { label: "Window", value: (t) => `${t.windowDays} days` },
+    ];
+    const ruleCols: Column<(typeof rules)[number]>[] = [
+      { label: "Event", value: (r) => r.event }, { label: "Tier", value: (r) => (r.tierId ? tierName.get(r.tierId) ?? r.tierId : "all tiers") },
+      { label: "Commission", value: (r) => (r.type === "percent" ? `${formatPercent(r.value)}%` : `${fmt.m(r.value)} flat`) },
+      { label: "Since", value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => fmt.day(r.createdAt) },
+    ];
+    const postbackKeyHint = keys.find((k) => k.kind === "postback")?.prefix ?? "afx_pb_";
+    const snippet = `<script src="${track}/afflux.js" data-pk="${pk?.value ?? "afx_pub_…"}" defer></script>`;
+    const conversionCall = `afflux.conversion({ orderId: "ORDER_ID", amount: "49.99", currency: "${program.currency}", event: "sale" })`;
+    const getTemplate = `${track}/v1/postback?key=${postbackKeyHint}…&order={order_id}&event=sale&amount={amount}&currency=${program.currency}&click={${program.clickParam}}&customer={customer_id}&coupon={coupon}`;
+    const curl = `curl -X POST ${track}/v1/conversions \\\n  -H "Authorization: Bearer ${postbackKeyHint}…" -H "content-type: application/json" \\\n  -d '{"orderId":"ord_1001","event":"sale","amount":"49.99","currency":"${program.currency}","clickId":"<${program.clickParam} value>"}'`;
+    return c.html(
+      <Layout {...ctx.frame("settings", "Settings")}>
+        <h1>Program settings</h1>
+        <div class="grid">
+          <section class="panel">
+            <h2>Program</h2>
+            <Facts items={[
+              ["Name", program.name], ["Currency", program.currency], ["Attribution", `${program.attribution.replace("_", " ")}, ${program.cookieDays}-day window`],
+              ["Hold", `${program.holdDays} days before approval`], ["Minimum payout", fmt.m(program.minPayout)], ["Click parameter", <span class="mono">{program.clickParam}</span>],
+              ["Allowed domains", program.allowedDomains.join(", ")], ["Program id", <span class="mono">{program.id}</span>],
+            ]} />
+            <p class="small muted">These are set when the program is created (POST /api/v1/programs).</p>
+          </section>
+          <section class="panel">
+            <h2>Keys</h2>
+            <p class="small muted">Keys are shown once when created and stored only as hashes; here are their prefixes.</p>
+            <Facts items={keys.map((k) => [k.kind, <span class="mono">{k.prefix}… ({fmt.day(k.createdAt)})</span>] as [string, string])} />
+          </section>
+        </div>
+        <section class="panel stack">
+          <h2>Track conversions</h2>
+          <div>
+            <h3>1. Snippet on every page of your shop</h3>
+            {pk ? (
+              <CopyField id="snippet" value={snippet} label="Snippet tag" />
+            ) : (
+              <form method="post" action={`${base}/settings/public-key`} class="row">
+                <Csrf token={c.var.csrf} />
+                <span class="small">The snippet needs a public key (not secret: it sits in your pages).</span>
+                <button class="secondary small">Create the snippet's public key</button>
+              </form>
+            )}
+            <p class="small muted">It keeps the <span class="mono">{program.clickParam}</span> parameter of the landing URL in a first-party cookie. On the thank-you page call:</p>
+            <CopyField id="conv-call" value={conversionCall} label="Conversion call" />
+          </div>
+          <div>
+            <h3>2. Or a server postback (recommended: not forgeable)</h3>
+            <pre class="code" id="curl">{curl}</pre>
+            <button type="button" class="small secondary" data-copy="curl">Copy</button>
+            <p class="small muted">For networks that can only fire a URL, the GET template (replace the placeholders; the key is your postback key, starting {postbackKeyHint}):</p>
+            <CopyField id="get-template" value={getTemplate} label="GET postback template" />
+            <p class="small muted">Parameters: <span class="mono">order</span> (required), <span class="mono">event</span> sale|lead, <span class="mono">amount</span> in major units, <span class="mono">currency</span>, and any of <span class="mono">click</span>, <span class="mono">customer</span>, <span class="mono">coupon</span> to attribute it.</p>
+          </div>
+        </section>
+        <div class="grid">
+          <section class="panel">
+            <h2>Tiers</h2>
+            <DataTable caption="Tiers" columns={tierCols} rows={tiers} empty={<Empty title="No tiers">Every program has an entry tier.</Empty>} />
+            <h3>Add a tier</h3>
+            <form method="post" action={`${base}/settings/tiers`} class="form">
+              <Csrf token={c.var.csrf} />
+              <div class="field"><label for="t-name">Name</label><input id="t-name" name="name" required maxlength={100} /></div>
+              <div class="field"><label for="t-rank">Rank</label><input id="t-rank" name="rank" type="number" min={1} max={100} required value={String(tiers.length)} /></div>
+              <div class="field"><label for="t-metric">Metric</label><select id="t-metric" name="metric"><option value="revenue">Revenue</option><option value="conversions">Conversions</option></select></div>
+              <div class="field"><label for="t-th">Threshold</label><input id="t-th" name="threshold" required inputmode="decimal" placeholder="1000.00" /></div>
+              <div class="field"><label for="t-win">Window (days)</label><input id="t-win" name="windowDays" type="number" min={1} max={3650} value="90" /></div>
+              <button class="secondary">Add tier</button>
+            </form>
+          </section>
+          <section class="panel">
+            <h2>Commission rules</h2>
+            <DataTable caption="Rules" columns={ruleCols} rows={rules} empty={<Empty title="No rules yet.">Without a rule conversions earn no commission: add one below.</Empty>} />
+            <h3>Add a rule</h3>
+            <form method="post" action={`${base}/settings/rules`} class="form">
+              <Csrf token={c.var.csrf} />
+              <div class="field"><label for="r-event">Event</label><select id="r-event" name="event"><option value="sale">Sale</option><option value="lead">Lead</option></select></div>
+              <div class="field"><label for="r-type">Type</label><select id="r-type" name="type"><option value="percent">Percent of amount</option><option value="flat">Flat amount</option></select></div>
+              <div class="field"><label for="r-value">Value</label><input id="r-value" name="value" required inputmode="decimal" placeholder="20" /></div>
+              <div class="field"><label for="r-tier">Tier</label><select id="r-tier" name="tierId"><option value="">All tiers</option>{tiers.map((t) => <option value={t.id}>{t.name}</option>)}</select></div>
+              <button class="secondary">Add rule</button>
+            </form>
+            <p class="small muted">A tier's rule beats the program-wide one; rules apply to conversions recorded after they exist.</p>
+          </section>
+        </div>
+        <p class="small muted">API reference: <a href={`${origin}/api/reference`}>{origin}/api/reference</a></p>
+      </Layout>,
+    );
+  });
+
+  app.post("/app/p/:pid/settings/public-key", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const key = await issuePublicKey(ctx.db, { vendorId: c.var.session.vendorId, programId: ctx.program.id }, ctx.now);
+    await getOrCreateSetting(ctx.db, publicKeySetting(ctx.program.id), () => key);
+    setFlash(c, "app", "ok", "The snippet's public key is ready.");
+    return c.redirect(`${ctx.base}/settings`, 303);
+  });
+
+  app.post("/app/p/:pid/settings/tiers", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const b = await c.req.parseBody();
+    const back = `${ctx.base}/settings`;
+    const name = String(b["name"] ?? "").trim();
+    const rank = Number(b["rank"]);
+    const windowDays = Number(b["windowDays"] ?? 90);
+    const metric = b["metric"] === "conversions" ? "conversions" : "revenue";
+    let threshold: number;
+    if (metric === "revenue") {
+      const m = parseMoney(String(b["threshold"] ?? ""), ctx.program.currency);
+      threshold = m.ok && m.minor >= 0 ? m.minor : NaN;
+    } else threshold = Number(b["threshold"]);
+    if (!name || !Number.isInteger(rank) || rank < 1 || rank > 100 || !Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650 || !Number.isSafeInteger(threshold) || threshold < 0) {
+      setFlash(c, "app", "err", "A tier needs a name, a rank 1–100, a threshold (an amount, or a whole number of conversions) and a window of 1–3650 days.");
+      return c.redirect(back, 303);
+    }
+    try {
+      await insertTier(ctx.db, { programId: ctx.program.id, name, rank, metric, threshold, windowDays, createdAt: ctx.now });
+      setFlash(c, "app", "ok", `Tier ${name} added; partners move into it at the next settle.`);
+    } catch (err) {
+      if (!/UNIQUE constraint failed/i.test(String(err))) throw err;
+      setFlash(c, "app", "err", `Rank ${rank} is taken in this program.`);
+    }
+    return c.redirect(back, 303);
+  });
+
+  app.post("/app/p/:pid/settings/rules", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const b = await c.req.parseBody();
+    const back = `${ctx.base}/settings`;
+    const event = b["event"] === "lead" ? "lead" : "sale";
+    const type = b["type"] === "flat" ? "flat" : "percent";
+    const tierId = String(b["tierId"] ?? "") || null;
+    if (tierId && !(await listTiers(ctx.db, ctx.program.id)).some((t) => t.id === tierId)) return (setFlash(c, "app", "err", "No such tier."), c.redirect(back, 303));
+    const parsed = type === "percent" ? parsePercent(String(b["value"] ?? "")) : parseMoney(String(b["value"] ?? ""), ctx.program.currency);
+    const value = parsed.ok ? ("scaled" in parsed ? parsed.scaled : parsed.minor) : NaN;
+    if (!parsed.ok || value < 0) return (setFlash(c, "app", "err", `The value was refused: ${parsed.ok ? "must not be negative" : parsed.message}.`), c.redirect(back, 303));
+    await insertRule(ctx.db, { programId: ctx.program.id, tierId, event, type, value, createdAt: ctx.now });
+    setFlash(c, "app", "ok", `Rule added: ${type === "percent" ? `${formatPercent(value)}%` : `${formatMoney(value, ctx.program.currency)} ${ctx.program.currency}`} per ${event}.`);
+    return c.redirect(back, 303);
+  });
+  return app;
+}
