@@ -40,7 +40,9 @@ export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
 export function dayFromIso(date: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
   const ms = Date.parse(`${date}T00:00:00Z`);
-  return Number.isNaN(ms) ? null : utcDay(ms);
+  if (Number.isNaN(ms)) return null;
+  // Date.parse rolls impossible dates over (2026-02-30 → March 2): reject those.
+  return isoFromDay(utcDay(ms)) === date ? utcDay(ms) : null;
 }
 
 export const isoFromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);

@@ -113,3 +113,28 @@ export async function addPartner(t: TestApp, vendorKey: string, programId: strin
   }
   return { partner: created as Record<string, unknown> & { id: string; apiKey: string }, link: createdLink };
 }
+
+export const MOBILE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+export const BOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+/** A click with full control over the request facts: query, user agent, IP (`x-test-ip`) and country (`CF-IPCountry`). */
+export async function clickWith(t: TestApp, slug: string, opts: { query?: string; ua?: string; ip?: string; country?: string } = {}): Promise<string> {
+  const headers: Record<string, string> = { "user-agent": opts.ua ?? BROWSER_UA };
+  if (opts.ip) headers["x-test-ip"] = opts.ip;
+  if (opts.country) headers["cf-ipcountry"] = opts.country;
+  const res = await t.request(`/${slug}${opts.query ?? ""}`, { headers });
+  if (res.status !== 302) throw new Error(`click on ${slug}: ${res.status}`);
+  return new URL(res.headers.get("location")!).searchParams.get("afx_click")!;
+}
+
+/** Asserts the status (showing the body when it differs) and returns the parsed JSON body. */
+export async function okJson(res: Response, status = 200) {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** `POST /v1/conversions/refund` with a postback key. */
+export function postRefund(t: TestApp, key: string, json: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return t.request("/v1/conversions/refund", { method: "POST", key, json, headers });
+}

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../../db/errors";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getLinkWithCounts, listLinks, updateLink } from "../../db/queries/links";
@@ -49,7 +50,7 @@ export function partnerLinkRoutes() {
         const { partner, apiKey } = await insertPartner(deps.db, { vendorId: caller.vendorId, programId: program.id, name: body.name, email: body.email, coupon: body.coupon ?? null, tierId: await entryTierId(deps.db, program.id) }, deps.now());
         return c.json({ ...partnerJson(partner), apiKey }, 201);
       } catch (err) {
-        if (/UNIQUE constraint failed/i.test(String(err))) throw new ApiError("conflict", "this coupon belongs to another partner of the program");
+        if (isUniqueViolation(err)) throw new ApiError("conflict", "this coupon belongs to another partner of the program");
         throw err;
       }
     },

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../../db/errors";
 import { createRoute, z } from "@hono/zod-openapi";
 import { parseMoney } from "../../domain/money";
 import { canApply, type ManagerAction } from "../../domain/lifecycle";
@@ -45,7 +46,7 @@ export function prmRoutes() {
         if (!m.ok || m.minor < 0) throw invalid("threshold", m.ok ? "must not be negative" : m.message);
         threshold = m.minor;
       } else {
-        const n = Number(body.threshold);
+        const n = typeof body.threshold === "number" ? body.threshold : /^\d{1,15}$/.test(body.threshold) ? Number(body.threshold) : NaN;
         if (!Number.isSafeInteger(n) || n < 0) throw invalid("threshold", "a conversion count must be a whole number ≥ 0");
         threshold = n;
       }
@@ -53,7 +54,7 @@ export function prmRoutes() {
         const tier = await insertTier(c.var.deps.db, { programId: program.id, name: body.name, rank: body.rank, metric: body.metric, threshold, windowDays: body.windowDays, createdAt: c.var.deps.now() });
         return c.json(tierJson(tier, program.currency), 201);
       } catch (err) {
-        if (/UNIQUE constraint failed/i.test(String(err))) throw new ApiError("conflict", `rank ${body.rank} is taken in this program`);
+        if (isUniqueViolation(err)) throw new ApiError("conflict", `rank ${body.rank} is taken in this program`);
         throw err;
       }
     },

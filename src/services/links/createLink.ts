@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../../db/errors";
 import { generatedSlug } from "../../domain/ids";
 import { checkSlug } from "../../domain/slug";
 import { checkDestination } from "../../domain/urlSafety";
@@ -9,10 +10,6 @@ export type CreateLinkOutcome =
   | { kind: "created"; link: LinkRow }
   | { kind: "invalid"; path: string; message: string }
   | { kind: "slug_taken" };
-
-function isUniqueViolation(err: unknown): boolean {
-  return /UNIQUE constraint failed/i.test(String((err as { message?: string })?.message ?? err));
-}
 
 /** Checks slug and destination against the program, then stores the link. */
 export async function createLink(

@@ -38,7 +38,9 @@ export async function refundConversion(
     if (commission && (UNPAID.has(commission.status) || commission.status === "paid")) {
       const before = prorate(commission.originalAmount, conv.amount - conv.refunded, conv.amount);
       const after = prorate(commission.originalAmount, conv.amount - refunded, conv.amount);
-      if (commission.status === "paid") {
+      // A commission already paid, or already claimed by a payout that is not paid yet, keeps its
+      // amount (the payout pays what it listed); the difference goes onto the next payout.
+      if (commission.status === "paid" || commission.payoutId !== null) {
         commissionUpdate = { before: commission, amount: commission.amount, status: commission.status };
         if (after !== before) adjustment = { id: newId("adj"), amount: after - before, partnerId: commission.partnerId };
       } else {
