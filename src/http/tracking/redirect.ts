@@ -44,13 +44,23 @@ function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response
       subs: rawQuery.includes("sub") ? readSubIds(new URLSearchParams(rawQuery)) : null,
     });
   }
-  // c.header + c.redirect let @hono/node-server write the response without building a Headers object.
-  c.header("cache-control", "no-store");
-  c.header("x-robots-tag", "noindex");
-  c.header("referrer-policy", "no-referrer-when-downgrade");
-  c.header("set-cookie", `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${facts.secure ? "; Secure" : ""}`);
-  return c.redirect(location, 302);
+  // A string body and a plain header record let @hono/node-server write the response straight
+  // from its cache (writeHead with this object); `c.redirect` gives a null body, for which it
+  // builds a full Fetch Response and Headers per request.
+  return new Response("", {
+    status: 302,
+    headers: {
+      // as c.redirect does: a Location with non-Latin-1 characters is percent-encoded
+      location: NON_LATIN1.test(location) ? encodeURI(location) : location,
+      "cache-control": "no-store",
+      "x-robots-tag": "noindex",
+      "referrer-policy": "no-referrer-when-downgrade",
+      "set-cookie": `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${facts.secure ? "; Secure" : ""}`,
+    },
+  });
 }
+
+const NON_LATIN1 = /[^\x00-\xFF]/;
 
 /**
  * `GET/HEAD /:slug`. HEAD answers the same but records no click. It is registered before every
