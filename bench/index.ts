@@ -8,6 +8,7 @@ import { redirectPart } from './redirect.js';
 /** The registry: add new parts here (name → runner). */
 const PARTS: Record<string, Part> = {
   redirect: redirectPart,
+  edge: async () => (await import('./edge.js')).edgePart(), // tracking Worker vs bare Hono Worker under workerd serve
 };
 
 function selected(argv: string[]): string[] {
