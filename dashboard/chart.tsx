@@ -36,9 +36,9 @@ export function TimeSeriesChart({ points, fmt, title }: { points: DayPoint[]; fm
   const barW = Math.max(1, r1(step * 0.72));
   const H = TOP + 3 * PANEL + 2 * GAP + 24;
   const series = [
-    { key: "clicks" as const, label: "Clicks", cls: "b1", max: niceMax(Math.max(...points.map((p) => p.clicks), 0)), f: (v: number) => fmt.n(v) },
-    { key: "conversions" as const, label: "Conversions", cls: "b2", max: niceMax(Math.max(...points.map((p) => p.conversions), 0)), f: (v: number) => fmt.n(v) },
-    { key: "revenue" as const, label: "Revenue", cls: "l3", max: niceMax(Math.max(...points.map((p) => p.revenue), 0)), f: (v: number) => fmt.mShort(v) },
+    { key: "clicks" as const, label: "Clicks", cls: "b1", max: niceMax(Math.max(...points.map((p) => p.clicks), 2)), f: (v: number) => fmt.n(v) },
+    { key: "conversions" as const, label: "Conversions", cls: "b2", max: niceMax(Math.max(...points.map((p) => p.conversions), 2)), f: (v: number) => fmt.n(v) },
+    { key: "revenue" as const, label: "Revenue", cls: "l3", max: niceMax(Math.max(...points.map((p) => p.revenue), 200)), f: (v: number) => fmt.mShort(Math.round(v)) },
   ];
   const labelEvery = Math.max(1, Math.ceil(n / 6));
   const totals = { clicks: 0, conversions: 0, revenue: 0 };

@@ -42,7 +42,8 @@ export function KpiTiles({ t, prev, fmt }: { t: Totals; prev?: Totals; fmt: Fmt 
   );
 }
 
-export function TopList({ title, items, fmt, empty, csv }: { title: string; items: TopItem[]; fmt: Fmt; empty: string; csv?: string }) {
+export function TopList({ title, items: all, fmt, empty, csv }: { title: string; items: TopItem[]; fmt: Fmt; empty: string; csv?: string }) {
+  const items = all.filter((i) => i.clicks > 0 || i.conversions > 0);
   const max = Math.max(...items.map((i) => i.revenue), 0);
   const maxClicks = Math.max(...items.map((i) => i.clicks), 0);
   return (

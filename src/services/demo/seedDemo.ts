@@ -120,7 +120,7 @@ export async function seedDemo(o: DemoOptions) {
   let conversions = 0;
   let refunds = 0;
   let order = 1000;
-  const visitors = Array.from({ length: 4000 }, (_, i) => `198.51.${(i >> 8) & 255}.${i & 255}`);
+  const visitors = Array.from({ length: 300 }, (_, i) => `198.51.${(i >> 8) & 255}.${i & 255}`);
   const weights = partners.map((p, i) => [i, p.weight] as [number, number]);
 
   const drain = async (until: number) => {
