@@ -26,7 +26,7 @@ h1{font-size:1.5rem;margin:.2rem 0 1rem;line-height:1.25}h2{font-size:1.1rem;mar
 .head{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;justify-content:space-between;margin-bottom:1rem}.head h1{margin:0}
 .muted{color:var(--muted)}.small{font-size:.875rem}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:1rem;box-shadow:var(--shadow);margin-bottom:1rem;min-width:0}
-.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,340px),1fr))}
+.grid{display:grid;gap:1rem;margin-bottom:1rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,340px),1fr))}
 .grid>.panel{margin-bottom:0}.stack>*+*{margin-top:1rem}
 .kpis{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));margin-bottom:1rem}
 .kpi{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:.75rem .9rem;box-shadow:var(--shadow)}
@@ -63,7 +63,7 @@ button.small,.btn.small{min-height:1.9rem;padding:.15rem .6rem;font-size:.85rem}
 .flash{border-radius:8px;padding:.7rem 1rem;margin-bottom:1rem;border:1px solid}
 .flash.ok{background:var(--ok-bg);color:var(--ok);border-color:currentColor}.flash.err{background:var(--bad-bg);color:var(--bad);border-color:currentColor}
 .empty{text-align:center;padding:2rem 1rem;color:var(--muted)}.empty strong{display:block;color:var(--text);font-size:1.05rem;margin-bottom:.25rem}
-.chart svg{width:100%;height:auto;display:block}
+.chart{margin:0;overflow-x:auto}.chart svg{width:100%;min-width:560px;height:auto;display:block}
 .chart .ax{font-size:11px;fill:var(--muted)}.chart .gl{stroke:var(--line)}.chart .b1{fill:var(--c1)}.chart .b2{fill:var(--c2)}
 .chart .l3{fill:none;stroke:var(--c3);stroke-width:2}.chart .a3{fill:var(--c3);opacity:.18}.chart .hv{fill:transparent}.chart .hv:hover{fill:var(--accent-soft);opacity:.6}
 .chart .pt{font-size:12px;font-weight:600;fill:var(--text)}

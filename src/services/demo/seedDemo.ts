@@ -198,9 +198,13 @@ export async function seedDemo(o: DemoOptions) {
   }
 
   // Managers reviewed most held pixel conversions older than a week: approve most, reject some.
-  const held = await listCommissions(db, { programId: program.id, status: "hold" }, { limit: 100, cursor: null });
-  const old = held.data.filter((h) => h.createdAt < now - 7 * DAY);
-  for (let i = 0; i < 10 && old.length; i++) {
+  const old = [];
+  for (let cursor: string | null = null, i = 0; i < 50; i++) {
+    const held: Awaited<ReturnType<typeof listCommissions>> = await listCommissions(db, { programId: program.id, status: "hold" }, { limit: 100, cursor });
+    old.push(...held.data.filter((h) => h.createdAt < now - 7 * DAY));
+    if (!(cursor = held.nextCursor)) break;
+  }
+  for (let i = 0; i < 50 && old.length; i++) {
     const batch = old.splice(0, 100);
     const rows = await vendorCommissions(db, vendor.id, batch.map((b) => b.id));
     await applyAction(db, rows.filter((_, j) => j % 8 !== 0), "approve", now - DAY);
