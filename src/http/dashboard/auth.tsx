@@ -16,7 +16,7 @@ export function authRoutes(area: SessionArea) {
 
   const form = async (c: Context<AppEnv>, error: string | null, status: 200 | 401 | 403 = 200) => {
     pageHeaders(c);
-    return c.html(<SignInPage area={area} csrf={preSessionToken(c, area)} error={error} />, status);
+    return c.html(<SignInPage area={area} csrf={preSessionToken(c)} error={error} />, status);
   };
 
   app.get(`/${area}/login`, async (c) => {
@@ -56,7 +56,7 @@ export function authRoutes(area: SessionArea) {
       // `Origin: null`, which the cross-site check must refuse; the token never leaves this origin.
       const token = c.req.query("token") ?? "";
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return c.html(<SignInLinkPage csrf="" token="" error="This sign-in link is malformed. Ask your program manager for a new one." />, 400);
-      return c.html(<SignInLinkPage csrf={preSessionToken(c, "portal")} token={token} />);
+      return c.html(<SignInLinkPage csrf={preSessionToken(c)} token={token} />);
     });
     app.post("/portal/signin", async (c) => {
       pageHeaders(c);

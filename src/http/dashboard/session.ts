@@ -1,12 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { SignInPage } from "../../../dashboard/pages/signin";
 import { hashApiKey } from "../../domain/ids";
 import { deleteSession, findSession, insertSession, type SessionRow } from "../../db/queries/sessions";
 import type { SessionArea } from "../../db/schema";
 import type { AppEnv } from "../deps";
 
 export const SESSION_COOKIE = "afx_s";
-const PRE_COOKIE = "afx_pre";
 const FLASH_COOKIE = "afx_flash";
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
@@ -33,7 +34,6 @@ export async function startSession(c: Context<AppEnv>, area: SessionArea, scope:
   const now = c.var.deps.now();
   await insertSession(c.var.deps.db, { hash: hashApiKey(token), area, ...scope, createdAt: now, expiresAt: now + SESSION_TTL_MS });
   setCookie(c, SESSION_COOKIE, token, cookieOptions(c, area, SESSION_TTL_MS / 1000));
-  deleteCookie(c, PRE_COOKIE, { path: `/${area}` });
 }
 
 export async function endSession(c: Context<DashEnv>, area: SessionArea) {
@@ -50,18 +50,25 @@ export async function currentSession(c: Context<AppEnv> | Context<DashEnv>, area
   return session ? { session, csrf: csrfOf(token) } : null;
 }
 
-/** The CSRF token for sign-in forms, before there is a session (double-submit cookie). */
-export function preSessionToken(c: Context, area: SessionArea): string {
-  const existing = getCookie(c, PRE_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-  const token = randomToken();
-  setCookie(c, PRE_COOKIE, token, cookieOptions(c, area, 3600));
-  return token;
+const PRE_TTL_MS = 3_600_000;
+const preMac = (secret: string, ts: string) => createHmac("sha256", secret).update(`afflux sign-in form\n${ts}`).digest("base64url");
+
+/**
+ * The CSRF token of sign-in forms, before there is a session: a timestamp signed with the server
+ * secret, so that the sign-in page sets no cookie. The Origin check refuses cross-site posts;
+ * the token makes a form expire after an hour.
+ */
+export function preSessionToken(c: Context<AppEnv>): string {
+  const ts = String(c.var.deps.now());
+  return `${ts}.${preMac(c.var.deps.secret, ts)}`;
 }
 
-export function checkPreSessionToken(c: Context, sent: unknown): boolean {
-  const cookie = getCookie(c, PRE_COOKIE);
-  return typeof sent === "string" && !!cookie && sent.length === cookie.length && hashApiKey(sent) === hashApiKey(cookie);
+export function checkPreSessionToken(c: Context<AppEnv>, sent: unknown): boolean {
+  if (typeof sent !== "string" || sent.length > 100) return false;
+  const [ts = "", mac = ""] = sent.split(".");
+  const age = c.var.deps.now() - Number(ts);
+  const want = preMac(c.var.deps.secret, ts);
+  return /^\d{13}$/.test(ts) && age >= 0 && age < PRE_TTL_MS && mac.length === want.length && timingSafeEqual(Buffer.from(mac), Buffer.from(want));
 }
 
 /**
@@ -91,7 +98,10 @@ export function sessionGate(area: SessionArea): MiddlewareHandler<DashEnv> {
     const post = c.req.method !== "GET" && c.req.method !== "HEAD";
     if (!found) {
       if (post) return c.text("Your session has ended: sign in again.", 403);
-      return c.redirect(`/${area}/login`, 303);
+      // the sign-in page right here: no redirect and no cookie before someone signs in
+      c.header("cache-control", "no-store");
+      c.header("content-security-policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      return c.html(SignInPage({ area, csrf: preSessionToken(c as unknown as Context<AppEnv>) }) as unknown as string, 401);
     }
     if (post) {
       if (!sameOrigin(c)) return c.text("Cross-site form posts are refused.", 403);
