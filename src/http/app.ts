@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
 import { programRoutes } from "./api/programs";
 import { partnerLinkRoutes } from "./api/partnersLinks";
@@ -10,11 +9,9 @@ import { reportRoutes } from "./api/reports";
 import { REFERENCE_PAGE } from "./api/reference";
 import { dashboardRoutes } from "./dashboard";
 import type { AppDeps, AppEnv } from "./deps";
-import { ApiError, errorResponse, onError } from "./errors";
+import { ApiError, errorResponse } from "./errors";
+import { mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
-import { pixelHandler } from "./tracking/pixel";
-import { redirectHandler, ROBOTS_TXT } from "./tracking/redirect";
-import { SNIPPET_JS } from "./tracking/snippetSource";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -24,31 +21,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
-  app.onError(onError);
-
-  app.on(["GET", "HEAD"], "/:slug", redirectHandler(deps));
-  app.get("/robots.txt", (c) => c.text(ROBOTS_TXT));
-  app.get("/favicon.ico", () => new Response(null, { status: 204 }));
-
-  app.use(async (c, next) => {
-    c.set("deps", deps);
-    c.set("requestId", crypto.randomUUID());
-    await next();
-  });
-
-  app.get("/healthz", async (c) => {
-    try {
-      await deps.db.run(sql`SELECT 1 FROM settings LIMIT 1`);
-      return c.json({ ok: true });
-    } catch {
-      return c.json({ ok: false }, 503);
-    }
-  });
-  app.get("/afflux.js", (c) => {
-    c.header("cache-control", "public, max-age=3600");
-    return c.body(SNIPPET_JS, 200, { "content-type": "text/javascript; charset=utf-8" });
-  });
-  app.get("/px.gif", pixelHandler());
+  mountVisitorRoutes(app, deps);
   app.route("/", dashboardRoutes());
 
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`); } });

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../../db/errors";
 import { Hono, type Context } from "hono";
 import { renderSVG } from "uqr";
 import { Layout, type Column } from "../../../dashboard/ui";
@@ -160,7 +161,7 @@ export function managerRoutes() {
       setFlash(c, "app", "ok", `${partner.name} was added. Create a link for them below, and send them a sign-in link for the portal.`);
       return c.redirect(`${ctx.base}/partners/${partner.id}`, 303);
     } catch (err) {
-      if (!/UNIQUE constraint failed/i.test(String(err))) throw err;
+      if (!isUniqueViolation(err)) throw err;
       setFlash(c, "app", "err", `The coupon ${coupon} already belongs to another partner of this program.`);
       return c.redirect(back, 303);
     }

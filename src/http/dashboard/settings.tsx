@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../../db/errors";
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { Layout, Csrf, CopyField, DataTable, Empty, type Column } from "../../../dashboard/ui";
@@ -154,7 +155,7 @@ export function settingsRoutes() {
       await insertTier(ctx.db, { programId: ctx.program.id, name, rank, metric, threshold, windowDays, createdAt: ctx.now });
       setFlash(c, "app", "ok", `Tier ${name} added; partners move into it at the next settle.`);
     } catch (err) {
-      if (!/UNIQUE constraint failed/i.test(String(err))) throw err;
+      if (!isUniqueViolation(err)) throw err;
       setFlash(c, "app", "err", `Rank ${rank} is taken in this program.`);
     }
     return c.redirect(back, 303);
