@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../src/http/deps";
-import { mountVisitorRoutes } from "../src/http/visitorRoutes";
+import { mountRedirect, mountVisitorRoutes } from "../src/http/visitorRoutes";
 
 /**
  * The tracking Worker's app: the visitor-facing routes that `createApp` mounts too
@@ -12,6 +12,7 @@ import { mountVisitorRoutes } from "../src/http/visitorRoutes";
 export function createTrackingApp(deps: AppDeps, forward: (request: Request) => Promise<Response>) {
   const app = new Hono<AppEnv>();
   mountVisitorRoutes(app, deps);
+  mountRedirect(app, deps);
   app.all("*", (c) => forward(c.req.raw));
   return app;
 }

@@ -10,7 +10,7 @@ import { REFERENCE_PAGE } from "./api/reference";
 import { dashboardRoutes } from "./dashboard";
 import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse } from "./errors";
-import { mountVisitorRoutes } from "./visitorRoutes";
+import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -46,5 +46,6 @@ export function createApp(deps: AppDeps) {
 
   app.all("/api/*", (c) => errorResponse(c, "not_found", `no endpoint ${c.req.method} ${c.req.path}`));
   app.all("/v1/*", (c) => errorResponse(c, "not_found", `no endpoint ${c.req.method} ${c.req.path}`));
+  mountRedirect(app, deps);
   return app;
 }

@@ -63,9 +63,9 @@ function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response
 const NON_LATIN1 = /[^\x00-\xFF]/;
 
 /**
- * `GET/HEAD /:slug`. HEAD answers the same but records no click. It is registered before every
- * middleware, so a redirect pays for none of them; reserved first segments (`/healthz`,
- * `/afflux.js`…) fall through with `next()` to their own routes.
+ * `GET/HEAD /:slug`. HEAD answers the same but records no click. Mounted after every other route
+ * (see `mountRedirect`), so a path like `/app` reaches its own route first; a reserved first
+ * segment that has no route of its own (`/v1`, `/static`) falls through with `next()`.
  */
 export function redirectHandler(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return (c, next) => {
