@@ -9,11 +9,17 @@ import { type ClickEvent, type ClickRow, enrichClick } from "../src/services/tra
  * push happens before its own request's drain, so no row waits for another request).
  * Queue `send` failures fall back to a direct, idempotent write to libSQL in the same waitUntil.
  */
+/** The part of a Cloudflare `Queue<ClickRow>` binding the sink uses (so it also runs in plain Node tests). */
+export interface ClickQueue {
+  send(body: ClickRow, options?: { contentType?: "v8" }): Promise<unknown>;
+  sendBatch(messages: Iterable<{ body: ClickRow; contentType?: "v8" }>): Promise<unknown>;
+}
+
 export class QueueClickSink implements ClickSink {
   private rows: ClickRow[] = [];
 
   constructor(
-    private readonly queue: Queue<ClickRow>,
+    private readonly queue: ClickQueue,
     private readonly store: ClientClickStore,
     private readonly secret: string,
     private readonly log: (msg: string) => void = console.error,
