@@ -9,6 +9,7 @@ import { redirectPart } from './redirect.js';
 const PARTS: Record<string, Part> = {
   redirect: redirectPart,
   edge: async () => (await import('./edge.js')).edgePart(), // tracking Worker vs bare Hono Worker under workerd serve
+  prm: async () => (await import('./prm.js')).prmPart(), // settle + reports on 10 M clicks / 1 M conversions (bench/prm-seed.ts)
 };
 
 function selected(argv: string[]): string[] {
