@@ -237,7 +237,7 @@ CREATE TABLE `commissions` (
 CREATE UNIQUE INDEX `commissions_conversion_uq` ON `commissions` (`conversion_id`);--> statement-breakpoint
 CREATE INDEX `commissions_program_status_idx` ON `commissions` (`program_id`,`status`,`created_at`);--> statement-breakpoint
 CREATE INDEX `commissions_partner_idx` ON `commissions` (`partner_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `commissions_due_idx` ON `commissions` (`program_id`,`status`,`available_at`);--> statement-breakpoint
+CREATE INDEX `commissions_due_idx` ON `commissions` (`program_id`,`available_at`) WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX `commissions_payout_idx` ON `commissions` (`payout_id`);--> statement-breakpoint
 CREATE TABLE `daily_stats` (
 	`program_num` integer NOT NULL,

@@ -32,6 +32,8 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA synchronous = NORMAL");
     await client.execute("PRAGMA busy_timeout = 5000");
+    // settle and reports scan large indexes; SQLite's default 2 MB cache turns that into reads
+    await client.execute("PRAGMA cache_size = -65536");
   }
   return { client, db: drizzle(client, { schema }), filePath, close: () => client.close() };
 }

@@ -6,6 +6,7 @@ import { DAY_MS } from "../../domain/traffic";
 import type { PartnerMetrics } from "../../domain/tiers";
 
 export type TierRow = typeof tiers.$inferSelect;
+type MetricRow = { partnerId: string; revenue: number; conversions: number };
 
 export async function insertTier(db: Db, tier: Omit<TierRow, "id">): Promise<TierRow> {
   const row = { ...tier, id: newId("tier") };
@@ -24,18 +25,28 @@ export async function listTiers(db: Db, programId: string): Promise<TierRow[]> {
  */
 export async function partnerMetrics(db: Db, programId: string, windows: number[], now: number): Promise<Map<string, PartnerMetrics>> {
   const out = new Map<string, PartnerMetrics>();
+  const counted = sql`c.status = 'attributed' AND NOT (c.amount > 0 AND c.refunded >= c.amount)`;
   for (const days of new Set(windows)) {
-    const rows = await db.all<{ partnerId: string; revenue: number; conversions: number }>(sql`
+    const inWindow = sql`c.occurred_at > ${now - days * DAY_MS} AND c.occurred_at <= ${now}`;
+    // All counted conversions, less the few whose commission was rejected or reversed: two
+    // grouped scans instead of a commission lookup for every conversion in the window.
+    const all = await db.all<MetricRow>(sql`
       SELECT c.partner_id AS partnerId, sum(c.amount - c.refunded) AS revenue, count(*) AS conversions
-      FROM conversions c LEFT JOIN commissions m ON m.conversion_id = c.id
-      WHERE c.program_id = ${programId} AND c.occurred_at > ${now - days * DAY_MS} AND c.occurred_at <= ${now}
-        AND c.status = 'attributed' AND NOT (c.amount > 0 AND c.refunded >= c.amount)
-        AND (m.status IS NULL OR m.status NOT IN ('rejected', 'reversed'))
+      FROM conversions c WHERE c.program_id = ${programId} AND ${inWindow} AND ${counted} GROUP BY c.partner_id`);
+    const excluded = await db.all<MetricRow>(sql`
+      SELECT c.partner_id AS partnerId, sum(c.amount - c.refunded) AS revenue, count(*) AS conversions
+      FROM commissions m JOIN conversions c ON c.id = m.conversion_id
+      WHERE m.program_id = ${programId} AND m.status IN ('rejected', 'reversed') AND ${inWindow} AND ${counted}
       GROUP BY c.partner_id`);
-    for (const r of rows) {
+    const minus = new Map(excluded.map((r) => [r.partnerId, r]));
+    for (const r of all) {
+      const x = minus.get(r.partnerId);
       let m = out.get(r.partnerId);
       if (!m) out.set(r.partnerId, (m = { byWindow: new Map() }));
-      (m.byWindow as Map<number, { revenue: number; conversions: number }>).set(days, { revenue: Number(r.revenue), conversions: Number(r.conversions) });
+      (m.byWindow as Map<number, { revenue: number; conversions: number }>).set(days, {
+        revenue: Number(r.revenue) - Number(x?.revenue ?? 0),
+        conversions: Number(r.conversions) - Number(x?.conversions ?? 0),
+      });
     }
   }
   return out;

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./common";
 import { conversions } from "./conversions";
@@ -33,7 +34,8 @@ export const commissions = sqliteTable(
     uniqueIndex("commissions_conversion_uq").on(t.conversionId),
     index("commissions_program_status_idx").on(t.programId, t.status, t.createdAt),
     index("commissions_partner_idx").on(t.partnerId, t.createdAt),
-    index("commissions_due_idx").on(t.programId, t.status, t.availableAt),
+    // partial: only pending rows, so approving does not rewrite a second status index entry
+    index("commissions_due_idx").on(t.programId, t.availableAt).where(sql`status = 'pending'`),
     index("commissions_payout_idx").on(t.payoutId),
   ],
 );
