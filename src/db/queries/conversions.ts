@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { contribution, delta } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
@@ -197,4 +197,11 @@ export async function listConversions(
     .orderBy(...pageOrder(conversions.createdAt, conversions.id))
     .limit(page.limit + 1);
   return toPage(rows.map((r) => r.c), page.limit);
+}
+
+/** Commissions of several conversions in one query (lists would otherwise read one per row). */
+export async function commissionsOf(db: Db, conversionIds: string[]): Promise<Map<string, CommissionRow>> {
+  if (conversionIds.length === 0) return new Map();
+  const rows = await db.select().from(commissions).where(inArray(commissions.conversionId, conversionIds));
+  return new Map(rows.map((r) => [r.conversionId, r]));
 }

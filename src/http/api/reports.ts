@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import { commissionRules, tiers } from "../../db/schema";
-import { commissionOf, getConversion, listConversions } from "../../db/queries/conversions";
+import { commissionOf, commissionsOf, getConversion, listConversions } from "../../db/queries/conversions";
 import { getProgram, getVendorProgram, type ProgramRow } from "../../db/queries/programs";
 import { getPartner } from "../../db/queries/partners";
 import { dayFromIso, utcDay } from "../../domain/reporting";
@@ -88,7 +88,8 @@ export function reportRoutes() {
       const caller = await requireCaller(c, ["vendor"]);
       const q = c.req.valid("query");
       const page = await listConversions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined }, { limit: q.limit, cursor: q.cursor ?? null });
-      const data = await Promise.all(page.data.map(async (conv) => conversionJson(conv, await commissionOf(c.var.deps.db, conv.id))));
+      const byConversion = await commissionsOf(c.var.deps.db, page.data.map((conv) => conv.id));
+      const data = page.data.map((conv) => conversionJson(conv, byConversion.get(conv.id) ?? null));
       return c.json({ data, nextCursor: page.nextCursor }, 200);
     },
   );

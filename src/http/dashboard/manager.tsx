@@ -10,7 +10,7 @@ import {
 import { Badge, Csrf } from "../../../dashboard/ui";
 import { COMMISSION_STATUSES, type CommissionStatus } from "../../db/schema";
 import { listCommissions, partnerBalance } from "../../db/queries/commissions";
-import { commissionOf, getConversion, listConversions } from "../../db/queries/conversions";
+import { commissionOf, commissionsOf, getConversion, listConversions } from "../../db/queries/conversions";
 import { commissionStatusCounts, pricingOf, programPayouts, unpaidApproved } from "../../db/queries/dashboard";
 import { applyAction, vendorCommissions } from "../../db/queries/lifecycle";
 import { getProgramPartner, insertPartner } from "../../db/queries/partners";
@@ -367,10 +367,11 @@ export function managerRoutes() {
     const to = c.req.query("to") ? Date.parse(`${c.req.query("to")}T00:00:00Z`) + 86_400_000 : undefined;
     const dir = await partnerDirectory(db, program.id);
     const page = await listConversions(db, { programId: program.id, status, partnerId, from: Number.isNaN(from) ? undefined : from, to: Number.isNaN(to) ? undefined : to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
-    const rows: ConversionLine[] = await Promise.all(page.data.map(async (v) => {
-      const m = await commissionOf(db, v.id);
+    const byConversion = await commissionsOf(db, page.data.map((v) => v.id));
+    const rows: ConversionLine[] = page.data.map((v) => {
+      const m = byConversion.get(v.id);
       return { ...v, partner: v.partnerId ? dir.names.get(v.partnerId) ?? "?" : null, commission: m?.amount ?? null, commissionStatus: m?.status ?? null };
-    }));
+    });
     const columns = conversionColumns(fmt, base);
     if (wantsCsv(c, "conversions")) return tableCsv(columns, rows, "conversions.csv");
     return c.html(
