@@ -1,18 +1,11 @@
 import type { Child } from "hono/jsx";
+import type { ReportLine } from "../../src/services/prm/report";
 import { TimeSeriesChart, type DayPoint } from "../chart";
 import type { Fmt } from "../format";
 import { Kpis, Meter, PeriodPicker, type Period } from "../ui";
 
-export interface Totals {
-  clicks: number;
-  uniqueClicks: number;
-  botClicks: number;
-  conversions: number;
-  revenue: number;
-  commission: number;
-  conversionRate: number;
-  epc: number;
-}
+/** A report's totals (minor units), as `buildReport` computes them. */
+export type Totals = Omit<ReportLine, "key">;
 
 export interface TopItem {
   label: Child;
