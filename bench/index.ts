@@ -10,6 +10,7 @@ const PARTS: Record<string, Part> = {
   redirect: redirectPart,
   edge: async () => (await import('./edge.js')).edgePart(), // tracking Worker vs bare Hono Worker under workerd serve
   prm: async () => (await import('./prm.js')).prmPart(), // settle + reports on 10 M clicks / 1 M conversions (bench/prm-seed.ts)
+  dashboard: async () => (await import('./dashboard.js')).dashboardPart(), // TTFB + gzip size of every dashboard page on the demo data (issue 5)
 };
 
 function selected(argv: string[]): string[] {
