@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, commissionRules, programs, tiers } from "../schema";
 import { newId } from "../../domain/ids";
+import type { ProgramSettings } from "../../domain/programSettings";
 import { newKeyRow } from "./keys";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
@@ -35,6 +36,13 @@ export async function getProgram(db: Db, id: string): Promise<ProgramRow | null>
 
 export async function getVendorProgram(db: Db, vendorId: string, id: string): Promise<ProgramRow | null> {
   const [row] = await db.select().from(programs).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId)));
+  return row ?? null;
+}
+
+/** Changes a vendor's program; returns the stored row, or null when it is not the vendor's. */
+export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>): Promise<ProgramRow | null> {
+  if (Object.keys(changes).length === 0) return getVendorProgram(db, vendorId, id);
+  const [row] = await db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning();
   return row ?? null;
 }
 

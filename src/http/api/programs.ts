@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { isCurrency, parseMoney, parsePercent } from "../../domain/money";
-import { normalizeAllowedDomain } from "../../domain/urlSafety";
+import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
-import { getTier, getVendorProgram, insertProgram, insertRule, listPrograms } from "../../db/queries/programs";
+import { getTier, getVendorProgram, insertProgram, insertRule, listPrograms, updateProgram } from "../../db/queries/programs";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
@@ -15,18 +15,37 @@ const CreateProgram = z
   .object({
     name: z.string().min(1).max(200),
     currency: z.string().default("USD"),
-    cookieDays: z.number().int().min(1).max(3650).default(30),
+    cookieDays: z.number().int().min(COOKIE_DAYS.min).max(COOKIE_DAYS.max).default(30),
     attribution: z.enum(["last_click", "first_click"]).default("last_click"),
-    holdDays: z.number().int().min(0).max(365).default(30),
+    holdDays: z.number().int().min(HOLD_DAYS.min).max(HOLD_DAYS.max).default(30),
     allowedDomains: z.array(z.string().max(253)).min(1).max(100),
     clickParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("afx_click"),
     minPayout: MoneyInput.default("50"),
   })
   .openapi("ProgramInput");
 
+const UpdateProgram = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    cookieDays: z.number().int().min(COOKIE_DAYS.min).max(COOKIE_DAYS.max).optional(),
+    attribution: z.enum(["last_click", "first_click"]).optional(),
+    holdDays: z.number().int().min(HOLD_DAYS.min).max(HOLD_DAYS.max).optional(),
+    allowedDomains: z.array(z.string().max(253)).min(1).max(100).optional(),
+    minPayout: MoneyInput.optional(),
+    currency: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
+    clickParam: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
+  })
+  .openapi("ProgramUpdate");
+
 const CreateRule = z
   .object({ event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: MoneyInput, tierId: z.string().optional() })
   .openapi("RuleInput");
+
+/** The value of a settings check, or the contract's 400 naming the field. */
+function checked<T>(result: SettingsCheck<T>): T {
+  if (!result.ok) throw invalid(result.field, result.message);
+  return result.value;
+}
 
 /** The vendor's program or 404 (also for another vendor's program). */
 export async function vendorProgram(c: Context<AppEnv>, programId: string) {
@@ -53,16 +72,10 @@ export function programRoutes() {
       const caller = await requireCaller(c, ["vendor"]);
       const body = c.req.valid("json");
       if (!isCurrency(body.currency)) throw invalid("currency", `unknown currency "${body.currency}"`);
-      const allowedDomains = body.allowedDomains.map((entry, i) => {
-        const normalized = normalizeAllowedDomain(entry);
-        if (!normalized) throw invalid(`allowedDomains.${i}`, `"${entry}" is not a hostname or .suffix`);
-        return normalized;
-      });
-      const minPayout = parseMoney(body.minPayout, body.currency);
-      if (!minPayout.ok) throw invalid("minPayout", minPayout.message);
-      if (minPayout.minor < 0) throw invalid("minPayout", "must not be negative");
+      const allowedDomains = checked(checkAllowedDomains(body.allowedDomains));
+      const minPayout = checked(checkMinPayout(body.minPayout, body.currency));
       const { deps } = c.var;
-      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout: minPayout.minor }, deps.now());
+      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout }, deps.now());
       return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
     },
   );
@@ -80,6 +93,27 @@ export function programRoutes() {
   app.openapi(
     createRoute({ method: "get", path: "/api/v1/programs/{id}", tags: ["Programs"], summary: "Get a program", request: { params: IdParam }, responses: { 200: jsonResponse(Program, "the program"), ...errorResponses } }),
     async (c) => c.json(programJson((await vendorProgram(c, c.req.valid("param").id)).program), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch", path: "/api/v1/programs/{id}", tags: ["Programs"], summary: "Change a program's settings",
+      description: "Any subset of name, cookieDays, attribution, holdDays, allowedDomains and minPayout. Changes apply to what happens next: clicks and conversions from now on, commissions created from now on (their hold), redirects within seconds. Currency and click parameter are fixed at creation.",
+      request: { params: IdParam, body: jsonBody(UpdateProgram) }, responses: { 200: jsonResponse(Program, "the changed program"), ...errorResponses },
+    }),
+    async (c) => {
+      const { caller, program } = await vendorProgram(c, c.req.valid("param").id);
+      const body = c.req.valid("json");
+      if (body.currency !== undefined && body.currency !== program.currency) throw invalid("currency", `is fixed at creation (${program.currency}): amounts are stored in its minor units`);
+      if (body.clickParam !== undefined && body.clickParam !== program.clickParam) throw invalid("clickParam", `is fixed at creation (${program.clickParam}): links and snippets already use it`);
+      const changes = checked(checkSettingsChange(body, program.currency));
+      const { deps } = c.var;
+      const updated = await updateProgram(deps.db, caller.vendorId, program.id, changes);
+      if (!updated) throw notFound("program");
+      // Cached links carry the program's domains and window: re-read them on the next redirect.
+      deps.linkCache.clear();
+      return c.json(programJson(updated), 200);
+    },
   );
 
   app.openapi(

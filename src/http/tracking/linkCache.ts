@@ -69,6 +69,11 @@ export class LinkCache {
     this.entries.delete(slug);
   }
 
+  /** Called when a program changes (its domains, window): every cached link is re-read. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   private async load(slug: string): Promise<CachedLink | null> {
     const row = await resolveSlug(this.db, slug);
     const link: CachedLink | null =
