@@ -2,10 +2,10 @@
 export const CSS = `
 :root{color-scheme:light dark;--bg:#f5f6f8;--panel:#fff;--text:#16191f;--muted:#4f5866;--line:#dde1e7;--accent:#1d4ed8;--accent-text:#fff;--accent-soft:#e8eefc;
 --ok:#116b3c;--ok-bg:#e3f4ea;--warn:#8a4b00;--warn-bg:#fdf0dc;--bad:#a3231f;--bad-bg:#fbe6e5;--info:#1d4ed8;--info-bg:#e8eefc;--neutral:#3d4552;--neutral-bg:#eceef2;
---c1:#2563eb;--c2:#059669;--c3:#b45309;--focus:#1d4ed8;--shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.08)}
+--c1:#2563eb;--c2:#059669;--c3:#b45309;--focus:#1d4ed8;--field-border:#7b8494;--shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.08)}
 @media (prefers-color-scheme:dark){:root{--bg:#101216;--panel:#181b21;--text:#e7e9ed;--muted:#a4acb9;--line:#2d323b;--accent:#8ab4ff;--accent-text:#0b1220;--accent-soft:#1c2a44;
 --ok:#6ee7a8;--ok-bg:#12301f;--warn:#fbc96b;--warn-bg:#3a2a0e;--bad:#ff9d97;--bad-bg:#3d1614;--info:#9cc0ff;--info-bg:#1c2a44;--neutral:#c3c9d3;--neutral-bg:#262a32;
---c1:#60a5fa;--c2:#34d399;--c3:#fbbf24;--focus:#8ab4ff;--shadow:none}}
+--c1:#60a5fa;--c2:#34d399;--c3:#fbbf24;--focus:#8ab4ff;--field-border:#8a93a2;--shadow:none}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -48,9 +48,12 @@ th[aria-sort=ascending] button.sort::after{content:"▲";font-size:.7em}th[aria-
 .s-approved,.s-attributed,.s-paid{background:var(--ok-bg);color:var(--ok)}.s-rejected,.s-reversed,.s-unattributed,.s-suspended{background:var(--bad-bg);color:var(--bad)}
 form.inline{display:inline}
 .form{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,220px),1fr));align-items:end}
+.form.top{align-items:start}.form .full{grid-column:1/-1}
 .field{display:flex;flex-direction:column;gap:.25rem;min-width:0}.field label,.lbl{font-size:.85rem;font-weight:600}
 .field .hint{font-size:.8rem;color:var(--muted)}
-input,select,textarea{font:inherit;color:var(--text);background:var(--panel);border:1px solid #8a93a2;border-radius:7px;padding:.45rem .6rem;min-height:2.4rem;width:100%;min-width:0}
+input,select,textarea{font:inherit;color:var(--text);background:var(--panel);border:1px solid var(--field-border);border-radius:7px;padding:.45rem .6rem;min-height:2.4rem;width:100%;min-width:0}
+/* fields show the ring on any focus (date inputs focus an inner segment, which :focus-visible on the field misses) */
+input:focus,select:focus,textarea:focus{outline:3px solid var(--focus);outline-offset:1px}
 input[type=checkbox]{width:1.15rem;height:1.15rem;min-height:0;accent-color:var(--accent)}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:500}
 button,.btn{font:inherit;font-weight:600;display:inline-flex;align-items:center;justify-content:center;gap:.35rem;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);border-radius:7px;padding:.45rem .9rem;min-height:2.4rem;cursor:pointer;text-decoration:none;white-space:nowrap}

@@ -29,15 +29,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The real Node server on a temp file database and a free port on 127.0.0.1. */
-export async function startServer(env: Record<string, string> = {}) {
+/**
+ * The real Node server on a temp file database and a free port on 127.0.0.1. With `demo`, the
+ * database is first seeded by `npm run afflux -- demo`; its output (keys, program id) is returned.
+ */
+export async function startServer(env: Record<string, string> = {}, opts: { demo?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "afflux-e2e-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `file:${join(dir, "e2e.db")}`, AFFLUX_PUBLIC_URL: base, AFFLUX_SETTLE_INTERVAL_MINUTES: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const serverEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: `file:${join(dir, "e2e.db")}`, AFFLUX_PUBLIC_URL: base, AFFLUX_SETTLE_INTERVAL_MINUTES: "0", ...env };
+  const demoOutput = opts.demo ? execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "demo"], { env: serverEnv, encoding: "utf8" }) : "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env: serverEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -54,6 +56,7 @@ export async function startServer(env: Record<string, string> = {}) {
   }
   return {
     base,
+    demoOutput,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) {

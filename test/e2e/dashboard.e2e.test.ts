@@ -189,4 +189,23 @@ describe("dashboard and portal in Chromium", () => {
     const list = await (await manager.newPage()).goto(`${server.base}/app/p/${program.id}/payouts`);
     expect(await list!.text()).toContain("No payouts yet.");
   }, 60_000);
+  it("a manager changes the program's settings in the form; bad input changes nothing", async () => {
+    const page = await manager.newPage();
+    await page.goto(`${server.base}/app/p/${program.id}/settings`);
+    await page.getByLabel("Cookie window (days)").fill("7");
+    await page.getByLabel("Attribution").selectOption("first_click");
+    await page.getByLabel("Allowed domains").fill("shop.example.com\n.Example.net");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+    expect(await page.getByLabel("Cookie window (days)").inputValue()).toBe("7");
+    expect(await page.getByLabel("Allowed domains").inputValue()).toBe("shop.example.com\n.example.net");
+    await shot(page, "09-settings-saved");
+    expect(await api(`/api/v1/programs/${program.id}`, vendorKey)).toMatchObject({ cookieDays: 7, attribution: "first_click", holdDays: 7, allowedDomains: ["shop.example.com", ".example.net"] });
+
+    await page.getByLabel("Allowed domains").fill("shop.example.com\nhttps://evil.example/path");
+    await page.getByLabel("Hold (days)").fill("0");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("Nothing was saved: allowed domains:");
+    expect(await api(`/api/v1/programs/${program.id}`, vendorKey)).toMatchObject({ holdDays: 7, allowedDomains: ["shop.example.com", ".example.net"] });
+  }, 60_000);
 });

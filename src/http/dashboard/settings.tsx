@@ -6,12 +6,18 @@ import { Facts } from "../../../dashboard/pages/manager";
 import { settings } from "../../db/schema";
 import { issuePublicKey, programKeyPrefixes } from "../../db/queries/dashboard";
 import { getOrCreateSetting } from "../../db/queries/settings";
-import { insertRule, listRules } from "../../db/queries/programs";
+import { insertRule, listRules, updateProgram } from "../../db/queries/programs";
+import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../domain/programSettings";
 import { insertTier, listTiers } from "../../db/queries/tiers";
 import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../domain/money";
 import { notFoundPage } from "./common";
 import { programPage } from "./manager";
 import { setFlash, type DashEnv } from "./session";
+
+const SETTING_LABELS: Record<string, string> = {
+  name: "the name", cookieDays: "the cookie window", attribution: "the attribution", holdDays: "the hold",
+  minPayout: "the minimum payout", allowedDomains: "allowed domains:",
+};
 
 /** Where the dashboard remembers a program's public key (not secret; keys are otherwise only hashed). */
 export const publicKeySetting = (programId: string) => `public_key:${programId}`;
@@ -51,12 +57,36 @@ export function settingsRoutes() {
         <div class="grid">
           <section class="panel">
             <h2>Program</h2>
-            <Facts items={[
-              ["Name", program.name], ["Currency", program.currency], ["Attribution", `${program.attribution.replace("_", " ")}, ${program.cookieDays}-day window`],
-              ["Hold", `${program.holdDays} days before approval`], ["Minimum payout", fmt.m(program.minPayout)], ["Click parameter", <span class="mono">{program.clickParam}</span>],
-              ["Allowed domains", program.allowedDomains.join(", ")], ["Program id", <span class="mono">{program.id}</span>],
-            ]} />
-            <p class="small muted">These are set when the program is created (POST /api/v1/programs).</p>
+            <form method="post" action={`${base}/settings/program`} class="form top">
+              <Csrf token={c.var.csrf} />
+              <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} value={program.name} /></div>
+              <div class="field">
+                <label for="p-window">Cookie window (days)</label>
+                <input id="p-window" name="cookieDays" type="number" required min={COOKIE_DAYS.min} max={COOKIE_DAYS.max} value={String(program.cookieDays)} aria-describedby="p-window-hint" />
+                <span class="hint" id="p-window-hint">How long after a click a conversion still counts.</span>
+              </div>
+              <div class="field">
+                <label for="p-model">Attribution</label>
+                <select id="p-model" name="attribution">
+                  <option value="last_click" selected={program.attribution === "last_click"}>Last click wins</option>
+                  <option value="first_click" selected={program.attribution === "first_click"}>First click wins</option>
+                </select>
+              </div>
+              <div class="field">
+                <label for="p-hold">Hold (days)</label>
+                <input id="p-hold" name="holdDays" type="number" required min={HOLD_DAYS.min} max={HOLD_DAYS.max} value={String(program.holdDays)} aria-describedby="p-hold-hint" />
+                <span class="hint" id="p-hold-hint">Refund window before a commission is approved.</span>
+              </div>
+              <div class="field"><label for="p-min">Minimum payout ({program.currency})</label><input id="p-min" name="minPayout" required inputmode="decimal" value={formatMoney(program.minPayout, program.currency)} /></div>
+              <div class="field full">
+                <label for="p-domains">Allowed domains</label>
+                <textarea id="p-domains" name="allowedDomains" rows={3} required aria-describedby="p-domains-hint">{program.allowedDomains.join("\n")}</textarea>
+                <span class="hint" id="p-domains-hint">One per line; <span class="mono">.example.com</span> allows every subdomain.</span>
+              </div>
+              <div class="full"><button>Save settings</button></div>
+            </form>
+            <p class="small muted">Changes apply from now on: to new clicks and conversions, and to commissions created after the change.</p>
+            <Facts items={[["Currency", program.currency], ["Click parameter", <span class="mono">{program.clickParam}</span>], ["Program id", <span class="mono">{program.id}</span>]]} />
           </section>
           <section class="panel">
             <h2>Keys</h2>
@@ -122,6 +152,25 @@ export function settingsRoutes() {
         <p class="small muted">API reference: <a href={`${origin}/api/reference`}>{origin}/api/reference</a></p>
       </Layout>,
     );
+  });
+
+  app.post("/app/p/:pid/settings/program", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const b = await c.req.parseBody();
+    const field = (name: string) => String(b[name] ?? "");
+    const whole = (name: string) => (/^\s*\d+\s*$/.test(field(name)) ? Number(field(name)) : NaN);
+    const check = checkSettingsChange({
+      name: field("name"), cookieDays: whole("cookieDays"), attribution: field("attribution"), holdDays: whole("holdDays"),
+      minPayout: field("minPayout").trim(), allowedDomains: field("allowedDomains").split(/[\s,]+/).filter(Boolean),
+    }, ctx.program.currency);
+    const back = `${ctx.base}/settings`;
+    if (!check.ok) return (setFlash(c, "app", "err", `Nothing was saved: ${SETTING_LABELS[check.field.split(".")[0]!] ?? check.field} ${check.message}.`), c.redirect(back, 303));
+    await updateProgram(ctx.db, c.var.session.vendorId, ctx.program.id, check.value);
+    // Cached links carry the program's domains and window: re-read them on the next redirect.
+    c.var.deps.linkCache.clear();
+    setFlash(c, "app", "ok", "Settings saved. They apply to clicks, conversions and commissions from now on.");
+    return c.redirect(back, 303);
   });
 
   app.post("/app/p/:pid/settings/public-key", async (c) => {

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { auditPage } from "./audit";
+import { launchBrowser, startServer } from "./browser";
+
+// Accessibility and small-screen checks of every main page on the demo data (25 partners, 90 days):
+// WCAG AA contrast in light and dark mode, labelled fields, no sideways scrolling at 375 px, and
+// the dashboard driven by keyboard alone.
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let vendorKey = "";
+let partnerKey = "";
+let programId = "";
+
+async function signIn(context: BrowserContext, area: "app" | "portal", key: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${server.base}/${area}`);
+  await page.getByLabel(area === "app" ? "Vendor admin key" : "Partner key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  return page;
+}
+
+/** The main pages: manager pages (detail pages found by following the first link of their list) and the portal. */
+async function mainPages(page: Page): Promise<string[]> {
+  const p = `/app/p/${programId}`;
+  await page.goto(`${server.base}${p}/partners`);
+  const partner = await page.locator(`a[href^="${p}/partners/"]`).first().getAttribute("href");
+  await page.goto(`${server.base}${p}/conversions`);
+  const conversion = await page.locator(`a[href^="${p}/conversions/"]`).first().getAttribute("href");
+  await page.goto(`${server.base}${p}/payouts`);
+  const payout = await page.locator(`a[href^="${p}/payouts/"]`).first().getAttribute("href");
+  expect([partner, conversion, payout]).not.toContain(null);
+  return [p, `${p}/partners`, partner!, `${p}/links`, `${p}/commissions`, `${p}/commissions?status=hold`, `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`];
+}
+
+const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings"];
+
+describe("dashboard quality on the demo data", () => {
+  let managerPages: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    server = await startServer({}, { demo: true });
+    vendorKey = /vendor admin key[^:]*:\s*(\S+)/.exec(server.demoOutput)?.[1] ?? "";
+    partnerKey = /^partner .*key: (afx_pk_\S+)/m.exec(server.demoOutput)?.[1] ?? "";
+    programId = /^program (\S+)/m.exec(server.demoOutput)?.[1] ?? "";
+    expect(vendorKey && partnerKey && programId, server.demoOutput).toBeTruthy();
+    const context = await browser.newContext();
+    managerPages = await mainPages(await signIn(context, "app", vendorKey));
+    await context.close();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`passes WCAG AA contrast and labels every field, in ${colorScheme} mode`, async () => {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      let checked = 0;
+      for (const [area, key, pages] of [["app", vendorKey, managerPages], ["portal", partnerKey, PORTAL_PAGES]] as const) {
+        const page = await signIn(context, area, key);
+        for (const path of [...pages, `/${area}/nowhere`]) {
+          await page.goto(`${server.base}${path}`);
+          const audit = await auditPage(page);
+          checked += audit.checked;
+          problems.push(...audit.contrast.map((p) => `${path}: ${p}`), ...audit.fieldBorders.map((p) => `${path}: border ${p}`), ...audit.unlabeled.map((p) => `${path}: no label ${p}`));
+        }
+      }
+      const signin = await (await browser.newContext({ colorScheme })).newPage();
+      await signin.goto(`${server.base}/app`);
+      const audit = await auditPage(signin);
+      problems.push(...audit.contrast, ...audit.unlabeled);
+      await signin.context().close();
+      await context.close();
+      expect(problems).toEqual([]);
+      expect(checked).toBeGreaterThan(500); // the audit really looked at the pages' text
+    }, 120_000);
+  }
+
+  it("fits a 375 px wide screen without sideways scrolling", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
+    const wide: string[] = [];
+    for (const [area, key, pages] of [["app", vendorKey, managerPages], ["portal", partnerKey, PORTAL_PAGES]] as const) {
+      const page = await signIn(context, area, key);
+      for (const path of pages) {
+        await page.goto(`${server.base}${path}`);
+        const { overflowPx } = await auditPage(page);
+        if (overflowPx > 0) wide.push(`${path}: ${overflowPx}px too wide`);
+      }
+    }
+    await context.close();
+    expect(wide).toEqual([]);
+  }, 120_000);
+
+  it("works with the keyboard alone: sign in, skip link, visible focus, tabs, sorting", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/app`);
+    // Sign in without the mouse: Tab to the key field, type, Enter submits.
+    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== "key"; i++) await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("key");
+    await page.keyboard.type(vendorKey);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/app/p/${programId}`);
+
+    // The first Tab lands on the skip link, shown on focus; Enter moves to the content.
+    await page.keyboard.press("Tab");
+    const skip = await page.evaluate(() => ({ text: document.activeElement?.textContent, left: document.activeElement!.getBoundingClientRect().left }));
+    expect(skip.text).toBe("Skip to content");
+    expect(skip.left).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press("Enter");
+    expect(new URL(page.url()).hash).toBe("#main");
+
+    // Every stop of the tab order is visible and shows a focus outline, and the tabs are reachable.
+    await page.goto(`${server.base}/app/p/${programId}`);
+    const stops: { tag: string; type: string | null; label: string; outline: string; shown: boolean }[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      stops.push(await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const r = el.getBoundingClientRect();
+        return { tag: `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`, type: el.getAttribute("type"), label: (el.getAttribute("aria-label") ?? el.textContent ?? "").trim().slice(0, 30), outline: getComputedStyle(el).outlineStyle, shown: r.width > 0 && r.height > 0 };
+      }));
+      if (stops.at(-1)!.tag.startsWith("body")) break; // past the last stop: focus left the page
+    }
+    expect(stops.length).toBeGreaterThan(10);
+    stops.pop();
+    // Tab walks through a date field's segments; Chromium highlights the focused segment itself and,
+    // on the last one, no longer reports :focus on the field, so date fields are judged by that highlight.
+    expect(stops.filter((s) => !s.shown || (s.outline === "none" && s.type !== "date"))).toEqual([]);
+    const partnersTab = stops.findIndex((s) => s.label === "Partners");
+    expect(partnersTab).toBeGreaterThan(0);
+
+    // Go to the Partners tab by keyboard and sort its table by a column with Enter.
+    await page.goto(`${server.base}/app/p/${programId}`);
+    for (let i = 0; i <= partnersTab; i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/app/p/${programId}/partners`);
+    const sortable = page.locator("th button.sort").first();
+    await sortable.focus();
+    const before = await sortable.locator("xpath=..").getAttribute("aria-sort");
+    await page.keyboard.press("Enter");
+    const after = await sortable.locator("xpath=..").getAttribute("aria-sort");
+    expect(after).not.toBe(before);
+    expect(["ascending", "descending"]).toContain(after);
+    await context.close();
+  }, 120_000);
+});
