@@ -82,6 +82,34 @@ describe("dashboard quality on the demo data", () => {
     }, 120_000);
   }
 
+  it("offers every table as CSV, with at least the rows the table shows", async () => {
+    const context = await browser.newContext();
+    const missing: string[] = [];
+    let tables = 0;
+    for (const [area, key, pages] of [["app", vendorKey, managerPages], ["portal", partnerKey, PORTAL_PAGES]] as const) {
+      const page = await signIn(context, area, key);
+      for (const path of pages) {
+        await page.goto(`${server.base}${path}`);
+        const found = await page.locator("table").evaluateAll((els) => els.map((table) => {
+          const exportOf = (box: Element) => [...box.querySelectorAll("a[download]")].find((a) => a.textContent === "Export CSV");
+          let box: Element | null = table;
+          for (let i = 0; i < 4 && box && !exportOf(box); i++) box = box.parentElement;
+          return { caption: table.querySelector("caption")?.textContent ?? "", rows: table.querySelectorAll("tbody tr").length, csv: (box && exportOf(box)?.getAttribute("href")) ?? null };
+        }));
+        for (const table of found) {
+          tables++;
+          if (!table.csv) { missing.push(`${path}: "${table.caption}" has no CSV link`); continue; }
+          const res = await page.request.get(new URL(table.csv, page.url()).href);
+          const lines = (await res.text()).trim().split("\n");
+          if (!res.headers()["content-type"]?.includes("text/csv") || lines.length - 1 < table.rows) missing.push(`${path}: "${table.caption}" CSV has ${lines.length - 1} rows for ${table.rows} shown`);
+        }
+      }
+    }
+    await context.close();
+    expect(missing).toEqual([]);
+    expect(tables).toBeGreaterThan(10);
+  }, 120_000);
+
   it("fits a 375 px wide screen without sideways scrolling", async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
     const wide: string[] = [];

@@ -10,7 +10,7 @@ import { insertRule, listRules, updateProgram } from "../../db/queries/programs"
 import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../domain/programSettings";
 import { insertTier, listTiers } from "../../db/queries/tiers";
 import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../domain/money";
-import { notFoundPage } from "./common";
+import { notFoundPage, tableCsv, wantsCsv } from "./common";
 import { programPage } from "./manager";
 import { setFlash, type DashEnv } from "./session";
 
@@ -46,6 +46,8 @@ export function settingsRoutes() {
       { label: "Commission", value: (r) => (r.type === "percent" ? `${formatPercent(r.value)}%` : `${fmt.m(r.value)} flat`) },
       { label: "Since", value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => fmt.day(r.createdAt) },
     ];
+    if (wantsCsv(c, "tiers")) return tableCsv(tierCols, tiers, "tiers.csv");
+    if (wantsCsv(c, "rules")) return tableCsv(ruleCols, rules, "rules.csv");
     const postbackKeyHint = keys.find((k) => k.kind === "postback")?.prefix ?? "afx_pb_";
     const snippet = `<script src="${track}/afflux.js" data-pk="${pk?.value ?? "afx_pub_…"}" defer></script>`;
     const conversionCall = `afflux.conversion({ orderId: "ORDER_ID", amount: "49.99", currency: "${program.currency}", event: "sale" })`;
@@ -122,7 +124,7 @@ export function settingsRoutes() {
         <div class="grid">
           <section class="panel">
             <h2>Tiers</h2>
-            <DataTable caption="Tiers" columns={tierCols} rows={tiers} empty={<Empty title="No tiers">Every program has an entry tier.</Empty>} />
+            <DataTable caption="Tiers" columns={tierCols} rows={tiers} csv={`${base}/settings?format=csv&table=tiers`} empty={<Empty title="No tiers">Every program has an entry tier.</Empty>} />
             <h3>Add a tier</h3>
             <form method="post" action={`${base}/settings/tiers`} class="form">
               <Csrf token={c.var.csrf} />
@@ -136,7 +138,7 @@ export function settingsRoutes() {
           </section>
           <section class="panel">
             <h2>Commission rules</h2>
-            <DataTable caption="Rules" columns={ruleCols} rows={rules} empty={<Empty title="No rules yet.">Without a rule conversions earn no commission: add one below.</Empty>} />
+            <DataTable caption="Rules" columns={ruleCols} rows={rules} csv={`${base}/settings?format=csv&table=rules`} empty={<Empty title="No rules yet.">Without a rule conversions earn no commission: add one below.</Empty>} />
             <h3>Add a rule</h3>
             <form method="post" action={`${base}/settings/rules`} class="form">
               <Csrf token={c.var.csrf} />
