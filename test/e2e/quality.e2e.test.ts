@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { auditPage } from "./audit";
@@ -41,6 +42,7 @@ describe("dashboard quality on the demo data", () => {
   let managerPages: string[] = [];
 
   beforeAll(async () => {
+    mkdirSync("test-artifacts", { recursive: true });
     browser = await launchBrowser();
     server = await startServer({}, { demo: true });
     vendorKey = /vendor admin key[^:]*:\s*(\S+)/.exec(server.demoOutput)?.[1] ?? "";
@@ -67,6 +69,7 @@ describe("dashboard quality on the demo data", () => {
         for (const path of [...pages, `/${area}/nowhere`]) {
           await page.goto(`${server.base}${path}`);
           const audit = await auditPage(page);
+          await page.screenshot({ path: `test-artifacts/demo-${colorScheme}${path.replace(/\/prg_[A-Za-z0-9]+/, "").replace(/\/(ptn|cnv|pay)_[A-Za-z0-9]+/, "/detail").replace(/[^A-Za-z0-9]+/g, "-")}.png`, fullPage: true });
           checked += audit.checked;
           problems.push(...audit.contrast.map((p) => `${path}: ${p}`), ...audit.fieldBorders.map((p) => `${path}: border ${p}`), ...audit.unlabeled.map((p) => `${path}: no label ${p}`));
         }
