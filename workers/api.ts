@@ -9,7 +9,8 @@ import { settleAll } from "../src/services/prm/settle";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
 import { edgeFetch, openDb, type WorkerEnv } from "./shared";
 
-const fetchApi = edgeFetch((edge) => createApp(edge.deps));
+// Workers compress responses themselves: the app must not gzip its pages too.
+const fetchApi = edgeFetch((edge) => createApp(edge.deps, { compressPages: false }));
 
 export default {
   fetch: (request, env, ctx) => fetchApi(request, env, ctx),

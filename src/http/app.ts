@@ -15,14 +15,22 @@ import { conversionRoutes } from "./tracking/conversions";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+export interface AppOptions {
+  /**
+   * gzip dashboard pages in the app (default). Off on Workers: the runtime compresses responses
+   * itself, and would encode an already gzipped body a second time.
+   */
+  compressPages?: boolean;
+}
+
 /**
  * Builds the whole HTTP surface over one set of dependencies: tracking (redirect, pixel,
  * snippet, postbacks) and the management API. Used as is by the Node server, the Workers and tests.
  */
-export function createApp(deps: AppDeps) {
+export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
   mountVisitorRoutes(app, deps);
-  app.route("/", dashboardRoutes());
+  app.route("/", dashboardRoutes({ compress: opts.compressPages ?? true }));
 
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`); } });
   app.use("/api/*", limit);

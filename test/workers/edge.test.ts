@@ -227,4 +227,42 @@ describe("the Workers in workerd (Miniflare), over the Hrana endpoint", () => {
     await until("archived link 404", async () => { const r = await call(`/${other.slug}`); await r.arrayBuffer(); return r.status; }, (s) => s === 404, 6_000);
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
+  it("serves the dashboard from the same app: sign in, a page with its stylesheet, a CSRF-checked form post", async () => {
+    const signin = await call("/app");
+    expect(signin.status).toBe(401); // the sign-in page itself, without a redirect
+    const form = await signin.text();
+    expect(form).toContain("Vendor admin key");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1]!;
+    const login = await call("/app/login", { method: "POST", headers: { origin: PUBLIC, "content-type": "application/x-www-form-urlencoded" } });
+    await login.arrayBuffer();
+    expect(login.status).toBe(403); // no token, no key
+    const ok = await mf.dispatchFetch(`${PUBLIC}/app/login`, {
+      method: "POST", redirect: "manual", headers: { origin: PUBLIC, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, key: fx.vendorKey }).toString(),
+    });
+    await ok.arrayBuffer();
+    expect(ok.status).toBe(303);
+    const session = /afx_s=([^;]+)/.exec(ok.headers.get("set-cookie") ?? "")![1]!;
+    const page = await call(`/app/p/${fx.programId}/settings`, { headers: { cookie: `afx_s=${session}` } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Program settings");
+    const css = /href="(\/static\/dashboard\.[a-z0-9]+\.css)"/.exec(html)![1]!;
+    const sheet = await call(css);
+    expect(sheet.headers.get("content-type")).toContain("text/css");
+    expect((await sheet.text()).length).toBeGreaterThan(1000);
+
+    const pageCsrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const save = (origin: string) => mf.dispatchFetch(`${PUBLIC}/app/p/${fx.programId}/settings/program`, {
+      method: "POST", redirect: "manual", headers: { origin, cookie: `afx_s=${session}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: pageCsrf, name: "Edge Shop", cookieDays: "45", attribution: "last_click", holdDays: "0", minPayout: "50.00", allowedDomains: "shop.example.com" }).toString(),
+    });
+    const forged = await save("https://evil.example");
+    await forged.arrayBuffer();
+    expect(forged.status).toBe(403);
+    const saved = await save(PUBLIC);
+    await saved.arrayBuffer();
+    expect(saved.status).toBe(303);
+    expect((await json(`/api/v1/programs/${fx.programId}`, { key: fx.vendorKey })).cookieDays).toBe(45);
+  });
 });

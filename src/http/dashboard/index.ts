@@ -13,14 +13,17 @@ import type { DashEnv } from "./session";
  * The manager dashboard (`/app`) and the partner portal (`/portal`): server-rendered pages over
  * the same queries and services as the API, with their stylesheet and script under `/static`.
  */
-export function dashboardRoutes() {
+export function dashboardRoutes(opts: { compress: boolean }) {
   const app = new Hono<AppEnv>();
   for (const asset of Object.values(ASSETS)) {
     app.get(asset.path, (c) => c.body(asset.body, 200, { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" }));
   }
   const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("This form is too large.", 413) });
-  app.use("/app/*", limit, compress());
-  app.use("/portal/*", compress());
+  if (opts.compress) {
+    app.use("/app/*", compress());
+    app.use("/portal/*", compress());
+  }
+  app.use("/app/*", limit);
   app.use("/portal/*", limit);
   app.route("/", authRoutes("app"));
   app.route("/", authRoutes("portal"));
