@@ -7,11 +7,14 @@ export interface DayPoint {
   revenue: number;
 }
 
-/** 1, 2, 2.5, 5 × 10^n at or above `max`, so axis labels are round numbers. */
+/**
+ * The smallest 1, 2, 4 or 5 × 10^n at or above `max`: the axis shows it and its half, and both
+ * stay round (2.5 would put 1.25 mid-axis, shown as "1.3K").
+ */
 export function niceMax(max: number): number {
   if (max <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= max) return m * p;
+  for (const m of [1, 2, 4, 5, 10]) if (m * p >= max) return m * p;
   return 10 * p;
 }
 
