@@ -35,7 +35,7 @@ export class Fmt {
     this.int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.pct = new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 2 });
     this.money = new Intl.NumberFormat(locale, { style: "currency", currency });
-    this.moneyShort = new Intl.NumberFormat(locale, { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 });
+    this.moneyShort = new Intl.NumberFormat(locale, { style: "currency", currency, notation: "compact", minimumFractionDigits: 0, maximumFractionDigits: 1 });
     this.date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
     this.dateTime = new Intl.DateTimeFormat(locale, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
     this.dayShort = new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" });
