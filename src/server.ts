@@ -1,5 +1,4 @@
 import { serve } from "@hono/node-server";
-import { createServer as createHttpServer, type RequestListener, type ServerOptions } from "node:http";
 import { openAndMigrate } from "./bootstrap";
 import { loadConfig } from "./config";
 import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
@@ -7,7 +6,7 @@ import { hashApiKey } from "./domain/ids";
 import { createApp } from "./http/app";
 import type { AppDeps } from "./http/deps";
 import { LinkCache } from "./http/tracking/linkCache";
-import { withRedirectFastPath } from "./http/tracking/nodeFastPath";
+import { createServerWithRedirectFastPath } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
 import { settleAll } from "./services/prm/settle";
 import { BatchingClickSink } from "./services/tracking/clickSink";
@@ -35,9 +34,7 @@ async function main() {
   await clickSink.flush();
 
   // Cached redirects are answered before the adapter and Hono see them (same response).
-  const fastPath = { trustForwardedFor: trustProxy, defaultHostname: config.HOST };
-  const createServer = ((options: ServerOptions, listener: RequestListener) =>
-    createHttpServer(options, withRedirectFastPath(listener, deps, fastPath))) as typeof createHttpServer;
+  const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, createServer }, (info) => {
     console.log(`afflux listening on http://${config.HOST}:${info.port} (database ${config.DATABASE_URL})`);
   });

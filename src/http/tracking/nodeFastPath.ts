@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from "node:http";
 import { RESERVED_SLUGS } from "../../domain/slug";
 import type { AppDeps } from "../deps";
 import { redirectHeaders } from "./redirect";
@@ -31,7 +31,7 @@ function isSlugChar(c: number): boolean {
  * the adapter would normalise or reject, and any error.
  *
  * @example
- * serve({ fetch: app.fetch, createServer: (o, l) => createServer(o, withRedirectFastPath(l as RequestListener, deps, { trustForwardedFor })) })
+ * createServer(options, withRedirectFastPath(honoListener, deps, { trustForwardedFor: false }))
  */
 export function withRedirectFastPath(listener: RequestListener, deps: AppDeps, opts: RedirectFastPathOptions): RequestListener {
   const hostValid = new Map<string, boolean>();
@@ -91,4 +91,15 @@ export function withRedirectFastPath(listener: RequestListener, deps: AppDeps, o
     }
     listener(incoming, outgoing);
   };
+}
+
+/**
+ * `createServer` for @hono/node-server's `serve`, putting the fast path in front of its listener.
+ *
+ * @example
+ * serve({ fetch: app.fetch, port, hostname, createServer: createServerWithRedirectFastPath(deps, { trustForwardedFor, defaultHostname: hostname }) })
+ */
+export function createServerWithRedirectFastPath(deps: AppDeps, opts: RedirectFastPathOptions): typeof createServer {
+  return ((options: ServerOptions, listener: RequestListener) =>
+    createServer(options, withRedirectFastPath(listener, deps, opts))) as typeof createServer;
 }
