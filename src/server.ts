@@ -4,7 +4,9 @@ import { loadConfig } from "./config";
 import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
 import { hashApiKey } from "./domain/ids";
 import { createApp } from "./http/app";
+import type { AppDeps } from "./http/deps";
 import { LinkCache } from "./http/tracking/linkCache";
+import { createServerWithRedirectFastPath } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
 import { settleAll } from "./services/prm/settle";
 import { BatchingClickSink } from "./services/tracking/clickSink";
@@ -21,16 +23,19 @@ async function main() {
     journalPath: database.filePath ? `${database.filePath}.clicks.journal` : null,
     onError: (err) => console.error("click writes failing, keeping clicks until the database is back:", String(err)),
   });
-  const app = createApp({
+  const deps: AppDeps = {
     db: database.db, secret, clickSink, linkCache: new LinkCache(database.db), now: Date.now,
     publicUrl: (config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
     adminKeyHash: config.AFFLUX_ADMIN_KEY ? hashApiKey(config.AFFLUX_ADMIN_KEY) : null,
     readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
-  });
+  };
+  const app = createApp(deps);
   // Clicks journaled by an earlier run (database down at shutdown) are written now.
   await clickSink.flush();
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  // Cached redirects are answered before the adapter and Hono see them (same response).
+  const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, createServer }, (info) => {
     console.log(`afflux listening on http://${config.HOST}:${info.port} (database ${config.DATABASE_URL})`);
   });
 

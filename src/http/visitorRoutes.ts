@@ -42,8 +42,10 @@ export function mountVisitorRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
 }
 
 /**
- * `GET/HEAD /:slug`, registered last: every static route comes first, which keeps Hono on its
- * fast RegExp router, and a redirect runs one handler with no middleware.
+ * `GET/HEAD /:slug`, registered last: every static route comes first, and a redirect runs one
+ * handler with no middleware. (Hono 4.13's RegExp router refuses `/:slug` beside any static
+ * route, so Hono routes on its trie router here; the Node server answers cached redirects before
+ * Hono anyway, see tracking/nodeFastPath.ts.)
  */
 export function mountRedirect(app: Hono<AppEnv>, deps: AppDeps): void {
   app.on(["GET", "HEAD"], "/:slug", redirectHandler(deps));

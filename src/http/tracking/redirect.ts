@@ -6,6 +6,7 @@ import { buildLocation } from "../../domain/urlSafety";
 import { readSubIds } from "../../services/tracking/clickEvent";
 import type { AppDeps, AppEnv } from "../deps";
 import type { CachedLink } from "./linkCache";
+import type { ClickRequestFacts } from "./requestFacts";
 
 const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Link not found</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;color:#222}</style></head>
@@ -25,39 +26,42 @@ function queryOf(url: string): string {
 
 /**
  * The redirect: the hottest path in afflux. Before the 302 it does only what the response needs
- * (cache lookup, click id, Location) plus pushing the raw click to the sink; parsing the user
- * agent, hashing the visitor and writing happen later, once per batch.
+ * (click id, Location) plus pushing the raw click to the sink (GET only: HEAD records nothing);
+ * parsing the user agent, hashing the visitor and writing happen later, once per batch. Returns
+ * the 302's headers; shared by the Hono route and the Node server's fast path (nodeFastPath.ts).
  */
-function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response {
-  const facts = deps.readClickFacts(c);
+export function redirectHeaders(
+  deps: AppDeps, link: CachedLink, record: boolean, rawQuery: string, facts: ClickRequestFacts,
+): Record<string, string> {
   const ts = deps.now();
   const bot = isBotAgent(facts.userAgent);
   const clickId = issueClickId({ programNum: link.programNum, linkNum: link.linkNum, partnerNum: link.partnerNum, ts, bot }, deps.secret);
-  const rawQuery = queryOf(c.req.url);
   const location = buildLocation(link.destination, rawQuery, {
     clickParam: link.clickParam, clickId, allowDeepLinks: link.allowDeepLinks, allowedDomains: link.allowedDomains,
   });
-  if (c.req.method === "GET") {
+  if (record) {
     deps.clickSink.push({
       id: clickId, ts, programNum: link.programNum, linkNum: link.linkNum, partnerNum: link.partnerNum, bot,
       userAgent: facts.userAgent, ip: facts.ip, referer: facts.referer, country: facts.country,
       subs: rawQuery.includes("sub") ? readSubIds(new URLSearchParams(rawQuery)) : null,
     });
   }
+  return {
+    // buildLocation only emits printable ASCII (URL serialisation; property-tested), so no re-encoding
+    location,
+    "cache-control": "no-store",
+    "x-robots-tag": "noindex",
+    "referrer-policy": "no-referrer-when-downgrade",
+    "set-cookie": `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${facts.secure ? "; Secure" : ""}`,
+  };
+}
+
+function redirect(deps: AppDeps, c: Context<AppEnv>, link: CachedLink): Response {
+  const headers = redirectHeaders(deps, link, c.req.method === "GET", queryOf(c.req.url), deps.readClickFacts(c));
   // A string body and a plain header record let @hono/node-server write the response straight
   // from its cache (writeHead with this object); `c.redirect` gives a null body, for which it
   // builds a full Fetch Response and Headers per request.
-  return new Response("", {
-    status: 302,
-    headers: {
-      // buildLocation only emits printable ASCII (URL serialisation; property-tested), so no re-encoding
-      location,
-      "cache-control": "no-store",
-      "x-robots-tag": "noindex",
-      "referrer-policy": "no-referrer-when-downgrade",
-      "set-cookie": `afx_click=${clickId}; Max-Age=${link.cookieMaxAge}; Path=/; HttpOnly; SameSite=Lax${facts.secure ? "; Secure" : ""}`,
-    },
-  });
+  return new Response("", { status: 302, headers });
 }
 
 /**

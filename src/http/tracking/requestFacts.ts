@@ -36,12 +36,25 @@ export function headerFacts(opts: { ipHeader?: string; trustForwardedFor?: boole
   };
 }
 
-interface NodeIncoming {
+/** The part of Node's `IncomingMessage` the facts come from. */
+export interface NodeIncoming {
   headers: Record<string, string | string[] | undefined>;
   socket: { remoteAddress?: string };
 }
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The facts from the headers Node already parsed; used by `nodeFacts` and the Node fast path. */
+export function incomingFacts(incoming: NodeIncoming, trustForwardedFor: boolean): ClickRequestFacts {
+  const h = incoming.headers;
+  return {
+    userAgent: one(h["user-agent"]) ?? "",
+    ip: (trustForwardedFor ? forwardedFor(one(h["x-forwarded-for"])) : undefined) ?? incoming.socket.remoteAddress ?? "",
+    referer: one(h.referer) ?? null,
+    country: one(h["cf-ipcountry"]) ?? null,
+    secure: one(h["x-forwarded-proto"]) === "https" || "encrypted" in incoming.socket,
+  };
+}
 
 /**
  * Node reader: takes the headers Node already parsed (`c.env.incoming`), because asking the
@@ -51,14 +64,6 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 export function nodeFacts(opts: { trustForwardedFor: boolean }): ReadClickFacts {
   return (c) => {
     const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
-    if (!incoming) return headerFacts(opts)(c);
-    const h = incoming.headers;
-    return {
-      userAgent: one(h["user-agent"]) ?? "",
-      ip: (opts.trustForwardedFor ? forwardedFor(one(h["x-forwarded-for"])) : undefined) ?? incoming.socket.remoteAddress ?? "",
-      referer: one(h.referer) ?? null,
-      country: one(h["cf-ipcountry"]) ?? null,
-      secure: one(h["x-forwarded-proto"]) === "https" || "encrypted" in incoming.socket,
-    };
+    return incoming ? incomingFacts(incoming, opts.trustForwardedFor) : headerFacts(opts)(c);
   };
 }

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from "node:http";
+import { RESERVED_SLUGS } from "../../domain/slug";
+import type { AppDeps } from "../deps";
+import { redirectHeaders } from "./redirect";
+import { incomingFacts } from "./requestFacts";
+
+export interface RedirectFastPathOptions {
+  trustForwardedFor: boolean;
+  /** the `hostname` given to @hono/node-server's `serve`: it stands in for a missing Host header */
+  defaultHostname?: string;
+}
+
+/** A query that WHATWG URL parsing leaves byte for byte as it is (no `"`, `#`, `'`, `<`, `>`, space, control or non-ASCII). */
+const PLAIN_QUERY = /^[!$-&(-;=?-~]*$/;
+const MIN_SLUG = 3;
+const MAX_SLUG = 64;
+
+// 0-9, A-Z, a-z, "_" and "-": SLUG_PATTERN's characters
+function isSlugChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+
+/**
+ * The Node server's shortcut for the one request that matters for throughput: `GET /<slug>` of a
+ * link already in the link cache. It answers straight from Node's request, skipping the
+ * Fetch Request, Hono's routing (the full route set keeps Hono on its slower trie router) and
+ * the promise chain of the adapter, with exactly the response the `/:slug` route would give
+ * (same `redirectHeaders`, same header order, `Content-Length: 0`). Everything else goes to
+ * `listener` (the full app): HEAD (Hono answers it through its own GET-then-strip path),
+ * reserved first segments, cache misses, unknown slugs (404 page), any query or Host header
+ * the adapter would normalise or reject, and any error.
+ *
+ * @example
+ * createServer(options, withRedirectFastPath(honoListener, deps, { trustForwardedFor: false }))
+ */
+export function withRedirectFastPath(listener: RequestListener, deps: AppDeps, opts: RedirectFastPathOptions): RequestListener {
+  const hostValid = new Map<string, boolean>();
+
+  /** @hono/node-server's check (400 for a Host it cannot use), remembered per Host value. */
+  function validHost(host: string | undefined): boolean {
+    if (!host) return false;
+    let ok = hostValid.get(host);
+    if (ok === undefined) {
+      try {
+        const { hostname } = new URL(`http://${host}/`);
+        ok = hostname.length === host.length || hostname === host.replace(/:\d+$/, "");
+      } catch {
+        ok = false;
+      }
+      if (hostValid.size >= 1000) hostValid.clear();
+      hostValid.set(host, ok);
+    }
+    return ok;
+  }
+
+  function fastRedirect(incoming: IncomingMessage): Record<string, string | number> | null {
+    const url = incoming.url ?? "";
+    if (url.charCodeAt(0) !== 47 /* / */) return null;
+    let end = 1;
+    while (end < url.length && isSlugChar(url.charCodeAt(end))) end++;
+    if (end - 1 < MIN_SLUG || end - 1 > MAX_SLUG) return null;
+    let rawQuery = "";
+    if (end < url.length) {
+      if (url.charCodeAt(end) !== 63 /* ? */) return null;
+      rawQuery = url.slice(end + 1);
+      if (!PLAIN_QUERY.test(rawQuery)) return null;
+    }
+    const slug = url.slice(1, end);
+    if (RESERVED_SLUGS.has(slug.toLowerCase())) return null;
+    const link = deps.linkCache.peek(slug);
+    if (!link) return null;
+    if (!validHost(incoming.headers.host || opts.defaultHostname)) return null;
+    const headers: Record<string, string | number> = redirectHeaders(deps, link, true, rawQuery, incomingFacts(incoming, opts.trustForwardedFor));
+    headers["Content-Length"] = 0; // as @hono/node-server adds it for the empty string body
+    return headers;
+  }
+
+  return (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    if (incoming.method === "GET") {
+      let headers: Record<string, string | number> | null = null;
+      try {
+        headers = fastRedirect(incoming);
+      } catch {
+        // thrown before the click was pushed (pushing never throws): the app answers, errors included
+      }
+      if (headers) {
+        outgoing.writeHead(302, headers);
+        outgoing.end("");
+        return;
+      }
+    }
+    listener(incoming, outgoing);
+  };
+}
+
+/**
+ * `createServer` for @hono/node-server's `serve`, putting the fast path in front of its listener.
+ *
+ * @example
+ * serve({ fetch: app.fetch, port, hostname, createServer: createServerWithRedirectFastPath(deps, { trustForwardedFor, defaultHostname: hostname }) })
+ */
+export function createServerWithRedirectFastPath(deps: AppDeps, opts: RedirectFastPathOptions): typeof createServer {
+  return ((options: ServerOptions, listener: RequestListener) =>
+    createServer(options, withRedirectFastPath(listener, deps, opts))) as typeof createServer;
+}
