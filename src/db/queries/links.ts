@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../client";
 import { linkClickCounts, links, partners, programs } from "../schema";
 import { newId } from "../../domain/ids";
@@ -26,6 +26,14 @@ export async function slugTaken(db: Db, slug: string): Promise<boolean> {
 export async function getLink(db: Db, id: string): Promise<LinkRow | null> {
   const [row] = await db.select().from(links).where(eq(links.id, id));
   return row ?? null;
+}
+
+/** Slug and partner of some links of a program (names for report rows keyed by link id). */
+export async function linkSlugs(db: Db, programId: string, ids: string[]): Promise<Map<string, { slug: string; partnerId: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: links.id, slug: links.slug, partnerId: links.partnerId }).from(links)
+    .where(and(eq(links.programId, programId), inArray(links.id, ids)));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 const withCounts = {

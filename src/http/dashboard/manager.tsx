@@ -26,6 +26,7 @@ import { createLink } from "../../services/links/createLink";
 import { csvResponse, toCsv } from "../csv";
 import { fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, partnerDirectory, report } from "./managerData";
+import { linkSlugs } from "../../db/queries/links";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 import { settingsRoutes } from "./settings";
 
@@ -78,19 +79,22 @@ export function managerRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
     const period = periodOf(c, ctx.now);
-    const [days, prev, byPartner, byLink, byCountry, byDevice, dir, links, counts] = await Promise.all([
-      report(db, program, period, "day"), report(db, program, previousPeriod(period), "partner"), report(db, program, period, "partner"),
+    // The previous period only feeds the KPI trends: its totals, from the cheapest grouping.
+    const [days, prev, byPartner, byLink, byCountry, byDevice, dir, counts] = await Promise.all([
+      report(db, program, period, "day"), report(db, program, previousPeriod(period), "day"), report(db, program, period, "partner"),
       report(db, program, period, "link"), report(db, program, period, "country"), report(db, program, period, "device"),
-      partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id }), commissionStatusCounts(db, program.id),
+      partnerDirectory(db, program.id), commissionStatusCounts(db, program.id),
     ]);
     if (wantsCsv(c, "days")) return tableCsv(dayColumns(fmt), days.rows, `daily-${period.from}-${period.to}.csv`);
-    const slugs = new Map(links.map((l) => [l.id, l]));
+    const topLinks = best(byLink.rows, 6);
     const held = counts["hold"] ?? 0;
     const csv = (table: string, groupBy: string) => withQuery(c, { format: "csv", table, groupBy });
     if (c.req.query("format") === "csv" && c.req.query("table") === "top") {
       const rows = await report(db, program, period, (c.req.query("groupBy") ?? "partner") as "partner");
+      const slugs = await linkSlugs(db, program.id, rows.rows.flatMap((r) => (r.key ? [r.key] : [])));
       return tableCsv(topColumns(fmt), rows.rows.map((r) => ({ ...r, name: dir.names.get(r.key ?? "") ?? slugs.get(r.key ?? "")?.slug ?? r.key })), `top-${c.req.query("groupBy")}.csv`);
     }
+    const slugs = await linkSlugs(db, program.id, topLinks.flatMap((r) => (r.key ? [r.key] : [])));
     return c.html(
       <Layout {...ctx.frame("overview", "Overview")}>
         <div class="head">
@@ -109,7 +113,7 @@ export function managerRoutes() {
         <ResultsChart title="Clicks, conversions and revenue" points={days.rows.map((r) => ({ day: r.key!, clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} fmt={fmt} period={period} action={base} csv={withQuery(c, { format: "csv", table: "days" })} />
         <div class="grid">
           <TopList title="Top partners" fmt={fmt} csv={csv("top", "partner")} empty="No partner has clicks or sales in this period." items={best(byPartner.rows, 6).map((r) => ({ label: r.key ? <a href={`${base}/partners/${r.key}`}>{dir.names.get(r.key) ?? r.key}</a> : "unknown", clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} />
-          <TopList title="Top links" fmt={fmt} csv={csv("top", "link")} empty="No link has clicks in this period. Create links on the Links page." items={best(byLink.rows, 6).map((r) => { const l = slugs.get(r.key ?? ""); return { label: l ? <span class="mono">/{l.slug}</span> : "coupon or returning customer", sub: l ? dir.names.get(l.partnerId) : undefined, clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }; })} />
+          <TopList title="Top links" fmt={fmt} csv={csv("top", "link")} empty="No link has clicks in this period. Create links on the Links page." items={topLinks.map((r) => { const l = slugs.get(r.key ?? ""); return { label: l ? <span class="mono">/{l.slug}</span> : "coupon or returning customer", sub: l ? dir.names.get(l.partnerId) : undefined, clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }; })} />
           <TopList title="Top countries" fmt={fmt} csv={csv("top", "country")} empty="No country data yet (it comes from the CF-IPCountry header at the edge)." items={best(byCountry.rows, 6).map((r) => ({ label: r.key ?? "unknown", clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} />
           <TopList title="Devices" fmt={fmt} csv={csv("top", "device")} empty="No clicks in this period yet." items={best(byDevice.rows, 6).map((r) => ({ label: r.key ?? "unknown", clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} />
         </div>
