@@ -233,4 +233,13 @@ describe("reports", () => {
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     expect((await csv.text()).trimEnd().split("\r\n")[1]!.split(",").slice(0, 7)).toEqual(["2026-11-10", "1", "1", "0", "1", "50.00", "10.00"]);
   });
+  it("a sale moments after its click, before the click is stored, still reports under the click's country, device and sub1", async () => {
+    const clickId = await clickWith(t, "anna", { query: "?sub1=flash", ua: MOBILE_UA, country: "FR", ip: "198.51.100.9" });
+    await sale("fast-1", "80.00", { clickId }); // the click waits in the sink: nothing flushed yet
+    await t.flushClicks();
+    const q = "from=2026-11-10&to=2026-11-10";
+    expect(byKey((await report(`${q}&groupBy=country`)).rows)).toEqual([row("FR", 1, 1, 0, 1, "80.00", "16.00")]);
+    expect(byKey((await report(`${q}&groupBy=device`)).rows)).toEqual([row("mobile", 1, 1, 0, 1, "80.00", "16.00")]);
+    expect(byKey((await report(`${q}&groupBy=sub1`)).rows)).toEqual([row("flash", 1, 1, 0, 1, "80.00", "16.00")]);
+  });
 });

@@ -2,11 +2,25 @@ import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync } from
 import type { ClickStore } from "../../db/queries/clicks";
 import { type ClickEvent, type ClickRow, enrichClick } from "./clickEvent";
 
+const dimsOf = (row: ClickRow): ClickDims => ({ country: row.country, device: row.device, sub1: row.subs?.[0] ?? null });
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** What a conversion's report row takes from its click. */
+export interface ClickDims {
+  country: string | null;
+  device: string | null;
+  sub1: string | null;
+}
 
 export interface ClickSink {
   /** Takes a click; never blocks, never throws. Called on the redirect path. */
   push(event: ClickEvent): void;
+  /**
+   * The report dimensions of a click this sink holds but has not stored yet, if it can look:
+   * a sale moments after its click still gets the click's country, device and sub1.
+   */
+  waitingClick?(clickId: string): ClickDims | null;
 }
 
 export interface BatchingClickSinkOptions {
@@ -68,6 +82,16 @@ export class BatchingClickSink implements ClickSink {
     this.buffer.push(event);
     if (this.buffer.length >= this.batchSize) this.schedule(0);
     else if (!this.timer) this.schedule(this.flushIntervalMs);
+  }
+
+  waitingClick(clickId: string): ClickDims | null {
+    // Newest first: a conversion usually follows a recent click. Only called when the database
+    // does not have the click yet, so a scan of what waits is fine.
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      if (this.buffer[i]!.id === clickId) return dimsOf(enrichClick(this.buffer[i]!, this.opts.secret));
+    }
+    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.id === clickId) return dimsOf(this.pending[i]!);
+    return null;
   }
 
   /** clicks accepted but not yet stored (memory and journal are both counted as not stored) */

@@ -12,6 +12,7 @@ import { getPartner, findPartnerByCoupon } from "../../db/queries/partners";
 import { getLink, linkByNums } from "../../db/queries/links";
 import { clickDimensions } from "../../db/queries/stats";
 import { listRules, type ProgramRow } from "../../db/queries/programs";
+import type { ClickSink } from "./clickSink";
 
 export interface ConversionInput {
   orderId: string;
@@ -34,6 +35,8 @@ export interface TrackingDeps {
   db: Db;
   secret: string;
   now: () => number;
+  /** where a click waits before it is stored (the Node sink can be asked; a Queue cannot) */
+  clickSink?: Pick<ClickSink, "waitingClick">;
 }
 
 async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<AttributionFacts> {
@@ -63,12 +66,13 @@ async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: Conve
 
 /**
  * Report dimensions of an attributed conversion: partner and link numbers, and country, device
- * and sub1 of its click when that click is stored (it nearly always is by the time a sale follows).
+ * and sub1 of its click: stored, or still waiting in this process's click sink. (On Workers a
+ * click still in the Queue has none to give; the sale then reports under unknown country.)
  */
 async function reportDimensions(deps: TrackingDeps, partnerId: string, linkId: string | null, clickId: string | null) {
   const partner = await getPartner(deps.db, partnerId);
   const link = linkId ? await getLink(deps.db, linkId) : null;
-  const click = clickId ? await clickDimensions(deps.db, clickId) : null;
+  const click = clickId ? (await clickDimensions(deps.db, clickId)) ?? deps.clickSink?.waitingClick?.(clickId) ?? null : null;
   return { partnerNum: partner?.num ?? null, linkNum: link?.num ?? null, country: click?.country ?? null, device: click?.device ?? null, sub1: click?.sub1 ?? null };
 }
 
