@@ -18,6 +18,7 @@ import { insertPartner } from '../src/db/queries/partners';
 import { insertProgram, insertRule } from '../src/db/queries/programs';
 import { insertTier } from '../src/db/queries/tiers';
 import { createLink } from '../src/services/links/createLink';
+import { ALL_PARTNERS_BACKFILL } from '../src/db/queries/stats';
 
 type NativeDb = InstanceType<typeof Database>;
 
@@ -641,6 +642,7 @@ export async function seedPrm(path: string, opts: SeedOptions = seedOptions()): 
     const conv = writeConversions(ndb, opts, setup, clicks.cand, endMs);
     phases.conversions = conv.seconds;
     phases.conversion_rollup = foldConversions(ndb, setup);
+    ndb.exec(ALL_PARTNERS_BACKFILL); // the program-wide rows the live rollup keeps alongside
     const dailyStatsRows = Number((ndb.prepare('SELECT count(*) AS n FROM daily_stats').get([]) as { n: number }).n);
     const meta: PrmSeedMeta = {
       version: SEED_VERSION, endMs, endDay, days: opts.days, holdDays: HOLD_DAYS, programId: setup.programId, programNum: setup.programNum,

@@ -3,6 +3,25 @@ import type { Db } from "../client";
 import type { Contribution } from "../../domain/reporting";
 import { isZero, utcDay } from "../../domain/reporting";
 
+/**
+ * `partner_num` of the rollup rows that sum every partner, kept for the dimensions a program-wide
+ * report reads by key (country, device, sub1): with one row per partner and key, "by country"
+ * had to add up partners × countries × days rows. 0 is taken (conversions without a partner).
+ */
+export const ALL_PARTNERS = -1;
+/** The dimensions that also have ALL_PARTNERS rows. */
+export const PROGRAM_WIDE_DIMS = ["country", "device", "sub1"] as const;
+
+/**
+ * Builds the ALL_PARTNERS rows from the per-partner rows, for data rolled up without them (the
+ * migration that introduced them runs the same statement; bulk seeds run it at the end).
+ */
+export const ALL_PARTNERS_BACKFILL = `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks, conversions, revenue, commission)
+  SELECT program_num, dim, day, ${ALL_PARTNERS}, key, sum(clicks), sum(unique_clicks), sum(bot_clicks), sum(conversions), sum(revenue), sum(commission)
+  FROM daily_stats WHERE dim IN ('country', 'device', 'sub1') AND partner_num <> ${ALL_PARTNERS}
+  GROUP BY program_num, dim, day, key
+  ON CONFLICT (program_num, dim, day, partner_num, key) DO NOTHING`;
+
 /** Where a conversion lands in the rollup, from its own row. */
 export interface StatKeys {
   programNum: number;
@@ -26,9 +45,13 @@ export function statKeysOf(programNum: number, conv: { occurredAt: number; partn
  * condition) so that it can ride in the same batch as the write it accounts for.
  */
 export function statsDeltaStatement(db: Db, k: StatKeys, d: Contribution, when: SQL) {
-  const row = (dim: string, key: string) => sql`(${k.programNum}, ${dim}, ${k.day}, ${k.partnerNum}, ${key}, ${d.conversions}, ${d.revenue}, ${d.commission})`;
+  const row = (dim: string, key: string, partnerNum = k.partnerNum) => sql`(${k.programNum}, ${dim}, ${k.day}, ${partnerNum}, ${key}, ${d.conversions}, ${d.revenue}, ${d.commission})`;
+  const rows = [
+    row("total", ""), row("link", k.linkKey), row("country", k.country), row("device", k.device), row("sub1", k.sub1),
+    row("country", k.country, ALL_PARTNERS), row("device", k.device, ALL_PARTNERS), row("sub1", k.sub1, ALL_PARTNERS),
+  ];
   return db.run(sql`INSERT INTO daily_stats (program_num, dim, day, partner_num, key, conversions, revenue, commission)
-    SELECT * FROM (VALUES ${sql.join([row("total", ""), row("link", k.linkKey), row("country", k.country), row("device", k.device), row("sub1", k.sub1)], sql`, `)})
+    SELECT * FROM (VALUES ${sql.join(rows, sql`, `)})
     WHERE ${when}
     ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
       conversions = conversions + excluded.conversions, revenue = revenue + excluded.revenue, commission = commission + excluded.commission`);
@@ -51,12 +74,19 @@ export function clickStatsStatements(range: string): string[] {
     ["total", "''"], ["link", "CAST(c.link_num AS TEXT)"], ["country", "coalesce(c.country, '')"],
     ["device", "c.device"], ["sub1", "coalesce(c.sub1, '')"],
   ];
-  return dims.map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
+  const perPartner = dims.map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
      SELECT c.program_num, '${dim}', c.ts / 86400000, c.partner_num, ${key}, sum(1 - c.bot), sum(${unique}), sum(c.bot)
      FROM clicks c WHERE ${range}
      GROUP BY c.program_num, c.ts / 86400000, c.partner_num, ${key}
      ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
        clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`);
+  const allPartners = dims.filter(([dim]) => (PROGRAM_WIDE_DIMS as readonly string[]).includes(dim)).map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
+     SELECT c.program_num, '${dim}', c.ts / 86400000, ${ALL_PARTNERS}, ${key}, sum(1 - c.bot), sum(${unique}), sum(c.bot)
+     FROM clicks c WHERE ${range}
+     GROUP BY c.program_num, c.ts / 86400000, ${key}
+     ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
+       clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`);
+  return [...perPartner, ...allPartners];
 }
 
 export interface StatRow {
@@ -75,7 +105,9 @@ export type ReportGroup = "day" | "partner" | "link" | "country" | "device" | "s
 export async function reportRows(db: Db, q: { programNum: number; fromDay: number; toDay: number; groupBy: ReportGroup; partnerNum?: number }): Promise<StatRow[]> {
   const dim = q.groupBy === "day" || q.groupBy === "partner" ? "total" : q.groupBy;
   const keyCol = q.groupBy === "day" ? sql`day` : q.groupBy === "partner" ? sql`partner_num` : sql`key`;
-  const partner = q.partnerNum === undefined ? sql`` : sql` AND partner_num = ${q.partnerNum}`;
+  // One partner's rows, or for a program-wide report by country/device/sub1 the ALL_PARTNERS rows.
+  const partner = q.partnerNum !== undefined ? sql` AND partner_num = ${q.partnerNum}`
+    : (PROGRAM_WIDE_DIMS as readonly string[]).includes(dim) ? sql` AND partner_num = ${ALL_PARTNERS}` : sql``;
   const result = await db.all<StatRow>(sql`SELECT ${keyCol} AS key, sum(clicks) AS clicks, sum(unique_clicks) AS uniqueClicks,
       sum(bot_clicks) AS botClicks, sum(conversions) AS conversions, sum(revenue) AS revenue, sum(commission) AS commission
     FROM daily_stats WHERE program_num = ${q.programNum} AND dim = ${dim} AND day BETWEEN ${q.fromDay} AND ${q.toDay}${partner}
