@@ -99,4 +99,14 @@ describe("dashboard sessions", () => {
     expect((await page("/portal", manager)).status).toBe(401);
     expect((await page(`/app/p/${f.program.id}`, partner)).status).toBe(401);
   });
+  it("serves a link's QR code as SVG to its program's manager, and 404 for any other link", async () => {
+    const cookie = cookieValue(await signIn(PUBLIC_URL, "app", f.vendorKey));
+    const qr = await page(`/app/p/${f.program.id}/links/${f.link.id}/qr.svg`, cookie);
+    expect(qr.status).toBe(200);
+    expect(qr.headers.get("content-type")).toContain("image/svg+xml");
+    expect(await qr.text()).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\s*$/);
+    const other = await createFixture(t, { link: { slug: "other-qr" } });
+    expect((await page(`/app/p/${f.program.id}/links/${other.link.id}/qr.svg`, cookie)).status).toBe(404);
+    expect((await page(`/app/p/${other.program.id}/links/${other.link.id}/qr.svg`, cookie)).status).toBe(404);
+  });
 });

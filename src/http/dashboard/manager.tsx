@@ -307,7 +307,7 @@ export function managerRoutes() {
   app.get("/app/p/:pid/links/:lid/qr.svg", async (c) => {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
-    const link = (await allLinks(ctx.db, c.var.session.vendorId, { programId: ctx.program.id })).find((l) => l.id === c.req.param("lid"));
+    const link = (await linkSlugs(ctx.db, ctx.program.id, [c.req.param("lid")])).get(c.req.param("lid"));
     if (!link) return notFoundPage(c, "app");
     return qrResponse(`${c.var.deps.publicUrl}/${link.slug}`);
   });
