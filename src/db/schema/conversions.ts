@@ -54,7 +54,8 @@ export const conversions = sqliteTable(
     index("conversions_program_idx").on(t.programId, t.createdAt),
     index("conversions_partner_idx").on(t.partnerId, t.createdAt),
     index("conversions_customer_idx").on(t.programId, t.customerId, t.clickTs),
-    index("conversions_occurred_idx").on(t.programId, t.occurredAt),
+    // Covering for the tier metrics (settle): a window of conversions is read from the index alone.
+    index("conversions_occurred_idx").on(t.programId, t.occurredAt, t.status, t.partnerId, t.amount, t.refunded),
   ],
 );
 
