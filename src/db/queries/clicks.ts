@@ -6,7 +6,7 @@ import { Worker } from "node:worker_threads";
 type NativeDb = InstanceType<typeof Native>;
 type NativeStatement = ReturnType<NativeDb["prepare"]>;
 import type { ClickRow } from "../../services/tracking/clickEvent";
-import { ALL_PARTNERS, clickStatsStatements, PROGRAM_WIDE_DIMS } from "./stats";
+import { clickStatsStatements, foldTargets } from "./stats";
 
 const COLUMNS = [
   "id", "ts", "program_num", "link_num", "partner_num", "bot", "browser", "os", "device",
@@ -99,14 +99,9 @@ const FOLD_STATEMENTS = [
        sum(c.bot)
      FROM clicks c WHERE ${RANGE.replaceAll("seq", "c.seq")}
      GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-  ...FOLD_DIMENSIONS.map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
-     SELECT program_num, '${dim}', day, partner_num, ${key}, sum(clicks), sum(unique_clicks), sum(bot_clicks)
-     FROM temp.click_fold GROUP BY program_num, day, partner_num, ${key}
-     ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
-       clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`),
-  ...FOLD_DIMENSIONS.filter(([dim]) => (PROGRAM_WIDE_DIMS as readonly string[]).includes(dim)).map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
-     SELECT program_num, '${dim}', day, ${ALL_PARTNERS}, ${key}, sum(clicks), sum(unique_clicks), sum(bot_clicks)
-     FROM temp.click_fold GROUP BY program_num, day, ${key}
+  ...foldTargets(FOLD_DIMENSIONS, "partner_num").map(({ dim, key, partner, groupBy }) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
+     SELECT program_num, '${dim}', day, ${partner}, ${key}, sum(clicks), sum(unique_clicks), sum(bot_clicks)
+     FROM temp.click_fold GROUP BY program_num, day, ${groupBy}
      ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
        clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`),
   `INSERT INTO link_click_counts (link_num, clicks, bot_clicks)

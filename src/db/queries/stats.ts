@@ -11,6 +11,18 @@ import { isZero, utcDay } from "../../domain/reporting";
 export const ALL_PARTNERS = -1;
 /** The dimensions that also have ALL_PARTNERS rows. */
 export const PROGRAM_WIDE_DIMS = ["country", "device", "sub1"] as const;
+export const isProgramWide = (dim: string): boolean => (PROGRAM_WIDE_DIMS as readonly string[]).includes(dim);
+
+/**
+ * Where a click fold adds up each (dimension, key): once per partner (`partnerCol`) and, for the
+ * program-wide dimensions, once more under ALL_PARTNERS. `groupBy` is what follows program and day.
+ */
+export function foldTargets(dims: readonly (readonly [dim: string, key: string])[], partnerCol: string) {
+  return dims.flatMap(([dim, key]) => [
+    { dim, key, partner: partnerCol, groupBy: `${partnerCol}, ${key}` },
+    ...(isProgramWide(dim) ? [{ dim, key, partner: String(ALL_PARTNERS), groupBy: key }] : []),
+  ]);
+}
 
 /**
  * Builds the ALL_PARTNERS rows from the per-partner rows, for data rolled up without them (the
@@ -18,7 +30,7 @@ export const PROGRAM_WIDE_DIMS = ["country", "device", "sub1"] as const;
  */
 export const ALL_PARTNERS_BACKFILL = `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks, conversions, revenue, commission)
   SELECT program_num, dim, day, ${ALL_PARTNERS}, key, sum(clicks), sum(unique_clicks), sum(bot_clicks), sum(conversions), sum(revenue), sum(commission)
-  FROM daily_stats WHERE dim IN ('country', 'device', 'sub1') AND partner_num <> ${ALL_PARTNERS}
+  FROM daily_stats WHERE dim IN (${PROGRAM_WIDE_DIMS.map((d) => `'${d}'`).join(", ")}) AND partner_num <> ${ALL_PARTNERS}
   GROUP BY program_num, dim, day, key
   ON CONFLICT (program_num, dim, day, partner_num, key) DO NOTHING`;
 
@@ -46,10 +58,8 @@ export function statKeysOf(programNum: number, conv: { occurredAt: number; partn
  */
 export function statsDeltaStatement(db: Db, k: StatKeys, d: Contribution, when: SQL) {
   const row = (dim: string, key: string, partnerNum = k.partnerNum) => sql`(${k.programNum}, ${dim}, ${k.day}, ${partnerNum}, ${key}, ${d.conversions}, ${d.revenue}, ${d.commission})`;
-  const rows = [
-    row("total", ""), row("link", k.linkKey), row("country", k.country), row("device", k.device), row("sub1", k.sub1),
-    row("country", k.country, ALL_PARTNERS), row("device", k.device, ALL_PARTNERS), row("sub1", k.sub1, ALL_PARTNERS),
-  ];
+  const dims: [string, string][] = [["total", ""], ["link", k.linkKey], ["country", k.country], ["device", k.device], ["sub1", k.sub1]];
+  const rows = dims.flatMap(([dim, key]) => [row(dim, key), ...(isProgramWide(dim) ? [row(dim, key, ALL_PARTNERS)] : [])]);
   return db.run(sql`INSERT INTO daily_stats (program_num, dim, day, partner_num, key, conversions, revenue, commission)
     SELECT * FROM (VALUES ${sql.join(rows, sql`, `)})
     WHERE ${when}
@@ -74,19 +84,12 @@ export function clickStatsStatements(range: string): string[] {
     ["total", "''"], ["link", "CAST(c.link_num AS TEXT)"], ["country", "coalesce(c.country, '')"],
     ["device", "c.device"], ["sub1", "coalesce(c.sub1, '')"],
   ];
-  const perPartner = dims.map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
-     SELECT c.program_num, '${dim}', c.ts / 86400000, c.partner_num, ${key}, sum(1 - c.bot), sum(${unique}), sum(c.bot)
+  return foldTargets(dims, "c.partner_num").map(({ dim, key, partner, groupBy }) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
+     SELECT c.program_num, '${dim}', c.ts / 86400000, ${partner}, ${key}, sum(1 - c.bot), sum(${unique}), sum(c.bot)
      FROM clicks c WHERE ${range}
-     GROUP BY c.program_num, c.ts / 86400000, c.partner_num, ${key}
+     GROUP BY c.program_num, c.ts / 86400000, ${groupBy}
      ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
        clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`);
-  const allPartners = dims.filter(([dim]) => (PROGRAM_WIDE_DIMS as readonly string[]).includes(dim)).map(([dim, key]) => `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, clicks, unique_clicks, bot_clicks)
-     SELECT c.program_num, '${dim}', c.ts / 86400000, ${ALL_PARTNERS}, ${key}, sum(1 - c.bot), sum(${unique}), sum(c.bot)
-     FROM clicks c WHERE ${range}
-     GROUP BY c.program_num, c.ts / 86400000, ${key}
-     ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
-       clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, bot_clicks = bot_clicks + excluded.bot_clicks`);
-  return [...perPartner, ...allPartners];
 }
 
 export interface StatRow {
@@ -107,7 +110,7 @@ export async function reportRows(db: Db, q: { programNum: number; fromDay: numbe
   const keyCol = q.groupBy === "day" ? sql`day` : q.groupBy === "partner" ? sql`partner_num` : sql`key`;
   // One partner's rows, or for a program-wide report by country/device/sub1 the ALL_PARTNERS rows.
   const partner = q.partnerNum !== undefined ? sql` AND partner_num = ${q.partnerNum}`
-    : (PROGRAM_WIDE_DIMS as readonly string[]).includes(dim) ? sql` AND partner_num = ${ALL_PARTNERS}` : sql``;
+    : isProgramWide(dim) ? sql` AND partner_num = ${ALL_PARTNERS}` : sql``;
   const result = await db.all<StatRow>(sql`SELECT ${keyCol} AS key, sum(clicks) AS clicks, sum(unique_clicks) AS uniqueClicks,
       sum(bot_clicks) AS botClicks, sum(conversions) AS conversions, sum(revenue) AS revenue, sum(commission) AS commission
     FROM daily_stats WHERE program_num = ${q.programNum} AND dim = ${dim} AND day BETWEEN ${q.fromDay} AND ${q.toDay}${partner}

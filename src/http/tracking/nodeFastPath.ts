@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from "node:http";
-import { RESERVED_SLUGS } from "../../domain/slug";
+import { RESERVED_SLUGS, SLUG_PATTERN } from "../../domain/slug";
 import type { AppDeps } from "../deps";
 import { redirectHeaders } from "./redirect";
 import { incomingFacts } from "./requestFacts";
@@ -12,14 +12,6 @@ export interface RedirectFastPathOptions {
 
 /** A query that WHATWG URL parsing leaves byte for byte as it is (no `"`, `#`, `'`, `<`, `>`, space, control or non-ASCII). */
 const PLAIN_QUERY = /^[!$-&(-;=?-~]*$/;
-const MIN_SLUG = 3;
-const MAX_SLUG = 64;
-
-// 0-9, A-Z, a-z, "_" and "-": SLUG_PATTERN's characters
-function isSlugChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
-}
-
 /**
  * The Node server's shortcut for the one request that matters for throughput: `GET /<slug>` of a
  * link already in the link cache. It answers straight from Node's request, skipping the
@@ -56,17 +48,10 @@ export function withRedirectFastPath(listener: RequestListener, deps: AppDeps, o
   function fastRedirect(incoming: IncomingMessage): Record<string, string | number> | null {
     const url = incoming.url ?? "";
     if (url.charCodeAt(0) !== 47 /* / */) return null;
-    let end = 1;
-    while (end < url.length && isSlugChar(url.charCodeAt(end))) end++;
-    if (end - 1 < MIN_SLUG || end - 1 > MAX_SLUG) return null;
-    let rawQuery = "";
-    if (end < url.length) {
-      if (url.charCodeAt(end) !== 63 /* ? */) return null;
-      rawQuery = url.slice(end + 1);
-      if (!PLAIN_QUERY.test(rawQuery)) return null;
-    }
-    const slug = url.slice(1, end);
-    if (RESERVED_SLUGS.has(slug.toLowerCase())) return null;
+    const q = url.indexOf("?");
+    const slug = q === -1 ? url.slice(1) : url.slice(1, q);
+    const rawQuery = q === -1 ? "" : url.slice(q + 1);
+    if (!SLUG_PATTERN.test(slug) || RESERVED_SLUGS.has(slug.toLowerCase()) || !PLAIN_QUERY.test(rawQuery)) return null;
     const link = deps.linkCache.peek(slug);
     if (!link) return null;
     if (!validHost(incoming.headers.host || opts.defaultHostname)) return null;
