@@ -21,7 +21,7 @@ nav.tabs{max-width:1200px;margin:0 auto;padding:0 1rem;display:flex;gap:.25rem;o
 nav.tabs a{padding:.55rem .75rem;color:var(--muted);text-decoration:none;border-bottom:3px solid transparent;white-space:nowrap;font-weight:500}
 nav.tabs a[aria-current=page]{color:var(--text);border-color:var(--accent)}
 nav.tabs a:hover{color:var(--text)}
-main{max-width:1200px;margin:0 auto;padding:1.25rem 1rem 3rem}
+main{max-width:1200px;margin:0 auto;padding:1.25rem 1rem 3rem}main p,main h1,main h2{overflow-wrap:anywhere}
 h1{font-size:1.5rem;margin:.2rem 0 1rem;line-height:1.25}h2{font-size:1.1rem;margin:0 0 .75rem}h3{font-size:1rem;margin:0 0 .5rem}
 .head{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;justify-content:space-between;margin-bottom:1rem}.head h1{margin:0}
 .muted{color:var(--muted)}.small{font-size:.875rem}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
