@@ -89,3 +89,19 @@ export function decideAttribution(f: AttributionFacts): AttributionDecision {
   if (won) return won;
   return steps[0] ?? { attributed: false, reason: "no_identifier" };
 }
+
+/**
+ * The pixel is provisional (anyone who reads the vendor's page can fire it): it records a
+ * conversion only when it brings a click id this program issued, for a person, inside the
+ * window. Customer and coupon never attribute a pixel; without such a click it records nothing,
+ * so there is no conversion to squat on. Null means: record nothing.
+ */
+export function decidePixelAttribution(f: AttributionFacts): Extract<AttributionDecision, { attributed: true }> | null {
+  if (!f.click) return null;
+  const step = byClick(f, f.click);
+  return step.attributed ? step : null;
+}
+
+/** Whether a conversion carries anything attribution can use (a postback without any keeps the pixel's click). */
+export const hasIdentifier = (input: { clickId: string | null; customerId: string | null; coupon: string | null }): boolean =>
+  input.clickId !== null || input.customerId !== null || input.coupon !== null;

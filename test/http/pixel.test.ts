@@ -84,9 +84,9 @@ describe("GET /px.gif", () => {
     expect(await sqlRows(t, "SELECT click_id FROM conversions")).toEqual([{ click_id: paramClick }]);
   });
 
-  it("records an unattributed conversion when there is no identifier", async () => {
+  it("records nothing without a click id (no conversion for a postback to be blocked by)", async () => {
     await expectGif(await px(t, { pk: f.publicKey, order: "p1", amount: "10" }));
-    expect(await sqlRows(t, "SELECT status, reason, source FROM conversions")).toEqual([{ status: "unattributed", reason: "no_identifier", source: "pixel" }]);
+    expect(await countRows(t, "conversions")).toBe(0);
     expect(await countRows(t, "commissions")).toBe(0);
   });
 

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { contribution, delta } from "../../domain/reporting";
+import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
 import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
@@ -41,6 +41,8 @@ export async function earliestCustomerClick(db: Db, programId: string, customerI
       and(
         eq(conversions.programId, programId), eq(conversions.customerId, customerId), eq(conversions.status, "attributed"),
         isNotNull(conversions.clickTs), gte(conversions.clickTs, since),
+        // a pixel counts for its customer only once a manager approved its commission
+        sql`(${conversions.source} = 'postback' OR EXISTS (SELECT 1 FROM commissions m WHERE m.conversion_id = ${conversions.id} AND m.status NOT IN ('hold', 'rejected')))`,
       ),
     )
     .orderBy(asc(conversions.clickTs))
@@ -50,71 +52,102 @@ export async function earliestCustomerClick(db: Db, programId: string, customerI
 }
 
 /**
+ * The customer → partner mapping learns from an attributed conversion (first and last partner),
+ * guarded by `when` so that it rides in the batch of the write it follows. Only conversions a
+ * postback or a manager vouched for reach it: a pixel never re-points a customer.
+ */
+export function customerUpsert(db: Db, conv: Pick<ConversionRow, "programId" | "customerId" | "partnerId" | "occurredAt">, when: SQL) {
+  const t = conv.occurredAt;
+  return db.run(sql`INSERT INTO customers (program_id, external_id, first_partner_id, first_at, last_partner_id, last_at)
+    SELECT ${conv.programId}, ${conv.customerId}, ${conv.partnerId}, ${t}, ${conv.partnerId}, ${t}
+    WHERE ${when}
+    ON CONFLICT (program_id, external_id) DO UPDATE SET
+      first_partner_id = CASE WHEN excluded.first_at < first_at THEN excluded.first_partner_id ELSE first_partner_id END,
+      first_at = min(first_at, excluded.first_at),
+      last_partner_id = CASE WHEN excluded.last_at >= last_at THEN excluded.last_partner_id ELSE last_partner_id END,
+      last_at = max(last_at, excluded.last_at)`);
+}
+
+/** Whether a conversion counts for its customer (see customerUpsert). */
+export const vouchedFor = (conv: Pick<ConversionRow, "source">, commission: Pick<CommissionRow, "status"> | null) =>
+  conv.source === "postback" || (commission !== null && commission.status !== "hold" && commission.status !== "rejected");
+
+/**
  * Stores a conversion with its commission and customer mapping atomically, without an
  * interactive transaction (so it works the same over HTTP to Turso): the conversion insert is
  * a no-op when its key exists, and the dependent writes only happen when our row is there.
  * Returns whether this call created the conversion.
  */
 export async function insertConversion(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null): Promise<boolean> {
+  const [first] = await db.batch(insertConversionStatements(db, programNum, conversion, commission));
+  return first.rowsAffected === 1;
+}
+
+export function insertConversionStatements(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null) {
   const ours = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conversion.id})`;
-  const statements = [db.insert(conversions).values(conversion).onConflictDoNothing()] as const;
-  const dependent = [];
-  if (commission) {
-    dependent.push(
-      db.run(sql`INSERT INTO commissions (id, program_id, partner_id, conversion_id, rule_id, tier_id, amount, original_amount, currency, status, available_at, payout_id, created_at, updated_at)
-        SELECT ${commission.id}, ${commission.programId}, ${commission.partnerId}, ${commission.conversionId}, ${commission.ruleId}, ${commission.tierId},
-               ${commission.amount}, ${commission.originalAmount}, ${commission.currency}, ${commission.status}, ${commission.availableAt}, NULL,
-               ${commission.createdAt}, ${commission.updatedAt}
-        WHERE ${ours}`),
-    );
-  }
-  if (conversion.customerId && conversion.partnerId) {
-    const t = conversion.occurredAt;
-    dependent.push(
-      db.run(sql`INSERT INTO customers (program_id, external_id, first_partner_id, first_at, last_partner_id, last_at)
-        SELECT ${conversion.programId}, ${conversion.customerId}, ${conversion.partnerId}, ${t}, ${conversion.partnerId}, ${t}
-        WHERE ${ours}
-        ON CONFLICT (program_id, external_id) DO UPDATE SET
-          first_partner_id = CASE WHEN excluded.first_at < first_at THEN excluded.first_partner_id ELSE first_partner_id END,
-          first_at = min(first_at, excluded.first_at),
-          last_partner_id = CASE WHEN excluded.last_at >= last_at THEN excluded.last_partner_id ELSE last_partner_id END,
-          last_at = max(last_at, excluded.last_at)`),
-    );
-  }
-  dependent.push(...statsDelta(db, statKeysOf(programNum, conversion), contribution(conversion, commission), ours));
-  await db.batch([...statements, ...dependent]);
-  const [row] = await db.select({ id: conversions.id }).from(conversions).where(eq(conversions.id, conversion.id));
-  return row !== undefined;
+  const statements = [db.run(sql`INSERT INTO conversions ${conversionValues(conversion)} ON CONFLICT DO NOTHING`)] as [BatchStatement, ...BatchStatement[]];
+  if (commission) statements.push(db.run(sql`INSERT INTO commissions ${commissionValues(commission)}`.append(sql` WHERE ${ours}`)));
+  if (conversion.customerId && conversion.partnerId && vouchedFor(conversion, commission)) statements.push(customerUpsert(db, conversion, ours));
+  statements.push(...statsDelta(db, statKeysOf(programNum, conversion), contribution(conversion, commission), ours));
+  return statements;
+}
+
+type BatchStatement = ReturnType<Db["run"]>;
+
+const CONVERSION_COLUMNS = [
+  "id", "program_id", "event", "order_id", "amount", "refunded", "currency", "source", "status", "reason", "partner_id", "link_id", "click_id",
+  "click_ts", "via", "model", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon", "occurred_at", "change_token", "created_at",
+] as const;
+
+/** `(columns…) SELECT values…` of a conversion row (SELECT so that a WHERE guard can follow). */
+function conversionValues(c: ConversionRow): SQL {
+  const values = [c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
+    c.clickTs, c.via, c.model, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt];
+  return sql`(${sql.raw(CONVERSION_COLUMNS.join(", "))}) VALUES (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
+}
+
+function commissionValues(c: CommissionRow): SQL {
+  return sql`(id, program_id, partner_id, conversion_id, rule_id, tier_id, amount, original_amount, currency, status, available_at, payout_id, created_at, updated_at)
+    SELECT ${c.id}, ${c.programId}, ${c.partnerId}, ${c.conversionId}, ${c.ruleId}, ${c.tierId}, ${c.amount}, ${c.originalAmount}, ${c.currency}, ${c.status},
+           ${c.availableAt}, ${c.payoutId}, ${c.createdAt}, ${c.updatedAt}`;
 }
 
 /**
- * A postback takes over a pixel-sourced conversion: its amount, and a recomputed commission out
- * of hold. Everything after the guarded conversion update runs only if that update won.
+ * A postback takes over a pixel-sourced conversion: the conversion is rewritten as the postback
+ * decided it, the pixel's commission is replaced (or removed), the customer mapping learns from
+ * it, and the report rows move from where the pixel put them to where the postback does. Every
+ * write after the guarded conversion update runs only if that update won.
  */
 export async function supersedePixel(
   db: Db,
   programNum: number,
-  conv: ConversionRow,
-  amount: number,
-  commission: { before: CommissionRow | null; after: Pick<CommissionRow, "amount" | "availableAt" | "ruleId" | "tierId"> | null },
-  now: number,
+  before: { conversion: ConversionRow; commission: CommissionRow | null },
+  after: { conversion: ConversionRow; commission: CommissionRow | null },
 ): Promise<boolean> {
   const token = newToken();
-  const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conv.id} AND change_token = ${token})`;
-  const statements = [
-    db.run(sql`UPDATE conversions SET amount = ${amount}, source = 'postback', change_token = ${token} WHERE id = ${conv.id} AND source = 'pixel'`),
+  const c = after.conversion;
+  const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${c.id} AND change_token = ${token})`;
+  const statements: [BatchStatement, ...BatchStatement[]] = [
+    db.run(sql`UPDATE conversions SET amount = ${c.amount}, source = 'postback', status = ${c.status}, reason = ${c.reason}, partner_id = ${c.partnerId},
+      link_id = ${c.linkId}, click_id = ${c.clickId}, click_ts = ${c.clickTs}, via = ${c.via}, model = ${c.model}, country = ${c.country}, device = ${c.device},
+      sub1 = ${c.sub1}, partner_num = ${c.partnerNum}, link_num = ${c.linkNum}, customer_id = ${c.customerId}, coupon = ${c.coupon},
+      occurred_at = ${c.occurredAt}, change_token = ${token}
+      WHERE id = ${c.id} AND source = 'pixel'`),
   ];
-  let after: { amount: number; status: string } | null = commission.before;
-  const before = commission.before;
-  if (before && before.status === "hold" && commission.after) {
-    const c = commission.after;
-    statements.push(db.run(sql`UPDATE commissions SET amount = ${c.amount}, original_amount = ${c.amount}, available_at = ${c.availableAt},
-      rule_id = ${c.ruleId}, tier_id = ${c.tierId}, status = 'pending', updated_at = ${now} WHERE id = ${before.id} AND status = 'hold' AND ${won}`));
-    after = { amount: c.amount, status: "pending" };
+  const old = before.commission;
+  const next = after.commission;
+  if (old && (!next || next.id !== old.id)) statements.push(db.run(sql`DELETE FROM commissions WHERE id = ${old.id} AND ${won}`));
+  if (next && next.id === old?.id) {
+    statements.push(db.run(sql`UPDATE commissions SET partner_id = ${next.partnerId}, amount = ${next.amount}, original_amount = ${next.originalAmount},
+      available_at = ${next.availableAt}, rule_id = ${next.ruleId}, tier_id = ${next.tierId}, status = ${next.status}, updated_at = ${next.updatedAt}
+      WHERE id = ${next.id} AND ${won}`));
+  } else if (next) {
+    statements.push(db.run(sql`INSERT INTO commissions ${commissionValues(next)}`.append(sql` WHERE ${won}`)));
   }
-  const keys = statKeysOf(programNum, conv);
-  statements.push(...statsDelta(db, keys, delta(contribution({ ...conv, amount }, after), contribution(conv, before)), won));
-  const [first] = await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  if (c.customerId && c.partnerId && vouchedFor(c, next)) statements.push(customerUpsert(db, c, won));
+  statements.push(...statsDelta(db, statKeysOf(programNum, before.conversion), delta(NO_CONTRIBUTION, contribution(before.conversion, old)), won));
+  statements.push(...statsDelta(db, statKeysOf(programNum, c), contribution(c, next), won));
+  const [first] = await db.batch(statements);
   return first.rowsAffected === 1;
 }
 

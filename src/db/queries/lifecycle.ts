@@ -4,6 +4,7 @@ import { commissions, conversions, programs } from "../schema";
 import { ACTION_FROM, ACTION_TO, type ManagerAction } from "../../domain/lifecycle";
 import { contribution, delta } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
+import { customerUpsert, vouchedFor } from "./conversions";
 import { statKeysOf, statsDelta } from "./stats";
 
 export type CommissionRow = typeof commissions.$inferSelect;
@@ -38,8 +39,11 @@ export async function applyAction(
     tokens.set(c.id, token);
     statements.push(db.run(sql`UPDATE commissions SET status = ${to}, change_token = ${token}, updated_at = ${now}
       WHERE id = ${c.id} AND status IN (${sql.join(ACTION_FROM[action].map((s) => sql`${s}`), sql`, `)})`));
+    const won = sql`EXISTS (SELECT 1 FROM commissions WHERE id = ${c.id} AND change_token = ${token})`;
     const d = delta(contribution(conv, { amount: c.amount, status: to }), contribution(conv, c));
-    statements.push(...statsDelta(db, statKeysOf(programNum, conv), d, sql`EXISTS (SELECT 1 FROM commissions WHERE id = ${c.id} AND change_token = ${token})`));
+    statements.push(...statsDelta(db, statKeysOf(programNum, conv), d, won));
+    // A manager approving a pixel's commission vouches for its customer (the pixel alone may not).
+    if (conv.customerId && conv.partnerId && !vouchedFor(conv, c) && vouchedFor(conv, { status: to })) statements.push(customerUpsert(db, conv, won));
   }
   if (statements.length === 0) return [];
   await db.batch(statements as [(typeof statements)[0], ...typeof statements]);

@@ -23,8 +23,19 @@ function parseTime(raw: string | undefined, now: number): number {
   return ms;
 }
 
-/** Checks money and currency against the program; throws `validation_failed` with the field. */
+/** The JSON postback's limits, kept on every channel (pixel, GET postback, Stripe). */
+export const IDENTIFIER_LIMITS = { orderId: 200, clickId: 200, customerId: 200, coupon: 100 } as const;
+
+function checkLengths(raw: RawConversion): void {
+  for (const [field, max] of Object.entries(IDENTIFIER_LIMITS) as [keyof typeof IDENTIFIER_LIMITS, number][]) {
+    const value = raw[field];
+    if (value !== undefined && value.length > max) throw invalid(field, `must be at most ${max} characters`);
+  }
+}
+
+/** Checks identifiers, money and currency against the program; throws `validation_failed` with the field. */
 export function toConversionInput(raw: RawConversion, program: ProgramRow, source: ConversionInput["source"], now: number): ConversionInput {
+  checkLengths(raw);
   const currency = raw.currency ?? program.currency;
   if (!isCurrency(currency)) throw invalid("currency", `unknown currency "${currency}"`);
   if (currency !== program.currency) throw invalid("currency", `this program's currency is ${program.currency}`);

@@ -51,6 +51,7 @@ async function record(c: Context<AppEnv>, key: string | null, raw: RawConversion
   const program = await programOfPostbackKey(c, key);
   const outcome = await recordConversion(deps, program, toConversionInput(raw, program, "postback", deps.now()));
   if (outcome.kind === "conflict") throw new ApiError("conflict", outcome.message);
+  if (outcome.kind === "ignored") throw new Error("a postback was ignored like a pixel");
   return c.json(conversionJson(outcome.conversion, outcome.commission), outcome.kind === "created" ? 201 : 200);
 }
 

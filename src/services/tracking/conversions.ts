@@ -1,4 +1,4 @@
-import { decideAttribution, type AttributionFacts } from "../../domain/attribution";
+import { decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, type ConversionEvent } from "../../domain/commission";
 import { newId } from "../../domain/ids";
@@ -29,7 +29,9 @@ export interface ConversionInput {
 
 export type RecordOutcome =
   | { kind: "created" | "replayed" | "superseded"; conversion: ConversionRow; commission: CommissionRow | null }
-  | { kind: "conflict"; message: string };
+  | { kind: "conflict"; message: string }
+  /** a pixel without a valid click of this program: nothing recorded */
+  | { kind: "ignored" };
 
 export interface TrackingDeps {
   db: Db;
@@ -88,36 +90,13 @@ function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
   return existing.amount === (input.amount ?? 0) && existing.currency === input.currency;
 }
 
-async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing: ConversionRow, input: ConversionInput): Promise<RecordOutcome> {
-  if (existing.source === "pixel" && input.source === "postback") {
-    const now = deps.now();
-    const amount = input.amount ?? 0;
-    const priced = existing.partnerId ? await priceCommission(deps, program, existing.partnerId, input.event, amount, now) : null;
-    const before = await commissionOf(deps.db, existing.id);
-    await supersedePixel(deps.db, program.num, existing, amount, { before, after: priced }, now);
-    const conversion = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
-    return { kind: "superseded", conversion, commission: await commissionOf(deps.db, conversion.id) };
-  }
-  if (!sameRequest(existing, input)) {
-    return { kind: "conflict", message: `order ${input.orderId} (${input.event}) was already reported with another amount or currency` };
-  }
-  return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
-}
+type Decision = ReturnType<typeof decideAttribution>;
 
-/**
- * Records a conversion exactly once per (program, event, orderId): attribution, conversion and
- * commission are decided first, then written in one atomic batch that is a no-op on replays.
- */
-export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
-  const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
-  if (existing) return answerExisting(deps, program, existing, input);
-
-  const now = deps.now();
-  const decision = decideAttribution(await gatherFacts(deps, program, input));
-  const amount = input.amount ?? 0;
+/** The conversion row an attribution decision makes of the input (report dimensions included). */
+async function conversionRow(deps: TrackingDeps, program: ProgramRow, input: ConversionInput, decision: Decision, base: Pick<ConversionRow, "id" | "createdAt" | "changeToken">): Promise<ConversionRow> {
   const dims = decision.attributed ? await reportDimensions(deps, decision.partnerId, decision.linkId, decision.clickId) : null;
-  const conversion: ConversionRow = {
-    id: newId("cnv"), programId: program.id, event: input.event, orderId: input.orderId, amount, refunded: 0,
+  return {
+    ...base, programId: program.id, event: input.event, orderId: input.orderId, amount: input.amount ?? 0, refunded: 0,
     currency: input.currency, source: input.source, status: decision.attributed ? "attributed" : "unattributed",
     reason: decision.attributed ? null : decision.reason,
     partnerId: decision.attributed ? decision.partnerId : null,
@@ -128,20 +107,75 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
     partnerNum: dims?.partnerNum ?? null, linkNum: dims?.linkNum ?? null,
     country: dims?.country ?? null, device: dims?.device ?? null, sub1: dims?.sub1 ?? null,
     model: program.attribution, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt,
-    changeToken: null, createdAt: now,
   };
-  let commission: CommissionRow | null = null;
-  if (decision.attributed) {
-    const priced = await priceCommission(deps, program, decision.partnerId, input.event, amount, now);
-    if (priced) {
-      commission = {
-        id: newId("com"), programId: program.id, partnerId: decision.partnerId, conversionId: conversion.id,
-        ruleId: priced.ruleId, tierId: priced.tierId, amount: priced.amount, originalAmount: priced.amount,
-        currency: program.currency, status: input.source === "pixel" ? "hold" : "pending", availableAt: priced.availableAt,
-        payoutId: null, changeToken: null, createdAt: now, updatedAt: now,
-      };
-    }
+}
+
+/** The commission an attributed conversion earns (null when unattributed or no rule matches). */
+async function commissionRow(deps: TrackingDeps, program: ProgramRow, conv: ConversionRow, status: CommissionRow["status"], now: number, id = newId("com")): Promise<CommissionRow | null> {
+  if (!conv.partnerId) return null;
+  const priced = await priceCommission(deps, program, conv.partnerId, conv.event, conv.amount, now);
+  if (!priced) return null;
+  return {
+    id, programId: program.id, partnerId: conv.partnerId, conversionId: conv.id, ruleId: priced.ruleId, tierId: priced.tierId,
+    amount: priced.amount, originalAmount: priced.amount, currency: program.currency, status, availableAt: priced.availableAt,
+    payoutId: null, changeToken: null, createdAt: now, updatedAt: now,
+  };
+}
+
+/** The pixel's attribution of a stored conversion, as a decision (a postback without identifiers keeps it). */
+function storedDecision(c: ConversionRow): Decision {
+  if (c.status !== "attributed" || !c.partnerId || !c.via) return { attributed: false, reason: c.reason ?? "no_identifier" };
+  return { attributed: true, partnerId: c.partnerId, linkId: c.linkId, clickId: c.clickId, clickTs: c.clickTs, via: c.via };
+}
+
+/**
+ * A postback for an order the pixel reported first. The pixel proved nothing (anyone can fire
+ * it), so the postback decides afresh from its own identifiers, as if the pixel had never come.
+ * Only a postback without any identifier leaves the pixel's click in charge, and then the
+ * commission stays in hold for a manager. A pixel commission a manager already approved (or a
+ * payout paid) is money committed: its attribution stays, the amount follows the postback.
+ */
+async function supersede(deps: TrackingDeps, program: ProgramRow, existing: ConversionRow, input: ConversionInput): Promise<RecordOutcome> {
+  const now = deps.now();
+  const before = await commissionOf(deps.db, existing.id);
+  const committed = before !== null && before.status !== "hold" && before.status !== "rejected";
+  const fresh = hasIdentifier(input) && !committed;
+  const decision = fresh ? decideAttribution(await gatherFacts(deps, program, input)) : storedDecision(existing);
+  const facts = fresh ? input : { ...input, occurredAt: existing.occurredAt, customerId: existing.customerId, coupon: existing.coupon };
+  const conversion = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
+  if (!fresh) conversion.model = existing.model;
+  let commission: CommissionRow | null;
+  if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
+  else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, before?.id);
+  if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
+  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission });
+  const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
+  return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
+}
+
+async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing: ConversionRow, input: ConversionInput): Promise<RecordOutcome> {
+  if (existing.source === "pixel" && input.source === "postback") return supersede(deps, program, existing, input);
+  if (!sameRequest(existing, input)) {
+    return { kind: "conflict", message: `order ${input.orderId} (${input.event}) was already reported with another amount or currency` };
   }
+  return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
+}
+
+/**
+ * Records a conversion exactly once per (program, event, orderId): attribution, conversion and
+ * commission are decided first, then written in one atomic batch that is a no-op on replays.
+ * A pixel records only what a valid click decides, and its commission waits in hold.
+ */
+export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
+  const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
+  if (existing) return answerExisting(deps, program, existing, input);
+
+  const now = deps.now();
+  const facts = await gatherFacts(deps, program, input);
+  const decision = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
+  if (!decision) return { kind: "ignored" };
+  const conversion = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null });
+  const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now);
   if (await insertConversion(deps.db, program.num, conversion, commission)) return { kind: "created", conversion, commission };
   // Lost a race with an identical request: answer as a replay of the winner.
   const winner = await findConversion(deps.db, program.id, input.event, input.orderId);
