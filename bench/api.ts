@@ -22,7 +22,7 @@ export function str(o: Json, field: string, what: string): string {
   return v;
 }
 
-export interface LinkFixture { vendorKey: string; linkId: string; slug: string }
+export interface LinkFixture { vendorKey: string; linkId: string; slug: string; programId: string; postbackKey: string }
 
 /** vendor → program (shop.example.com) → partner → link, all through the public API. */
 export async function setupLink(base: string, adminKey: string): Promise<LinkFixture> {
@@ -43,7 +43,10 @@ export async function setupLink(base: string, adminKey: string): Promise<LinkFix
     partnerId,
     destination: 'https://shop.example.com/p',
   });
-  return { vendorKey, linkId: str(link, 'id', 'POST /api/v1/links'), slug: str(link, 'slug', 'POST /api/v1/links') };
+  return {
+    vendorKey, linkId: str(link, 'id', 'POST /api/v1/links'), slug: str(link, 'slug', 'POST /api/v1/links'),
+    programId, postbackKey: str(program, 'postbackKey', 'POST /api/v1/programs'),
+  };
 }
 
 /** clicks + botClicks of a link, as stored. */

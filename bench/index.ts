@@ -8,6 +8,7 @@ import { redirectPart } from './redirect.js';
 /** The registry: add new parts here (name → runner). */
 const PARTS: Record<string, Part> = {
   redirect: redirectPart,
+  postback: async () => (await import('./postback.js')).postbackPart(), // POST /v1/conversions at fixed rates: postback_max_rps, postback_p99_ms (issue 9)
   edge: async () => (await import('./edge.js')).edgePart(), // tracking Worker vs bare Hono Worker under workerd serve
   prm: async () => (await import('./prm.js')).prmPart(), // settle + reports on 10 M clicks / 1 M conversions (bench/prm-seed.ts)
   dashboard: async () => (await import('./dashboard.js')).dashboardPart(), // TTFB + gzip size of every dashboard page on the demo data (issue 5)

@@ -10,3 +10,12 @@ export function isUniqueViolation(err: unknown): boolean {
   }
   return false;
 }
+
+/** True when a write gave up waiting for another connection's lock (SQLITE_BUSY). */
+export function isBusy(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (code.startsWith("SQLITE_BUSY") || /database is locked/i.test(String((e as { message?: unknown }).message ?? ""))) return true;
+  }
+  return false;
+}

@@ -12,6 +12,8 @@ import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse } from "./errors";
 import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
+import { ReadCache } from "../services/tracking/readCache";
+import { GroupCommit } from "../db/groupCommit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -28,6 +30,8 @@ export interface AppOptions {
  * snippet, postbacks) and the management API. Used as is by the Node server, the Workers and tests.
  */
 export function createApp(deps: AppDeps, opts: AppOptions = {}) {
+  deps.reads ??= new ReadCache(deps.db);
+  deps.writes ??= new GroupCommit(deps.db);
   const app = new OpenAPIHono<AppEnv>();
   mountVisitorRoutes(app, deps);
   app.route("/", dashboardRoutes({ compress: opts.compressPages ?? true }));

@@ -1,5 +1,7 @@
 import type { Db } from "../db/client";
 import type { ClickSink } from "../services/tracking/clickSink";
+import type { ReadCache } from "../services/tracking/readCache";
+import type { GroupCommit } from "../db/groupCommit";
 import type { LinkCache } from "./tracking/linkCache";
 import type { ReadClickFacts } from "./tracking/requestFacts";
 
@@ -17,6 +19,10 @@ export interface AppDeps {
   adminKeyHash: string | null;
   /** reads user agent, IP, referrer, country and https-ness for a click, the runtime's cheapest way */
   readClickFacts: ReadClickFacts;
+  /** keys, programs, links, partners and rules held in memory (createApp makes one when absent) */
+  reads?: ReadCache;
+  /** group commit of concurrent conversions (createApp makes one when absent) */
+  writes?: GroupCommit;
 }
 
 export type AppEnv = { Variables: { requestId: string; deps: AppDeps } };

@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import type { ResultSet } from "@libsql/client";
 import type { Db } from "../client";
 import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
@@ -78,12 +79,15 @@ export const vouchedFor = (conv: Pick<ConversionRow, "source">, commission: Pick
  * a no-op when its key exists, and the dependent writes only happen when our row is there.
  * Returns whether this call created the conversion.
  */
-export async function insertConversion(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null): Promise<boolean> {
-  const [first] = await db.batch(insertConversionStatements(db, programNum, conversion, commission));
-  return first.rowsAffected === 1;
+export async function insertConversion(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null, commit: Commit = (s) => db.batch(s)): Promise<boolean> {
+  const [first] = await commit(insertConversionStatements(db, programNum, conversion, commission));
+  return first!.rowsAffected === 1;
 }
 
-export function insertConversionStatements(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null) {
+/** Runs statements atomically: `db.batch`, or a group commit that shares the transaction with others. */
+export type Commit = (statements: [BatchStatement, ...BatchStatement[]]) => Promise<ResultSet[]>;
+
+function insertConversionStatements(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null) {
   const ours = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conversion.id})`;
   const statements = [db.run(sql`INSERT INTO conversions ${conversionValues(conversion)} ON CONFLICT DO NOTHING`)] as [BatchStatement, ...BatchStatement[]];
   if (commission) statements.push(db.run(sql`INSERT INTO commissions ${commissionValues(commission)}`.append(sql` WHERE ${ours}`)));
@@ -123,6 +127,7 @@ export async function supersedePixel(
   programNum: number,
   before: { conversion: ConversionRow; commission: CommissionRow | null },
   after: { conversion: ConversionRow; commission: CommissionRow | null },
+  commit: Commit = (s) => db.batch(s),
 ): Promise<boolean> {
   const token = newToken();
   const c = after.conversion;
@@ -147,8 +152,8 @@ export async function supersedePixel(
   if (c.customerId && c.partnerId && vouchedFor(c, next)) statements.push(customerUpsert(db, c, won));
   statements.push(...statsDelta(db, statKeysOf(programNum, before.conversion), delta(NO_CONTRIBUTION, contribution(before.conversion, old)), won));
   statements.push(...statsDelta(db, statKeysOf(programNum, c), contribution(c, next), won));
-  const [first] = await db.batch(statements);
-  return first.rowsAffected === 1;
+  const [first] = await commit(statements);
+  return first!.rowsAffected === 1;
 }
 
 /**

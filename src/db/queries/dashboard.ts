@@ -3,6 +3,7 @@ import type { Db } from "../client";
 import { apiKeys, commissionRules, commissions, partners, payouts, tiers } from "../schema";
 import { newKeyRow } from "./keys";
 import type { CommissionRow } from "./conversions";
+import { tablesChanged } from "../changes";
 
 /** Read models the dashboard pages need beside the API's queries. */
 
@@ -62,5 +63,6 @@ export async function programKeyPrefixes(db: Db, programId: string) {
 export async function issuePublicKey(db: Db, scope: { vendorId: string; programId: string }, now: number): Promise<string> {
   const { key, row } = newKeyRow("public", { ...scope, partnerId: null }, now);
   await db.insert(apiKeys).values(row);
+  tablesChanged();
   return key;
 }

@@ -2,6 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, vendors, type ApiKeyKind } from "../schema";
 import { hashApiKey, newApiKey, newId, type KeyKind } from "../../domain/ids";
+import { tablesChanged } from "../changes";
 
 export interface KeyScope {
   kind: ApiKeyKind;
@@ -29,5 +30,6 @@ export async function insertVendor(db: Db, name: string, now: number) {
   const id = newId("ven");
   const { key, row } = newKeyRow("vendor", { vendorId: id, programId: null, partnerId: null }, now);
   await db.batch([db.insert(vendors).values({ id, name, createdAt: now }), db.insert(apiKeys).values(row)]);
+  tablesChanged();
   return { id, name, apiKey: key };
 }

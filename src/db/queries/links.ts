@@ -4,6 +4,7 @@ import { linkClickCounts, links, partners, programs } from "../schema";
 import { newId } from "../../domain/ids";
 import { nextNum } from "./programs";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { tablesChanged } from "../changes";
 
 export type LinkRow = typeof links.$inferSelect;
 export type LinkWithCounts = LinkRow & { clicks: number; botClicks: number };
@@ -15,6 +16,7 @@ export async function insertLink(
 ): Promise<LinkRow> {
   const id = newId("lnk");
   await db.insert(links).values({ ...input, id, num: nextNum("links"), archived: false, createdAt: now, updatedAt: now });
+  tablesChanged();
   return (await getLink(db, id))!;
 }
 
@@ -75,6 +77,7 @@ export async function listLinks(db: Db, filter: { vendorId: string; programId?: 
 
 export async function updateLink(db: Db, id: string, patch: Partial<Pick<LinkRow, "destination" | "allowDeepLinks" | "archived">>, now: number) {
   await db.update(links).set({ ...patch, updatedAt: now }).where(eq(links.id, id));
+  tablesChanged();
 }
 
 /** What the redirect needs about a slug, in one indexed read. */

@@ -5,6 +5,7 @@ import { newId } from "../../domain/ids";
 import { newKeyRow } from "./keys";
 import { nextNum } from "./programs";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { tablesChanged } from "../changes";
 
 export type PartnerRow = typeof partners.$inferSelect;
 
@@ -22,6 +23,7 @@ export async function insertPartner(
     }),
     db.insert(apiKeys).values(key.row),
   ]);
+  tablesChanged();
   return { partner: (await getPartner(db, id))!, apiKey: key.key };
 }
 

@@ -5,6 +5,7 @@ import { newId } from "../../domain/ids";
 import type { ProgramSettings } from "../../domain/programSettings";
 import { newKeyRow } from "./keys";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { tablesChanged } from "../changes";
 
 export type ProgramRow = typeof programs.$inferSelect;
 export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt">;
@@ -25,6 +26,7 @@ export async function insertProgram(db: Db, input: NewProgram, now: number) {
     db.insert(tiers).values(entryTier),
     db.insert(apiKeys).values([postback.row, publicKey.row]),
   ]);
+  tablesChanged();
   const program = await getProgram(db, id);
   return { program: program!, postbackKey: postback.key, publicKey: publicKey.key, entryTierId: entryTier.id };
 }
@@ -43,6 +45,7 @@ export async function getVendorProgram(db: Db, vendorId: string, id: string): Pr
 export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>): Promise<ProgramRow | null> {
   if (Object.keys(changes).length === 0) return getVendorProgram(db, vendorId, id);
   const [row] = await db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning();
+  tablesChanged();
   return row ?? null;
 }
 
@@ -67,6 +70,7 @@ export type RuleRow = typeof commissionRules.$inferSelect;
 export async function insertRule(db: Db, rule: Omit<RuleRow, "id">): Promise<RuleRow> {
   const row = { ...rule, id: newId("rule") };
   await db.insert(commissionRules).values(row);
+  tablesChanged();
   return row;
 }
 

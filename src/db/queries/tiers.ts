@@ -4,6 +4,7 @@ import { partners, tierChanges, tiers } from "../schema";
 import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { PartnerMetrics } from "../../domain/tiers";
+import { tablesChanged } from "../changes";
 
 export type TierRow = typeof tiers.$inferSelect;
 type MetricRow = { partnerId: string; revenue: number; conversions: number };
@@ -11,6 +12,7 @@ type MetricRow = { partnerId: string; revenue: number; conversions: number };
 export async function insertTier(db: Db, tier: Omit<TierRow, "id">): Promise<TierRow> {
   const row = { ...tier, id: newId("tier") };
   await db.insert(tiers).values(row);
+  tablesChanged();
   return row;
 }
 
@@ -72,6 +74,7 @@ export async function applyTierChanges(db: Db, programId: string, changes: { par
     const chunk = statements.slice(i, i + 500);
     await db.batch(chunk as [(typeof chunk)[0], ...typeof chunk]);
   }
+  tablesChanged();
 }
 
 export async function listTierChanges(db: Db, partnerId: string) {

@@ -28,7 +28,7 @@ export async function authenticate<K extends CallerKind>(c: Context<AppEnv>, key
   const { deps } = c.var;
   let caller: Caller | null = null;
   if (deps.adminKeyHash && sameHash(hashApiKey(key), deps.adminKeyHash)) caller = { kind: "operator" };
-  else caller = await findKeyScope(deps.db, key);
+  else caller = deps.reads ? await deps.reads.keyScope(key) : await findKeyScope(deps.db, key);
   if (!caller) throw new ApiError("unauthorized", "unknown or revoked API key");
   if (!kinds.includes(caller.kind as K)) throw new ApiError("forbidden", `this endpoint needs a ${kinds.join(" or ")} key, not a ${caller.kind} key`);
   return caller as K extends "operator" ? { kind: "operator" } : KeyScope;

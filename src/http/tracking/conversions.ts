@@ -39,7 +39,8 @@ const conversionResponses = {
 
 async function programOfPostbackKey(c: Context<AppEnv>, key: string | null) {
   const caller = await authenticate(c, key, ["postback"]);
-  const program = await getProgram(c.var.deps.db, caller.programId!);
+  const { deps } = c.var;
+  const program = deps.reads ? await deps.reads.program(caller.programId!) : await getProgram(deps.db, caller.programId!);
   if (!program) throw new ApiError("unauthorized", "the key's program no longer exists");
   return program;
 }

@@ -6,13 +6,15 @@ import { DAY_MS } from "../../domain/traffic";
 import type { Db } from "../../db/client";
 import {
   commissionOf, earliestCustomerClick, findConversion, findCustomer, insertConversion, supersedePixel,
-  type CommissionRow, type ConversionRow,
+  type Commit, type CommissionRow, type ConversionRow,
 } from "../../db/queries/conversions";
-import { getPartner, findPartnerByCoupon } from "../../db/queries/partners";
-import { getLink, linkByNums } from "../../db/queries/links";
+import { findPartnerByCoupon } from "../../db/queries/partners";
+import { getLink } from "../../db/queries/links";
 import { clickDimensions } from "../../db/queries/stats";
-import { listRules, type ProgramRow } from "../../db/queries/programs";
+import type { ProgramRow } from "../../db/queries/programs";
 import type { ClickSink } from "./clickSink";
+import { ReadCache } from "./readCache";
+import type { GroupCommit } from "../../db/groupCommit";
 
 export interface ConversionInput {
   orderId: string;
@@ -39,13 +41,20 @@ export interface TrackingDeps {
   now: () => number;
   /** where a click waits before it is stored (the Node sink can be asked; a Queue cannot) */
   clickSink?: Pick<ClickSink, "waitingClick">;
+  /** programs, links, partners and rules read once (the app always has one; scripts may not) */
+  reads?: ReadCache;
+  /** group commit of concurrent conversions (the app always has one); else each writes alone */
+  writes?: GroupCommit;
 }
+
+const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
+const commitOf = (deps: TrackingDeps): Commit => (deps.writes ? (s) => deps.writes!.run(s) : (s) => deps.db.batch(s));
 
 async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<AttributionFacts> {
   const facts: AttributionFacts = { programNum: program.num, model: program.attribution, cookieDays: program.cookieDays, occurredAt: input.occurredAt };
   if (input.clickId) {
     const decoded = verifyClickId(input.clickId, deps.secret);
-    const link = decoded && decoded.programNum === program.num ? await linkByNums(deps.db, decoded.linkNum, decoded.partnerNum) : null;
+    const link = decoded && decoded.programNum === program.num ? await readsOf(deps).linkByNums(decoded.linkNum, decoded.partnerNum) : null;
     facts.click = {
       decoded,
       candidate: decoded && link ? { clickId: input.clickId, clickTs: decoded.ts, linkId: link.linkId, partnerId: link.partnerId } : null,
@@ -72,16 +81,17 @@ async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: Conve
  * click still in the Queue has none to give; the sale then reports under unknown country.)
  */
 async function reportDimensions(deps: TrackingDeps, partnerId: string, linkId: string | null, clickId: string | null) {
-  const partner = await getPartner(deps.db, partnerId);
-  const link = linkId ? await getLink(deps.db, linkId) : null;
+  const partner = await readsOf(deps).partner(partnerId);
+  // The link's number is in the click id that attributed the conversion (no read needed).
+  const linkNum = clickId && linkId ? (verifyClickId(clickId, deps.secret)?.linkNum ?? (await getLink(deps.db, linkId))?.num ?? null) : null;
   const click = clickId ? (await clickDimensions(deps.db, clickId)) ?? deps.clickSink?.waitingClick?.(clickId) ?? null : null;
-  return { partnerNum: partner?.num ?? null, linkNum: link?.num ?? null, country: click?.country ?? null, device: click?.device ?? null, sub1: click?.sub1 ?? null };
+  return { partnerNum: partner?.num ?? null, linkNum, country: click?.country ?? null, device: click?.device ?? null, sub1: click?.sub1 ?? null };
 }
 
 /** The partner's current tier picks the rule; the commission is computed once, at creation. */
 async function priceCommission(deps: TrackingDeps, program: ProgramRow, partnerId: string, event: ConversionEvent, amount: number, now: number) {
-  const partner = await getPartner(deps.db, partnerId);
-  const rule = pickRule(await listRules(deps.db, program.id), event, partner?.tierId ?? null, now);
+  const partner = await readsOf(deps).partner(partnerId);
+  const rule = pickRule(await readsOf(deps).rules(program.id), event, partner?.tierId ?? null, now);
   if (!rule) return null;
   return { ruleId: rule.id, tierId: partner?.tierId ?? null, amount: commissionAmount(rule, amount), availableAt: now + program.holdDays * DAY_MS };
 }
@@ -148,7 +158,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
   else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, before?.id);
   if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
-  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission });
+  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission }, commitOf(deps));
   const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
   return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
 }
@@ -167,18 +177,18 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
  * A pixel records only what a valid click decides, and its commission waits in hold.
  */
 export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
-  const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
-  if (existing) return answerExisting(deps, program, existing, input);
-
   const now = deps.now();
   const facts = await gatherFacts(deps, program, input);
   const decision = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
+  // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
+  // concurrent twin) into a no-op, and only then is the stored conversion read.
+  if (decision) {
+    const conversion = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null });
+    const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now);
+    if (await insertConversion(deps.db, program.num, conversion, commission, commitOf(deps))) return { kind: "created", conversion, commission };
+  }
+  const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
+  if (existing) return answerExisting(deps, program, existing, input);
   if (!decision) return { kind: "ignored" };
-  const conversion = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null });
-  const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now);
-  if (await insertConversion(deps.db, program.num, conversion, commission)) return { kind: "created", conversion, commission };
-  // Lost a race with an identical request: answer as a replay of the winner.
-  const winner = await findConversion(deps.db, program.id, input.event, input.orderId);
-  if (!winner) throw new Error("conversion vanished after a conflicting insert");
-  return answerExisting(deps, program, winner, input);
+  throw new Error("conversion vanished after a conflicting insert");
 }
