@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { RateLimits } from "../domain/rateLimit";
 import type { ClickSink } from "../services/tracking/clickSink";
 import type { LinkCache } from "./tracking/linkCache";
 import type { ReadClickFacts } from "./tracking/requestFacts";
@@ -17,6 +18,8 @@ export interface AppDeps {
   adminKeyHash: string | null;
   /** reads user agent, IP, referrer, country and https-ness for a click, the runtime's cheapest way */
   readClickFacts: ReadClickFacts;
+  /** the contract's rate limits: in process on Node (`memoryRateLimits`), bindings on Workers */
+  rateLimits: RateLimits;
 }
 
 export type AppEnv = { Variables: { requestId: string; deps: AppDeps } };
