@@ -1,4 +1,5 @@
-import { DEFAULT_RATE_RULES, MemoryRateLimiter, type RateDecision, type RateLimiter, type RateLimitName, type RateLimits } from "../src/domain/rateLimit";
+import type { RateLimitCounter } from "./rateLimitCounter";
+import { DEFAULT_RATE_RULES, MemoryRateLimiter, type RateDecision, type RateLimiter, type RateRule, type RateLimitName, type RateLimits } from "../src/domain/rateLimit";
 
 /**
  * The contract's rate limits on Workers: Workers rate-limiting bindings (`[[ratelimits]]` in
@@ -7,13 +8,20 @@ import { DEFAULT_RATE_RULES, MemoryRateLimiter, type RateDecision, type RateLimi
  * - failed authentications and pixels: 20 per 60 s, exactly the contract's;
  * - API (100/s, bursts of 500) and postbacks (5,000/s, bursts of 20,000): the sustained rate
  *   over 10 s windows (1,000 and 50,000), so a burst may reach one whole window;
- * - held pixels a day and application forms an hour have no binding form: they count in the
- *   isolate (see `memoryFallback`) until a Durable Object takes them over.
- * A missing binding (local runs, older configs) falls back to the same in-isolate counters.
+ * - held pixels a day and application forms an hour have no binding form: a Durable Object
+ *   counts them (workers/rateLimitCounter.ts, binding RATE_COUNTER), with the Node server's
+ *   AFFLUX_RATE_PIXEL_HOLD_PER_DAY / AFFLUX_RATE_APPLY_PER_HOUR as optional vars.
+ * A missing binding (local runs, older configs) falls back to in-isolate counters with the
+ * contract's defaults.
  */
-export type RateLimitBindings = Partial<Record<`RATE_${"FAILED_AUTH" | "API" | "POSTBACK" | "PIXEL"}`, RateLimit>>;
+type BindingName = `RATE_${"FAILED_AUTH" | "API" | "POSTBACK" | "PIXEL"}`;
+export type RateLimitBindings = Partial<Record<BindingName, RateLimit>> & {
+  RATE_COUNTER?: DurableObjectNamespace<RateLimitCounter>;
+  AFFLUX_RATE_PIXEL_HOLD_PER_DAY?: string;
+  AFFLUX_RATE_APPLY_PER_HOUR?: string;
+};
 
-const BINDINGS: Partial<Record<RateLimitName, { binding: keyof RateLimitBindings; periodSeconds: number }>> = {
+const BINDINGS: Partial<Record<RateLimitName, { binding: BindingName; periodSeconds: number }>> = {
   failedAuth: { binding: "RATE_FAILED_AUTH", periodSeconds: 60 },
   api: { binding: "RATE_API", periodSeconds: 10 },
   postback: { binding: "RATE_POSTBACK", periodSeconds: 10 },
@@ -35,6 +43,24 @@ export class BindingRateLimiter implements RateLimiter {
   }
 }
 
+/** A limit counted by the RateLimitCounter Durable Object of its key. */
+export class DurableObjectRateLimiter implements RateLimiter {
+  constructor(private readonly counters: DurableObjectNamespace<RateLimitCounter>, private readonly rule: RateRule) {}
+
+  take(key: string, cost = 1): Promise<RateDecision> {
+    return this.counters.get(this.counters.idFromName(key)).take(this.rule, cost);
+  }
+}
+
+/** A window rule from an optional var (a whole number; 0 turns it off), else the default. */
+function windowRule(name: "pixelHold" | "applicationForm", value: string | undefined): RateRule | null {
+  const rule = DEFAULT_RATE_RULES[name];
+  if (value === undefined || value === "" || !rule || rule.kind !== "window") return rule;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 0) throw new Error(`invalid configuration: ${name} limit ${value}`);
+  return limit === 0 ? null : { ...rule, limit };
+}
+
 /** In-isolate counters with the contract's defaults, for what has no binding. */
 function memoryFallback(name: RateLimitName): RateLimiter {
   const rule = DEFAULT_RATE_RULES[name];
@@ -47,8 +73,15 @@ export function workerRateLimits(env: RateLimitBindings): RateLimits {
     const binding = spec ? env[spec.binding] : undefined;
     return spec && binding ? new BindingRateLimiter(binding, spec.periodSeconds) : memoryFallback(name);
   };
+  const counted = (name: "pixelHold" | "applicationForm", value: string | undefined): RateLimiter => {
+    const rule = windowRule(name, value);
+    if (!rule) return { take: () => ({ ok: true, retryAfterSeconds: 0 }) };
+    return env.RATE_COUNTER ? new DurableObjectRateLimiter(env.RATE_COUNTER, rule) : new MemoryRateLimiter(rule, Date.now);
+  };
   return {
     failedAuth: make("failedAuth"), api: make("api"), postback: make("postback"),
-    pixel: make("pixel"), pixelHold: make("pixelHold"), applicationForm: make("applicationForm"),
+    pixel: make("pixel"),
+    pixelHold: counted("pixelHold", env.AFFLUX_RATE_PIXEL_HOLD_PER_DAY),
+    applicationForm: counted("applicationForm", env.AFFLUX_RATE_APPLY_PER_HOUR),
   };
 }

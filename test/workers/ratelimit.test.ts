@@ -14,7 +14,8 @@ import { buildWorker, ROOT } from "./bundle";
 /**
  * The API Worker as `wrangler deploy` bundles it, in workerd (Miniflare) with Workers
  * rate-limiting bindings: failed authentications (the wrangler.api.toml limit: 20 a minute per
- * client address) and postbacks per program (a small limit here, to stay quick).
+ * client address) and postbacks per program (a small limit here, to stay quick); and the
+ * Durable Object that counts held pixel conversions per program and day (limit 2 here).
  */
 const ADMIN_KEY = "edge-admin-key-0123456789";
 const PUBLIC = "http://go.test";
@@ -68,8 +69,9 @@ beforeAll(async () => {
   mf = new Miniflare({
     name: "afflux-api", modules: true, scriptPath: api.path, modulesRoot: dirname(api.path),
     compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"],
-    bindings: { AFFLUX_PUBLIC_URL: PUBLIC, DATABASE_URL: hrana.url, DATABASE_AUTH_TOKEN: "", AFFLUX_SECRET: "edge-secret-0123456789abcdef", AFFLUX_ADMIN_KEY: ADMIN_KEY },
+    bindings: { AFFLUX_PUBLIC_URL: PUBLIC, DATABASE_URL: hrana.url, DATABASE_AUTH_TOKEN: "", AFFLUX_SECRET: "edge-secret-0123456789abcdef", AFFLUX_ADMIN_KEY: ADMIN_KEY, AFFLUX_RATE_PIXEL_HOLD_PER_DAY: "2" },
     queueProducers: { CLICKS: "afflux-clicks" },
+    durableObjects: { RATE_COUNTER: "RateLimitCounter" },
     ratelimits: {
       RATE_FAILED_AUTH: { simple: bindingIn("wrangler.api.toml", "RATE_FAILED_AUTH") },
       RATE_POSTBACK: { simple: { limit: POSTBACKS_PER_10S, period: 10 } },
@@ -119,5 +121,28 @@ describe("rate limits in the API Worker (workerd, rate-limiting bindings)", () =
     }
     await expectRateLimited(await call("/v1/conversions", { method: "POST", key: program.postbackKey, json: { orderId: "w-over", event: "sale", amount: "10.00" } }));
     await json("/v1/conversions", { method: "POST", key: other.postbackKey, json: { orderId: "w-over", event: "sale", amount: "10.00" } }, 201);
+  });
+
+  it("counts held pixel conversions per program in the Durable Object: beyond the day's limit the pixel records nothing", async () => {
+    const vendor = await json("/api/v1/vendors", { method: "POST", key: ADMIN_KEY, json: { name: "Pixel Co" } }, 201);
+    const program = await json("/api/v1/programs", { method: "POST", key: vendor.apiKey, json: { name: "Shop", allowedDomains: ["shop.example.com"], holdDays: 0 } }, 201);
+    await json(`/api/v1/programs/${program.id}/rules`, { method: "POST", key: vendor.apiKey, json: { event: "sale", type: "percent", value: "20" } }, 201);
+    const partner = await json(`/api/v1/programs/${program.id}/partners`, { method: "POST", key: vendor.apiKey, json: { name: "Anna", email: "anna@example.com" } }, 201);
+    await json("/api/v1/links", { method: "POST", key: vendor.apiKey, json: { programId: program.id, partnerId: partner.id, destination: "https://shop.example.com/p", slug: "rl-anna" } }, 201);
+    const redirect = await mf.dispatchFetch(`${PUBLIC}/rl-anna`, { redirect: "manual", headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36" } });
+    await redirect.arrayBuffer();
+    const clickId = new URL(redirect.headers.get("location")!).searchParams.get("afx_click")!;
+    for (const [i, order] of ["p1", "p2", "p3", "p4"].entries()) {
+      const res = await call(`/px.gif?${new URLSearchParams({ pk: program.publicKey, order, amount: "10.00", click: clickId })}`, { ip: `203.0.113.${60 + i}` });
+      expect(res.headers.get("content-type")).toBe("image/gif");
+      await res.arrayBuffer();
+    }
+    const list = await json(`/api/v1/conversions?programId=${program.id}`, { key: vendor.apiKey }, 200);
+    expect(list.data.map((c: { orderId: string }) => c.orderId).sort()).toEqual(["p1", "p2"]);
+    // the count is in the program's counter object, not in an isolate
+    const counters = await mf.getDurableObjectNamespace("RATE_COUNTER");
+    const counter = counters.get(counters.idFromName(`pixelHold:${program.id}`)) as unknown as { take(rule: unknown, cost: number): Promise<{ ok: boolean }> };
+    expect(await counter.take({ kind: "window", limit: 2, windowMs: 86_400_000 }, 0)).toMatchObject({ ok: false });
+    expect(await counter.take({ kind: "window", limit: 3, windowMs: 86_400_000 }, 0)).toMatchObject({ ok: true });
   });
 });
