@@ -1,8 +1,9 @@
 import { serve } from "@hono/node-server";
 import { openAndMigrate } from "./bootstrap";
-import { loadConfig } from "./config";
+import { loadConfig, rateRules } from "./config";
 import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
 import { hashApiKey } from "./domain/ids";
+import { memoryRateLimits } from "./domain/rateLimit";
 import { createApp } from "./http/app";
 import type { AppDeps } from "./http/deps";
 import { LinkCache } from "./http/tracking/linkCache";
@@ -28,6 +29,7 @@ async function main() {
     publicUrl: (config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
     adminKeyHash: config.AFFLUX_ADMIN_KEY ? hashApiKey(config.AFFLUX_ADMIN_KEY) : null,
     readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
+    rateLimits: memoryRateLimits(rateRules(config), Date.now),
   };
   const app = createApp(deps);
   // Clicks journaled by an earlier run (database down at shutdown) are written now.

@@ -9,6 +9,9 @@ import { settleAll } from "../src/services/prm/settle";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
 import { edgeFetch, openDb, type WorkerEnv } from "./shared";
 
+/** Counts the limits a rate-limiting binding cannot express (see workers/rateLimits.ts). */
+export { RateLimitCounter } from "./rateLimitCounter";
+
 // Workers compress responses themselves: the app must not gzip its pages too.
 const fetchApi = edgeFetch((edge) => createApp(edge.deps, { compressPages: false }));
 

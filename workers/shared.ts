@@ -6,13 +6,14 @@ import type { AppDeps } from "../src/http/deps";
 import { headerFacts } from "../src/http/tracking/requestFacts";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
 import { QueueClickSink } from "./queueSink";
+import { workerRateLimits, type RateLimitBindings } from "./rateLimits";
 import { EdgeLinkCache } from "./sharedLinkCache";
 
 /**
  * What both Workers bind (worker-configuration.d.ts is `wrangler types` of wrangler.toml; the
  * API Worker's wrangler.api.toml declares the same minus the `API` service binding).
  */
-export type WorkerEnv = Omit<Env, "API" | "CLICKS"> & { CLICKS: Queue<ClickRow> };
+export type WorkerEnv = Omit<Env, "API" | "CLICKS"> & { CLICKS: Queue<ClickRow> } & RateLimitBindings;
 
 let database: ReturnType<typeof openRemoteDatabase> | null = null;
 
@@ -41,6 +42,7 @@ export async function edgeDeps(env: WorkerEnv, origin: string): Promise<EdgeDeps
     publicUrl: (env.AFFLUX_PUBLIC_URL || origin).replace(/\/$/, ""),
     adminKeyHash: env.AFFLUX_ADMIN_KEY ? hashApiKey(env.AFFLUX_ADMIN_KEY) : null,
     readClickFacts: headerFacts({ ipHeader: "cf-connecting-ip" }),
+    rateLimits: workerRateLimits(env),
   };
   return { deps, sink, linkCache };
 }

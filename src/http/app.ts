@@ -14,6 +14,7 @@ import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
 import { ReadCache } from "../services/tracking/readCache";
 import { GroupCommit } from "../db/groupCommit";
+import { apiKeyOf, rateLimit } from "./middleware/rateLimit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", dashboardRoutes({ compress: opts.compressPages ?? true }));
 
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`); } });
+  // per API key, before anything reads the body; postbacks count per program in `authenticate`
+  app.use("/api/*", rateLimit({ limit: "api", keyOf: apiKeyOf }));
   app.use("/api/*", limit);
   app.use("/v1/*", limit);
   app.route("/", conversionRoutes());

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { RateLimits } from "../domain/rateLimit";
 import type { ClickSink } from "../services/tracking/clickSink";
 import type { ReadCache } from "../services/tracking/readCache";
 import type { GroupCommit } from "../db/groupCommit";
@@ -23,6 +24,8 @@ export interface AppDeps {
   reads?: ReadCache;
   /** group commit of concurrent conversions (createApp makes one when absent) */
   writes?: GroupCommit;
+  /** the contract's rate limits: in process on Node (`memoryRateLimits`), bindings on Workers */
+  rateLimits: RateLimits;
 }
 
 export type AppEnv = { Variables: { requestId: string; deps: AppDeps } };

@@ -1,6 +1,7 @@
 import { openAndMigrate } from "../../src/bootstrap";
 import { ClientClickStore } from "../../src/db/queries/clicks";
 import { hashApiKey } from "../../src/domain/ids";
+import { memoryRateLimits, type RateRules } from "../../src/domain/rateLimit";
 import { createApp } from "../../src/http/app";
 import { LinkCache } from "../../src/http/tracking/linkCache";
 import { headerFacts } from "../../src/http/tracking/requestFacts";
@@ -10,11 +11,15 @@ export const ADMIN_KEY = "test-admin-key-0123456789";
 export const SECRET = "test-secret-0123456789abcdef";
 export const PUBLIC_URL = "https://go.test";
 
+export const NO_RATE_LIMITS: RateRules = { failedAuth: null, api: null, postback: null, pixel: null, pixelHold: null, applicationForm: null };
+
 /**
  * The real app over a fresh in-memory libSQL database. `clock.now` can be moved to test windows;
  * `flushClicks()` stores what the redirects pushed (the sink otherwise writes on a timer).
+ * Rate limits are off unless `rateRules` asks for some (the rate-limit tests set small ones), so
+ * that other tests may send as many requests from one address as they need.
  */
-export async function createTestApp(opts: { now?: number } = {}) {
+export async function createTestApp(opts: { now?: number; rateRules?: Partial<RateRules> } = {}) {
   const clock = { now: opts.now ?? Date.now() };
   const { database, secret } = await openAndMigrate(":memory:", undefined, SECRET);
   const store = new ClientClickStore(database.client);
@@ -23,6 +28,7 @@ export async function createTestApp(opts: { now?: number } = {}) {
   const app = createApp({
     db: database.db, secret, clickSink, linkCache, now: () => clock.now, publicUrl: PUBLIC_URL,
     adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: headerFacts({ ipHeader: "x-test-ip", fallbackIp: () => "203.0.113.7" }),
+    rateLimits: memoryRateLimits({ ...NO_RATE_LIMITS, ...opts.rateRules }, () => clock.now),
   });
   const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
     const headers = new Headers(init.headers);

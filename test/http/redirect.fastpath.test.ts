@@ -5,6 +5,7 @@ import { openAndMigrate } from "../../src/bootstrap";
 import { hashApiKey } from "../../src/domain/ids";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/deps";
+import { DEFAULT_RATE_RULES, memoryRateLimits } from "../../src/domain/rateLimit";
 import { LinkCache } from "../../src/http/tracking/linkCache";
 import { withRedirectFastPath } from "../../src/http/tracking/nodeFastPath";
 import { nodeFacts } from "../../src/http/tracking/requestFacts";
@@ -63,6 +64,7 @@ describe("Node redirect fast path", () => {
       // a long TTL so that the cache stays warm for the whole test, however slow the machine
       linkCache: new LinkCache(database.db, { ttlMs: 600_000 }), now: Date.now, publicUrl: "http://go.test",
       adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: nodeFacts({ trustForwardedFor: false }),
+      rateLimits: memoryRateLimits(DEFAULT_RATE_RULES, Date.now),
     };
     const app = createApp(deps);
     const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) =>

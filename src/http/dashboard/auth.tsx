@@ -5,6 +5,7 @@ import { findKeyScope } from "../../db/queries/keys";
 import { consumeSignInLink } from "../../db/queries/sessions";
 import type { SessionArea } from "../../db/schema";
 import type { AppEnv } from "../deps";
+import { failedAuthentication } from "../middleware/rateLimit";
 import { pageHeaders } from "./common";
 import { checkPreSessionToken, currentSession, endSession, preSessionToken, sameOrigin, sessionGate, startSession, type DashEnv } from "./session";
 
@@ -29,7 +30,10 @@ export function authRoutes(area: SessionArea) {
     if (!sameOrigin(c) || !checkPreSessionToken(c, body["_csrf"])) return form(c, "This sign-in form expired or came from another site. Try again.", 403);
     const key = typeof body["key"] === "string" ? body["key"].trim() : "";
     const scope = key && key.length <= 100 ? await findKeyScope(c.var.deps.db, key) : null;
-    if (!scope) return form(c, "That key is not valid. Check it and try again.", 401);
+    if (!scope) {
+      await failedAuthentication(c);
+      return form(c, "That key is not valid. Check it and try again.", 401);
+    }
     if (scope.kind !== WANTED[area]) {
       const hint = area === "app"
         ? scope.kind === "partner" ? "This is a partner key: sign in at the partner portal (/portal)." : "Use the vendor admin key (afx_sk_…), not a program key."
@@ -64,6 +68,7 @@ export function authRoutes(area: SessionArea) {
       if (!sameOrigin(c) || !checkPreSessionToken(c, body["_csrf"])) return c.html(<SignInLinkPage csrf="" token="" error="This form came from another site or expired. Open your sign-in link again." />, 403);
       const token = typeof body["token"] === "string" ? body["token"] : "";
       const link = /^[A-Za-z0-9_-]{43}$/.test(token) ? await consumeSignInLink(c.var.deps.db, hashApiKey(token), c.var.deps.now()) : null;
+      if (!link) await failedAuthentication(c);
       if (!link) return c.html(<SignInLinkPage csrf="" token="" error="This sign-in link was already used or has expired. Ask your program manager for a new one." />, 410);
       await startSession(c, "portal", { vendorId: link.vendorId, programId: link.programId, partnerId: link.partnerId });
       return c.redirect("/portal", 303);

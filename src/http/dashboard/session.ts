@@ -6,6 +6,7 @@ import { hashApiKey } from "../../domain/ids";
 import { deleteSession, findSession, insertSession, type SessionRow } from "../../db/queries/sessions";
 import type { SessionArea } from "../../db/schema";
 import type { AppEnv } from "../deps";
+import { failedAuthentication } from "../middleware/rateLimit";
 
 export const SESSION_COOKIE = "afx_s";
 const FLASH_COOKIE = "afx_flash";
@@ -44,9 +45,11 @@ export async function endSession(c: Context<DashEnv>, area: SessionArea) {
 
 export async function currentSession(c: Context<AppEnv> | Context<DashEnv>, area: SessionArea): Promise<{ session: SessionRow; csrf: string } | null> {
   const token = getCookie(c, SESSION_COOKIE);
-  if (!token || token.length > 100) return null;
+  if (!token) return null;
   const deps = (c as Context<AppEnv>).var.deps;
-  const session = await findSession(deps.db, hashApiKey(token), area, deps.now());
+  const session = token.length > 100 ? null : await findSession(deps.db, hashApiKey(token), area, deps.now());
+  // a cookie that names no live session is a failed authentication (429 once there are too many)
+  if (!session) await failedAuthentication(c as Context<AppEnv>);
   return session ? { session, csrf: csrfOf(token) } : null;
 }
 

@@ -4,6 +4,7 @@ import { hashApiKey } from "../../domain/ids";
 import { findKeyScope, type KeyScope } from "../../db/queries/keys";
 import type { AppEnv } from "../deps";
 import { ApiError } from "../errors";
+import { enforce, failedAuthentication } from "./rateLimit";
 
 export type Caller = { kind: "operator" } | KeyScope;
 export type CallerKind = Caller["kind"];
@@ -20,8 +21,9 @@ function sameHash(a: string, b: string): boolean {
 }
 
 /**
- * Resolves a key to its caller and checks its kind: a missing or unknown key is 401, a key of
- * the wrong kind 403. Scope checks (404 outside it) are the handlers' job.
+ * Resolves a key to its caller and checks its kind: a missing or unknown key is 401 (429 once
+ * the address failed too often, see `failedAuthentication`), a key of the wrong kind 403. Scope
+ * checks (404 outside it) are the handlers' job.
  */
 export async function authenticate<K extends CallerKind>(c: Context<AppEnv>, key: string | null, kinds: readonly K[]): Promise<K extends "operator" ? { kind: "operator" } : KeyScope> {
   if (!key) throw new ApiError("unauthorized", "missing API key: send Authorization: Bearer <key>");
@@ -29,8 +31,13 @@ export async function authenticate<K extends CallerKind>(c: Context<AppEnv>, key
   let caller: Caller | null = null;
   if (deps.adminKeyHash && sameHash(hashApiKey(key), deps.adminKeyHash)) caller = { kind: "operator" };
   else caller = deps.reads ? await deps.reads.keyScope(key) : await findKeyScope(deps.db, key);
-  if (!caller) throw new ApiError("unauthorized", "unknown or revoked API key");
+  if (!caller) {
+    await failedAuthentication(c);
+    throw new ApiError("unauthorized", "unknown or revoked API key");
+  }
   if (!kinds.includes(caller.kind as K)) throw new ApiError("forbidden", `this endpoint needs a ${kinds.join(" or ")} key, not a ${caller.kind} key`);
+  // postbacks count per program (the key is only known here, after the lookup); the API per key is middleware
+  if (caller.kind === "postback" && caller.programId) await enforce(c, "postback", caller.programId);
   return caller as K extends "operator" ? { kind: "operator" } : KeyScope;
 }
 

@@ -4,6 +4,7 @@ import { findKeyScope } from "../../db/queries/keys";
 import { getProgram } from "../../db/queries/programs";
 import { recordConversion } from "../../services/tracking/conversions";
 import type { AppEnv } from "../deps";
+import { clientKeyOf, takeLimit } from "../middleware/rateLimit";
 import { toConversionInput } from "./conversionInput";
 
 /** 1×1 transparent GIF. */
@@ -35,7 +36,11 @@ export function pixelHandler() {
         { orderId: q.order, event, amount: q.amount, currency: q.currency, clickId, customerId: q.customer, coupon: q.coupon },
         program, "pixel", deps.now(),
       );
-      await recordConversion(deps, program, input);
+      // over a limit the pixel records nothing (and still answers its GIF)
+      if (!(await takeLimit(c, "pixelHold", program.id, 0)).ok) return gif();
+      if (!(await takeLimit(c, "pixel", `${clientKeyOf(c)}:${program.id}`)).ok) return gif();
+      const outcome = await recordConversion(deps, program, input);
+      if (outcome.kind === "created" && outcome.commission?.status === "hold") await takeLimit(c, "pixelHold", program.id);
     } catch (err) {
       // Invalid input is the sender's problem; anything else is ours and worth a log line.
       if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "validation_failed")) console.error("pixel failed", err);
