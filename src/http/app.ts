@@ -10,6 +10,7 @@ import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "./dashboard";
 import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse } from "./errors";
+import { headerLimit } from "./middleware/headerLimit";
 import { securityHeaders } from "./securityHeaders";
 import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`); } });
   app.use("/api/*", limit);
   app.use("/v1/*", limit);
+  for (const path of ["/api/*", "/v1/*"]) app.use(path, headerLimit());
   app.route("/", conversionRoutes());
   app.route("/", programRoutes());
   app.route("/", partnerLinkRoutes());
