@@ -26,6 +26,11 @@ export const HTML_SECURITY_HEADERS: Record<string, string> = { "content-security
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    // A redirect carries no page. Decided on the status alone because reading `headers` of the
+    // redirect's light response makes @hono/node-server build a full one (slower, and with a
+    // default content-type added): the redirect must stay byte for byte the fast path's answer.
+    const { status } = c.res;
+    if (status >= 300 && status < 400) return;
     const type = c.res.headers.get("content-type");
     if (!type || !type.startsWith("text/html")) return;
     const headers = c.res.headers;
