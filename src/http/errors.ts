@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { logError } from "../log";
 
 export const ERROR_STATUS = {
   validation_failed: 400,
@@ -63,6 +64,8 @@ export function onError(err: Error, c: Context) {
     const message = err.status === 400 && /json/i.test(err.message) ? "request body is not valid JSON" : err.message || code;
     return errorResponse(c, code, message);
   }
-  console.error("unhandled error", err);
+  const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
+  c.set("requestId" as never, requestId as never);
+  logError(`unhandled error in ${c.req.method} ${c.req.path} (request ${requestId})`, err);
   return errorResponse(c, "internal", "internal error");
 }
