@@ -11,6 +11,10 @@ import { createServerWithRedirectFastPath } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
 import { settleAll } from "./services/prm/settle";
 import { BatchingClickSink } from "./services/tracking/clickSink";
+import { logError, logInfo, logWarn } from "./log";
+
+/** A database URL without what may be secret in it (`libsql://…?authToken=…`, user:password@). */
+const databaseForLog = (url: string) => url.replace(/\?.*$/, "").replace(/\/\/[^/@]*@/, "//");
 
 /** The Node server: embedded libSQL by default, clicks batched in process, graceful shutdown. */
 async function main() {
@@ -22,7 +26,7 @@ async function main() {
     store,
     secret,
     journalPath: database.filePath ? `${database.filePath}.clicks.journal` : null,
-    onError: (err) => console.error("click writes failing, keeping clicks until the database is back:", String(err)),
+    onError: (err) => logError("click writes failing, keeping clicks until the database is back", err),
   });
   const deps: AppDeps = {
     db: database.db, secret, clickSink, linkCache: new LinkCache(database.db), now: Date.now,
@@ -38,13 +42,13 @@ async function main() {
   // Cached redirects are answered before the adapter and Hono see them (same response).
   const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, createServer }, (info) => {
-    console.log(`afflux listening on http://${config.HOST}:${info.port} (database ${config.DATABASE_URL})`);
+    logInfo(`afflux listening on http://${config.HOST}:${info.port} (database ${databaseForLog(config.DATABASE_URL)})`);
   });
 
   // The scheduled settle: approves commissions whose hold has passed and recomputes tiers.
   const settleEvery = config.AFFLUX_SETTLE_INTERVAL_MINUTES * 60_000;
   const settleTimer = settleEvery > 0
-    ? setInterval(() => void settleAll(database.db, Date.now(), console.error).catch((err) => console.error("settle failed", err)), settleEvery)
+    ? setInterval(() => void settleAll(database.db, Date.now(), logWarn).catch((err) => logError("settle failed", err)), settleEvery)
     : null;
   settleTimer?.unref();
 
@@ -52,7 +56,7 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: no new connections, writing waiting clicks…`);
+    logInfo(`${signal}: no new connections, writing waiting clicks…`);
     // Answered redirects are in the sink by now; stop accepting, then flush what waits.
     if (settleTimer) clearInterval(settleTimer);
     await new Promise<void>((resolve) => {
@@ -63,7 +67,7 @@ async function main() {
     await clickSink.close();
     store.close();
     database.close();
-    console.log(`stopped; ${clickSink.stored} clicks written by this run`);
+    logInfo(`stopped; ${clickSink.stored} clicks written by this run`);
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
@@ -71,6 +75,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  logError("afflux could not start", err);
   process.exit(1);
 });

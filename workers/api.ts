@@ -5,6 +5,7 @@
  */
 import { ClientClickStore } from "../src/db/queries/clicks";
 import { createApp } from "../src/http/app";
+import { logError, logWarn } from "../src/log";
 import { settleAll } from "../src/services/prm/settle";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
 import { edgeFetch, openDb, type WorkerEnv } from "./shared";
@@ -28,13 +29,13 @@ export default {
     try {
       await store.insert(batch.messages.map((m) => m.body));
     } catch (err) {
-      console.error(`afflux: inserting ${batch.messages.length} clicks failed, retrying them`, err);
+      logError(`afflux: inserting ${batch.messages.length} clicks failed, retrying them`, err);
       for (const m of batch.messages) m.retry();
       return;
     }
     for (const m of batch.messages) m.ack();
     // The rows are stored: a failed rollup is caught up by the next batch or the cron.
-    await store.rollup().catch((err) => console.error("afflux: rollup failed", err));
+    await store.rollup().catch((err) => logError("afflux: rollup failed", err));
   },
 
   /** Cron: settle every program (approve due commissions, recompute tiers), catch up rollups. */
@@ -42,7 +43,7 @@ export default {
     const { client, db } = openDb(env);
     ctx.waitUntil(
       (async () => {
-        const r = await settleAll(db, controller.scheduledTime, (line) => console.error(line));
+        const r = await settleAll(db, controller.scheduledTime, logWarn);
         console.log(`afflux: settled ${r.approved} commissions, ${r.tierChanges} tier changes`);
         await new ClientClickStore(client).rollup();
       })(),

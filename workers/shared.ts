@@ -5,6 +5,7 @@ import { hashApiKey } from "../src/domain/ids";
 import type { AppDeps } from "../src/http/deps";
 import { headerFacts } from "../src/http/tracking/requestFacts";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
+import { logError } from "../src/log";
 import { QueueClickSink } from "./queueSink";
 import { workerRateLimits, type RateLimitBindings } from "./rateLimits";
 import { EdgeLinkCache } from "./sharedLinkCache";
@@ -71,7 +72,7 @@ export function edgeFetch<A extends { fetch(req: Request, env: unknown, ctx: Exe
     try {
       built = await isolate;
     } catch (err) {
-      console.error("afflux: start failed", err);
+      logError("afflux: start failed", err);
       return new Response("service unavailable", { status: 503, headers: { "retry-after": "1" } });
     }
     const response = await built.app.fetch(request, env, ctx);

@@ -1,4 +1,5 @@
 import { parseMoney } from "./money";
+import { isPublicSuffix } from "./publicSuffix";
 import { normalizeAllowedDomain } from "./urlSafety";
 import type { AttributionModel } from "./attribution";
 
@@ -21,7 +22,11 @@ export type SettingsCheck<T> = { ok: true; value: T } | { ok: false; field: stri
 export const COOKIE_DAYS = { min: 1, max: 3650 } as const;
 export const HOLD_DAYS = { min: 0, max: 365 } as const;
 
-/** Normalizes allowed-domain entries; the first entry that is not a hostname or `.suffix` is an error. */
+/**
+ * Normalizes allowed-domain entries; the first entry that is not a hostname or `.suffix` is an
+ * error, and so is a public suffix (`com`, `.co.uk`, `.github.io`): it would let links send
+ * visitors to anybody's site under it.
+ */
 export function checkAllowedDomains(entries: readonly string[]): SettingsCheck<string[]> {
   if (entries.length === 0) return { ok: false, field: "allowedDomains", message: "needs at least one domain" };
   if (entries.length > 100) return { ok: false, field: "allowedDomains", message: "at most 100 domains" };
@@ -29,6 +34,9 @@ export function checkAllowedDomains(entries: readonly string[]): SettingsCheck<s
   for (const [i, entry] of entries.entries()) {
     const host = normalizeAllowedDomain(entry);
     if (!host) return { ok: false, field: `allowedDomains.${i}`, message: `"${entry}" is not a hostname or .suffix` };
+    if (isPublicSuffix(host.startsWith(".") ? host.slice(1) : host)) {
+      return { ok: false, field: `allowedDomains.${i}`, message: `"${entry}" is a public suffix: name a registrable domain (example.com) or a host under one` };
+    }
     if (!normalized.includes(host)) normalized.push(host);
   }
   return { ok: true, value: normalized };

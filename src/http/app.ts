@@ -6,10 +6,12 @@ import { commissionMeRoutes } from "./api/commissionsMe";
 import { payoutRoutes } from "./api/payouts";
 import { prmRoutes } from "./api/prm";
 import { reportRoutes } from "./api/reports";
-import { REFERENCE_PAGE } from "./api/reference";
+import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "./dashboard";
 import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse } from "./errors";
+import { headerLimit } from "./middleware/headerLimit";
+import { securityHeaders } from "./securityHeaders";
 import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
 import { ReadCache } from "../services/tracking/readCache";
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   deps.reads ??= new ReadCache(deps.db);
   deps.writes ??= new GroupCommit(deps.db);
   const app = new OpenAPIHono<AppEnv>();
+  app.use("*", securityHeaders()); // first: it must wrap every route that can answer HTML
   mountVisitorRoutes(app, deps);
   app.route("/", dashboardRoutes({ compress: opts.compressPages ?? true }));
 
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.use("/api/*", rateLimit({ limit: "api", keyOf: apiKeyOf }));
   app.use("/api/*", limit);
   app.use("/v1/*", limit);
+  for (const path of ["/api/*", "/v1/*"]) app.use(path, headerLimit());
   app.route("/", conversionRoutes());
   app.route("/", programRoutes());
   app.route("/", partnerLinkRoutes());
@@ -56,8 +60,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     security: [{ bearer: [] }],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.get("/api", (c) => c.html(REFERENCE_PAGE));
-  app.get("/api/reference", (c) => c.html(REFERENCE_PAGE));
+  app.get("/api", referencePage);
+  app.get("/api/reference", referencePage);
 
   app.all("/api/*", (c) => errorResponse(c, "not_found", `no endpoint ${c.req.method} ${c.req.path}`));
   app.all("/v1/*", (c) => errorResponse(c, "not_found", `no endpoint ${c.req.method} ${c.req.path}`));

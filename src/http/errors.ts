@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { logError } from "../log";
 
 export const ERROR_STATUS = {
   validation_failed: 400,
@@ -10,7 +11,9 @@ export const ERROR_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  headers_too_large: 431,
   internal: 500,
+  unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -19,12 +22,16 @@ export interface FieldProblem {
   message: string;
 }
 
-/** The one error type handlers throw; `onError` turns it into the contract's envelope. */
+/**
+ * The one error type handlers throw; `onError` turns it into the contract's envelope.
+ * `retryAfterSeconds` becomes a `Retry-After` header (for `rate_limited` and `unavailable`).
+ */
 export class ApiError extends HTTPException {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: FieldProblem[],
+    readonly retryAfterSeconds?: number,
   ) {
     super(ERROR_STATUS[code], { message });
   }
@@ -32,13 +39,17 @@ export class ApiError extends HTTPException {
 
 export const invalid = (path: string, message: string) => new ApiError("validation_failed", message, [{ path, message }]);
 export const notFound = (what: string) => new ApiError("not_found", `${what} not found`);
+export const rateLimited = (message: string, retryAfterSeconds: number) => new ApiError("rate_limited", message, undefined, retryAfterSeconds);
+export const unavailable = (message: string, retryAfterSeconds: number) => new ApiError("unavailable", message, undefined, retryAfterSeconds);
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = Object.fromEntries(
   Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
 );
 
-export function errorResponse(c: Context, code: ErrorCode, message: string, details?: FieldProblem[]) {
+export function errorResponse(c: Context, code: ErrorCode, message: string, details?: FieldProblem[], retryAfterSeconds?: number) {
   const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
+  // Retry-After is whole seconds; never 0, so a client that honours it does not hammer us
+  if (retryAfterSeconds !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(retryAfterSeconds))));
   return c.json({ error: { code, message, ...(details?.length ? { details } : {}), requestId } }, ERROR_STATUS[code]);
 }
 
@@ -47,12 +58,14 @@ export function errorResponse(c: Context, code: ErrorCode, message: string, deta
  * JSON, body limit) by status, anything else as `internal` without leaking the stack.
  */
 export function onError(err: Error, c: Context) {
-  if (err instanceof ApiError) return errorResponse(c, err.code, err.message, err.details);
+  if (err instanceof ApiError) return errorResponse(c, err.code, err.message, err.details, err.retryAfterSeconds);
   if (err instanceof HTTPException) {
     const code = CODE_BY_STATUS[err.status] ?? (err.status >= 500 ? "internal" : "validation_failed");
     const message = err.status === 400 && /json/i.test(err.message) ? "request body is not valid JSON" : err.message || code;
     return errorResponse(c, code, message);
   }
-  console.error("unhandled error", err);
+  const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
+  c.set("requestId" as never, requestId as never);
+  logError(`unhandled error in ${c.req.method} ${c.req.path} (request ${requestId})`, err);
   return errorResponse(c, "internal", "internal error");
 }

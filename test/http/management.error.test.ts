@@ -181,16 +181,16 @@ describe("links: validation", () => {
     expect((await expectError(patch, 400, "validation_failed")).details?.[0]?.path).toBe("archived");
   });
 
-  it("404 for an unknown program, partner or link", async () => {
-    await expectError(await post({ programId: "prg_nope" }), 404, "not_found");
-    await expectError(await post({ partnerId: "ptn_nope" }), 404, "not_found");
+  it("400 for an unknown program or partner in the body, 404 for an unknown link in the path", async () => {
+    await expectError(await post({ programId: "prg_nope" }), 400, "validation_failed");
+    await expectError(await post({ partnerId: "ptn_nope" }), 400, "validation_failed");
     await expectError(await t.request("/api/v1/links/lnk_nope", { key: f.vendorKey }), 404, "not_found");
     await expectError(await t.request("/api/v1/links/lnk_nope", { method: "PATCH", key: f.vendorKey, json: { archived: true } }), 404, "not_found");
   });
 
-  it("404 for a partner of another program of the same vendor", async () => {
+  it("400 for a partner of another program of the same vendor", async () => {
     const other = await (await t.request("/api/v1/programs", { method: "POST", key: f.vendorKey, json: { name: "Other", allowedDomains: ["shop.example.com"] } })).json();
-    await expectError(await post({ programId: other.id }), 404, "not_found");
+    await expectError(await post({ programId: other.id }), 400, "validation_failed");
     expect(await countRows(t, "links")).toBe(1);
   });
 });

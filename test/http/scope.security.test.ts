@@ -35,9 +35,10 @@ describe("vendor scope", () => {
 
   it("cannot create links in another vendor's program or for its partners", async () => {
     const intoA = await t.request("/api/v1/links", { method: "POST", key: b.vendorKey, json: { programId: a.program.id, partnerId: a.partner.id, destination: "https://shop.example.com/" } });
-    await expectError(intoA, 404, "not_found");
+    // ids in a body that name nothing of the caller's are 400 (second round), never another vendor's data
+    await expectError(intoA, 400, "validation_failed");
     const foreignPartner = await t.request("/api/v1/links", { method: "POST", key: b.vendorKey, json: { programId: b.program.id, partnerId: a.partner.id, destination: "https://shop.example.com/" } });
-    await expectError(foreignPartner, 404, "not_found");
+    await expectError(foreignPartner, 400, "validation_failed");
     expect(await countRows(t, "links")).toBe(2);
   });
 

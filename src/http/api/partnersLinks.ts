@@ -70,9 +70,12 @@ export function partnerLinkRoutes() {
     createRoute({ method: "post", path: "/api/v1/links", tags: ["Links"], summary: "Create a tracked link", request: { body: jsonBody(CreateLink) }, responses: { 201: jsonResponse(Link, "the link"), 409: jsonResponse(z.any(), "slug taken"), ...errorResponses } }),
     async (c) => {
       const body = c.req.valid("json");
-      const { program } = await vendorProgram(c, body.programId);
+      const caller = await requireCaller(c, ["vendor"]);
       const { deps } = c.var;
-      if (!(await getProgramPartner(deps.db, program.id, body.partnerId))) throw notFound("partner");
+      // ids in the body that name nothing of the vendor's are a bad request (400), not a missing resource
+      const program = await getVendorProgram(deps.db, caller.vendorId, body.programId);
+      if (!program) throw invalid("programId", "no such program");
+      if (!(await getProgramPartner(deps.db, program.id, body.partnerId))) throw invalid("partnerId", "no such partner in this program");
       return linkOutcome(c, await createLink(deps.db, program, body, deps.now())) as never;
     },
   );

@@ -122,7 +122,8 @@ export function programRoutes() {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       const body = c.req.valid("json");
       const { deps } = c.var;
-      if (body.tierId && !(await getTier(deps.db, program.id, body.tierId))) throw invalid("tierId", "no such tier in this program");
+      // `!== undefined`, not truthiness: "" names no tier and must be refused, not stored (a foreign key 500)
+      if (body.tierId !== undefined && !(await getTier(deps.db, program.id, body.tierId))) throw invalid("tierId", "no such tier in this program");
       let value: number;
       if (body.type === "percent") {
         const p = parsePercent(body.value);

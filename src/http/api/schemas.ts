@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ERROR_STATUS, type ErrorCode } from "../errors";
 
 /** Money in: a decimal string or number in major units; checked against the currency in the handler. */
 export const MoneyInput = z.union([z.string(), z.number()]).openapi({ example: "49.99" });
@@ -12,7 +13,7 @@ export const IdParam = z.object({ id: z.string().min(1).max(100) });
 export const ErrorEnvelope = z
   .object({
     error: z.object({
-      code: z.enum(["validation_failed", "unauthorized", "forbidden", "not_found", "conflict", "payload_too_large", "rate_limited", "internal"]),
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
       requestId: z.string(),

@@ -56,7 +56,7 @@ export function authRoutes(area: SessionArea) {
     // GET only shows a button: link scanners and prefetchers must not use up the link.
     app.get("/portal/signin", (c) => {
       pageHeaders(c);
-      // same-origin (from pageHeaders), not no-referrer: with no-referrer Chrome posts the form with
+      // same-origin (from the securityHeaders middleware), not no-referrer: with no-referrer Chrome posts the form with
       // `Origin: null`, which the cross-site check must refuse; the token never leaves this origin.
       const token = c.req.query("token") ?? "";
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return c.html(<SignInLinkPage csrf="" token="" error="This sign-in link is malformed. Ask your program manager for a new one." />, 400);

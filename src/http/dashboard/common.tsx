@@ -44,12 +44,11 @@ export function withQuery(c: Context, changes: Record<string, string | null>): s
   return `${url.pathname}?${url.searchParams.toString()}`;
 }
 
-/** Security headers of every dashboard page: nothing loads from elsewhere, nothing frames it. */
+/**
+ * Caching of every dashboard page: personal, never stored. (Their security headers, CSP and the
+ * like, come from the securityHeaders middleware, for every HTML response of the app.)
+ */
 export function pageHeaders(c: Context) {
-  c.header("content-security-policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-  c.header("x-frame-options", "DENY");
-  c.header("referrer-policy", "same-origin");
-  c.header("x-content-type-options", "nosniff");
   c.header("cache-control", "no-store");
   c.header("vary", "cookie, accept-language");
 }

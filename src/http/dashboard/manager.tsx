@@ -253,7 +253,8 @@ export function managerRoutes() {
     crypto.getRandomValues(bytes);
     const token = Buffer.from(bytes).toString("base64url");
     await insertSignInLink(ctx.db, { hash: hashApiKey(token), vendorId: c.var.session.vendorId, programId: ctx.program.id, partnerId: partner.id, createdAt: ctx.now, expiresAt: ctx.now + SIGN_IN_LINK_TTL_MS });
-    return partnerDetail(c, `${new URL(c.req.url).origin}/portal/signin?token=${token}`);
+    // from AFFLUX_PUBLIC_URL, never the request's Host: a forged Host would send the partner's credential elsewhere
+    return partnerDetail(c, `${c.var.deps.publicUrl}/portal/signin?token=${token}`);
   });
 
   // ---- links

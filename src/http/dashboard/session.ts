@@ -103,7 +103,6 @@ export function sessionGate(area: SessionArea): MiddlewareHandler<DashEnv> {
       if (post) return c.text("Your session has ended: sign in again.", 403);
       // the sign-in page right here: no redirect and no cookie before someone signs in
       c.header("cache-control", "no-store");
-      c.header("content-security-policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
       return c.html(SignInPage({ area, csrf: preSessionToken(c as unknown as Context<AppEnv>) }) as unknown as string, 401);
     }
     if (post) {

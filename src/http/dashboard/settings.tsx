@@ -33,7 +33,8 @@ export function settingsRoutes() {
       listTiers(db, program.id), listRules(db, program.id), programKeyPrefixes(db, program.id),
       db.select().from(settings).where(eq(settings.key, publicKeySetting(program.id))),
     ]);
-    const origin = new URL(c.req.url).origin;
+    // absolute URLs handed out come from AFFLUX_PUBLIC_URL, never from the request's Host
+    const origin = c.var.deps.publicUrl;
     const track = c.var.deps.publicUrl;
     const tierName = new Map(tiers.map((t) => [t.id, t.name]));
     const tierCols: Column<(typeof tiers)[number]>[] = [

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { HEADERS_TOO_LARGE_MESSAGE } from "../middleware/headerLimit";
 import { RESERVED_SLUGS, SLUG_PATTERN } from "../../domain/slug";
 import type { AppDeps } from "../deps";
 import { redirectHeaders } from "./redirect";
@@ -86,5 +88,37 @@ export function withRedirectFastPath(listener: RequestListener, deps: AppDeps, o
  */
 export function createServerWithRedirectFastPath(deps: AppDeps, opts: RedirectFastPathOptions): typeof createServer {
   return ((options: ServerOptions, listener: RequestListener) =>
-    createServer(options, withRedirectFastPath(listener, deps, opts))) as typeof createServer;
+    answerClientErrors(createServer(options, withRedirectFastPath(listener, deps, opts)))) as typeof createServer;
+}
+
+/** A raw HTTP/1.1 response that closes the connection (the parser cannot go on after an error). */
+function rawResponse(status: string, type: string, body: string): string {
+  return `HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * Node's parser refuses headers over its maxHeaderSize (16 KiB, the contract's limit too) before
+ * any listener runs, and by default answers a bare `431`. This answers it with the contract's
+ * error envelope instead; every other parse error gets Node's own answers (a listener on
+ * 'clientError' replaces them all, so they are repeated here).
+ */
+export function answerClientErrors(server: Server): Server {
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // as Node does: answer only when nothing of a response went out yet on this connection
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code !== "ECONNRESET" && socket.writable && !inFlight?.headersSent) {
+      if (err.code === "HPE_HEADER_OVERFLOW") {
+        const body = JSON.stringify({ error: { code: "headers_too_large", message: HEADERS_TOO_LARGE_MESSAGE, requestId: crypto.randomUUID() } });
+        socket.write(rawResponse("431 Request Header Fields Too Large", "application/json", body));
+      } else if (err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") {
+        socket.write(rawResponse("413 Payload Too Large", "text/plain", ""));
+      } else if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+        socket.write(rawResponse("408 Request Timeout", "text/plain", ""));
+      } else {
+        socket.write(rawResponse("400 Bad Request", "text/plain", ""));
+      }
+    }
+    socket.destroy(err);
+  });
+  return server;
 }

@@ -6,6 +6,7 @@ import { recordConversion } from "../../services/tracking/conversions";
 import type { AppEnv } from "../deps";
 import { clientKeyOf, takeLimit } from "../middleware/rateLimit";
 import { toConversionInput } from "./conversionInput";
+import { logError } from "../../log";
 
 /** 1×1 transparent GIF. */
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
@@ -43,7 +44,7 @@ export function pixelHandler() {
       if (outcome.kind === "created" && outcome.commission?.status === "hold") await takeLimit(c, "pixelHold", program.id);
     } catch (err) {
       // Invalid input is the sender's problem; anything else is ours and worth a log line.
-      if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "validation_failed")) console.error("pixel failed", err);
+      if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "validation_failed")) logError("pixel failed", err);
     }
     return gif();
   };

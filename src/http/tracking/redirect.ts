@@ -5,6 +5,7 @@ import { isBotAgent } from "../../domain/traffic";
 import { buildLocation } from "../../domain/urlSafety";
 import { readSubIds } from "../../services/tracking/clickEvent";
 import type { AppDeps, AppEnv } from "../deps";
+import { HTML_SECURITY_HEADERS } from "../securityHeaders";
 import type { CachedLink } from "./linkCache";
 import type { ClickRequestFacts } from "./requestFacts";
 
@@ -15,7 +16,8 @@ const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
 function notFoundPage(): Response {
   return new Response(NOT_FOUND_PAGE, {
     status: 404,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" },
+    // set here, not only by createApp's middleware: the tracking Worker serves this page without it
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex", ...HTML_SECURITY_HEADERS },
   });
 }
 
