@@ -31,7 +31,9 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     // across process crashes, which is what the click journal relies on.
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA synchronous = NORMAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
+    // A write waits this long for another connection's lock, then fails as busy: a postback
+    // answers 503 + Retry-After within 2 s instead of hanging (the click store has its own).
+    await client.execute("PRAGMA busy_timeout = 1000");
     // settle and reports scan large indexes; SQLite's default 2 MB cache turns that into reads
     await client.execute("PRAGMA cache_size = -65536");
   }

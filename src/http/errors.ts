@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { logError } from "../log";
+import { isBusy } from "../db/errors";
 
 export const ERROR_STATUS = {
   validation_failed: 400,
@@ -64,6 +65,8 @@ export function onError(err: Error, c: Context) {
     const message = err.status === 400 && /json/i.test(err.message) ? "request body is not valid JSON" : err.message || code;
     return errorResponse(c, code, message);
   }
+  // Another connection holds the write lock (a long write, a backup): nothing was written, retry.
+  if (isBusy(err)) return errorResponse(c, "unavailable", "the database is busy; nothing was recorded, retry shortly", undefined, 2);
   const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
   c.set("requestId" as never, requestId as never);
   logError(`unhandled error in ${c.req.method} ${c.req.path} (request ${requestId})`, err);

@@ -19,9 +19,9 @@ export const NO_RATE_LIMITS: RateRules = { failedAuth: null, api: null, postback
  * Rate limits are off unless `rateRules` asks for some (the rate-limit tests set small ones), so
  * that other tests may send as many requests from one address as they need.
  */
-export async function createTestApp(opts: { now?: number; rateRules?: Partial<RateRules> } = {}) {
+export async function createTestApp(opts: { now?: number; rateRules?: Partial<RateRules>; databaseUrl?: string } = {}) {
   const clock = { now: opts.now ?? Date.now() };
-  const { database, secret } = await openAndMigrate(":memory:", undefined, SECRET);
+  const { database, secret } = await openAndMigrate(opts.databaseUrl ?? ":memory:", undefined, SECRET);
   const store = new ClientClickStore(database.client);
   const clickSink = new BatchingClickSink({ store, secret, journalPath: null, flushIntervalMs: 60_000 });
   const linkCache = new LinkCache(database.db, { now: () => clock.now });

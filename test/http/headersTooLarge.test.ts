@@ -10,6 +10,8 @@ import { LinkCache } from "../../src/http/tracking/linkCache";
 import { createServerWithRedirectFastPath } from "../../src/http/tracking/nodeFastPath";
 import { nodeFacts } from "../../src/http/tracking/requestFacts";
 import { ADMIN_KEY, createTestApp, expectError, SECRET, type TestApp } from "../helpers/app";
+import { memoryRateLimits } from "../../src/domain/rateLimit";
+import { NO_RATE_LIMITS } from "../helpers/app";
 
 // Contract, second round: request headers over 16 KiB are 431 with the error envelope on
 // /api/* and /v1/*. Node's HTTP parser refuses them before any app code runs (its
@@ -54,6 +56,7 @@ describe("431 from the Node server", () => {
     const deps: AppDeps = {
       db: database.db, secret, clickSink: { push: () => undefined }, linkCache: new LinkCache(database.db), now: Date.now,
       publicUrl: "http://go.test", adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: nodeFacts({ trustForwardedFor: false }),
+      rateLimits: memoryRateLimits(NO_RATE_LIMITS, Date.now),
     };
     const app = createApp(deps);
     const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: false, defaultHostname: "127.0.0.1" });

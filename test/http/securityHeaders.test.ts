@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_KEY, click, createFixture, createTestApp, okJson, postConversion, PUBLIC_URL, type TestApp } from "../helpers/app";
+import { memoryRateLimits } from "../../src/domain/rateLimit";
+import { NO_RATE_LIMITS } from "../helpers/app";
 
 // Contract, second round, "Security headers": every HTML page sends CSP (no inline script
 // unless hashed or with a nonce; frame-ancestors 'none'), X-Frame-Options: DENY,
@@ -130,6 +132,7 @@ describe("security headers without createApp's middleware", () => {
         db: database.db, secret, now: () => Date.now(), publicUrl: PUBLIC_URL, adminKeyHash: null,
         clickSink: { push: () => undefined, flush: async () => undefined, close: async () => undefined } as never,
         linkCache: new LinkCache(database.db, { now: () => Date.now() }), readClickFacts: headerFacts({ ipHeader: "x-test-ip", fallbackIp: () => "203.0.113.7" }),
+        rateLimits: memoryRateLimits(NO_RATE_LIMITS, Date.now),
       };
       const app = createTrackingApp(deps, async () => new Response("forwarded"));
       const res = await app.request(`${PUBLIC_URL}/no-such-link`);
