@@ -1,3 +1,4 @@
+import { roundDiv } from "./money";
 import { DAY_MS } from "./traffic";
 
 /** What one conversion adds to a report row: the contract's definitions, in one place. */
@@ -47,11 +48,11 @@ export function dayFromIso(date: string): number | null {
 
 export const isoFromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-/** Conversion rate and earnings per click, as decimal-safe numbers for display. */
-export function rates(row: { clicks: number; conversions: number; commission: number }) {
+/** Conversion rate and earnings per click; the commission is a sum, so bigint (exact). */
+export function rates(row: { clicks: number; conversions: number; commission: bigint }) {
   return {
     conversionRate: row.clicks > 0 ? row.conversions / row.clicks : 0,
     /** commission per click, in minor units (rounded half away from zero) */
-    epc: row.clicks > 0 ? Math.round(row.commission / row.clicks) : 0,
+    epc: row.clicks > 0 ? roundDiv(row.commission, BigInt(row.clicks)) : 0n,
   };
 }

@@ -92,9 +92,12 @@ describe("UTC days", () => {
 
 describe("rates", () => {
   it("conversion rate and earnings per click, zero without clicks", () => {
-    expect(rates({ clicks: 0, conversions: 3, commission: 900 })).toEqual({ conversionRate: 0, epc: 0 });
-    expect(rates({ clicks: 4, conversions: 1, commission: 1000 })).toEqual({ conversionRate: 0.25, epc: 250 });
-    expect(rates({ clicks: 3, conversions: 1, commission: 5 }).epc).toBe(2); // 1.67 → 2
-    expect(rates({ clicks: 2, conversions: 1, commission: 3 }).epc).toBe(2); // 1.5 → 2, half away from zero
+    expect(rates({ clicks: 0, conversions: 3, commission: 900n })).toEqual({ conversionRate: 0, epc: 0n });
+    expect(rates({ clicks: 4, conversions: 1, commission: 1000n })).toEqual({ conversionRate: 0.25, epc: 250n });
+    expect(rates({ clicks: 3, conversions: 1, commission: 5n }).epc).toBe(2n); // 1.67 → 2
+    expect(rates({ clicks: 2, conversions: 1, commission: 3n }).epc).toBe(2n); // 1.5 → 2, half away from zero
+    expect(rates({ clicks: 2, conversions: 1, commission: -3n }).epc).toBe(-2n); // a net clawback: -1.5 → -2
+    // a commission sum beyond 2^53 divides exactly
+    expect(rates({ clicks: 3, conversions: 1, commission: 27_021_597_764_222_979n }).epc).toBe(9_007_199_254_740_993n);
   });
 });

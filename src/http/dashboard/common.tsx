@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Fmt } from "../../../dashboard/format";
 import { Layout, type Column, type Period } from "../../../dashboard/ui";
 import { dayFromIso, isoFromDay, utcDay } from "../../domain/reporting";
-import { csvResponse, toCsv } from "../csv";
+import { csvResponse, numericCell, toCsv } from "../csv";
 
 export const MAX_DAYS = 731;
 
@@ -26,10 +26,10 @@ export const previousPeriod = (p: { fromDay: number; toDay: number }) => ({ from
 
 export const trend = (now: number, before: number) => (before > 0 ? (now - before) / before : null);
 
-/** A table's rows as CSV (the `?format=csv&table=` form of a page). */
+/** A table's rows as CSV (the `?format=csv&table=` form of a page); `num` columns stay numbers. */
 export function tableCsv<T>(columns: Column<T>[], rows: T[], filename: string): Response {
   const cols = columns.filter((c) => !c.noCsv);
-  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => c.value(r)))), filename);
+  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => (c.num ? numericCell(c.value(r)) : c.value(r))))), filename);
 }
 
 export const wantsCsv = (c: Context, table: string) => c.req.query("format") === "csv" && (c.req.query("table") ?? "") === table;

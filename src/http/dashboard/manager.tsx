@@ -23,7 +23,7 @@ import { explain } from "../../domain/explain";
 import { formatMoney } from "../../domain/money";
 import { hashApiKey } from "../../domain/ids";
 import { createLink } from "../../services/links/createLink";
-import { csvResponse, toCsv } from "../csv";
+import { csvNumber, csvResponse, toCsv } from "../csv";
 import { fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, partnerDirectory, report } from "./managerData";
 import { linkSlugs } from "../../db/queries/links";
@@ -131,9 +131,9 @@ export function managerRoutes() {
     const stats = new Map(byPartner.rows.map((r) => [r.key, r]));
     const rows: PartnerLine[] = dir.partners.map((p) => {
       const s = stats.get(p.id);
-      return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0, commission: s?.commission ?? 0, epc: s?.epc ?? 0 };
+      return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0n, commission: s?.commission ?? 0n, epc: s?.epc ?? 0n };
     });
-    rows.sort((a, b) => b.revenue - a.revenue || a.name.localeCompare(b.name));
+    rows.sort((a, b) => (b.revenue > a.revenue ? 1 : b.revenue < a.revenue ? -1 : a.name.localeCompare(b.name)));
     const columns = partnerColumns(fmt, base);
     if (wantsCsv(c, "partners")) return tableCsv(columns, rows, "partners.csv");
     return c.html(
@@ -456,7 +456,7 @@ export function managerRoutes() {
     const columns = payoutColumns(fmt, base, c.var.csrf);
     if (wantsCsv(c, "payouts")) return tableCsv(columns, rows, "payouts.csv");
     const ready = due.filter((d) => d.amount >= program.minPayout && d.amount > 0);
-    const total = ready.reduce((s, d) => s + d.amount, 0);
+    const total = ready.reduce((s, d) => s + d.amount, 0n);
     const batches = [...new Set(rows.map((r) => r.batchId))].slice(0, 5);
     return c.html(
       <Layout {...ctx.frame("payouts", "Payouts")}>
@@ -489,7 +489,7 @@ export function managerRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const batch = await createPayoutBatch(ctx.db, ctx.program, ctx.now);
-    const total = batch.payouts.reduce((s, p) => s + p.amount, 0);
+    const total = batch.payouts.reduce((s, p) => s + p.amount, 0n);
     setFlash(c, "app", batch.payouts.length ? "ok" : "err", batch.payouts.length ? `Created ${batch.payouts.length} payouts of ${ctx.fmt.m(total)} in total (batch ${batch.batchId}).` : "Nothing was due: no payout created.");
     return c.redirect(`${ctx.base}/payouts`, 303);
   });
@@ -504,7 +504,7 @@ export function managerRoutes() {
     if (!payout || payout.programId !== program.id) return notFoundPage(c, "app");
     const partner = await getProgramPartner(db, program.id, payout.partnerId);
     if (csv) {
-      return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], [[partner?.name ?? "", partner?.email ?? "", formatMoney(payout.amount, payout.currency), payout.currency, payout.commissionCount, payout.id, payout.partnerId]]), `${payout.id}.csv`);
+      return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], [[partner?.name ?? "", partner?.email ?? "", csvNumber(formatMoney(payout.amount, payout.currency)), payout.currency, payout.commissionCount, payout.id, payout.partnerId]]), `${payout.id}.csv`);
     }
     const lines = await payoutLines(db, payout.id);
     const lineRows = [
@@ -551,7 +551,7 @@ export function managerRoutes() {
     const batch = await getBatch(ctx.db, id);
     if (!batch || batch.programId !== ctx.program.id) return notFoundPage(c, "app");
     const rows = await batchPayouts(ctx.db, batch.id);
-    return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], rows.map((r) => [r.name, r.email, formatMoney(r.payout.amount, r.payout.currency), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId])), `${batch.id}.csv`);
+    return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], rows.map((r) => [r.name, r.email, csvNumber(formatMoney(r.payout.amount, r.payout.currency)), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId])), `${batch.id}.csv`);
   });
 
   app.post("/app/p/:pid/payouts/:pay/paid", async (c) => {
@@ -572,18 +572,18 @@ function linkLine(l: Awaited<ReturnType<typeof allLinks>>[number], publicUrl: st
   return { ...l, url: `${publicUrl}/${l.slug}`, partner };
 }
 
-export function dayColumns(fmt: { plain: (n: number) => string }): Column<{ key: string | null; clicks: number; uniqueClicks: number; botClicks: number; conversions: number; revenue: number; commission: number }>[] {
+export function dayColumns(fmt: { plain: (n: bigint) => string }): Column<{ key: string | null; clicks: number; uniqueClicks: number; botClicks: number; conversions: number; revenue: bigint; commission: bigint }>[] {
   return [
     { label: "day", value: (r) => r.key }, { label: "clicks", value: (r) => r.clicks }, { label: "uniqueClicks", value: (r) => r.uniqueClicks },
     { label: "botClicks", value: (r) => r.botClicks }, { label: "conversions", value: (r) => r.conversions },
-    { label: "revenue", value: (r) => fmt.plain(r.revenue) }, { label: "commission", value: (r) => fmt.plain(r.commission) },
+    { label: "revenue", value: (r) => fmt.plain(r.revenue), num: true }, { label: "commission", value: (r) => fmt.plain(r.commission), num: true },
   ];
 }
 
-function topColumns(fmt: { plain: (n: number) => string }): Column<{ key: string | null; name: string | null | undefined; clicks: number; conversions: number; revenue: number; commission: number }>[] {
+function topColumns(fmt: { plain: (n: bigint) => string }): Column<{ key: string | null; name: string | null | undefined; clicks: number; conversions: number; revenue: bigint; commission: bigint }>[] {
   return [
     { label: "key", value: (r) => r.key }, { label: "name", value: (r) => r.name ?? null }, { label: "clicks", value: (r) => r.clicks },
-    { label: "conversions", value: (r) => r.conversions }, { label: "revenue", value: (r) => fmt.plain(r.revenue) }, { label: "commission", value: (r) => fmt.plain(r.commission) },
+    { label: "conversions", value: (r) => r.conversions }, { label: "revenue", value: (r) => fmt.plain(r.revenue), num: true }, { label: "commission", value: (r) => fmt.plain(r.commission), num: true },
   ];
 }
 
