@@ -46,10 +46,15 @@ export function parseIsoDay(text: string, now: number): DateParse {
   return inRange(Date.UTC(date.year, date.month - 1, date.day), now);
 }
 
-/** An ISO 8601 timestamp (or a bare date, as its UTC midnight), to epoch milliseconds. */
-export function parseIsoTimestamp(text: string, now: number): DateParse {
+/**
+ * An ISO 8601 timestamp to epoch milliseconds. Lenient by default, as postbacks have always been
+ * read: a bare date is its UTC midnight and a time without a zone is UTC. `exact` requires the
+ * time and the zone (query filters, settle's `now`).
+ */
+export function parseIsoTimestamp(text: string, now: number, opts: { exact?: boolean } = {}): DateParse {
   const m = TIMESTAMP.exec(text);
-  if (!m) return { ok: false, message: "must be an ISO-8601 timestamp such as 2026-03-01T12:00:00Z" };
+  const example = "must be an ISO-8601 timestamp such as 2026-03-01T12:00:00Z";
+  if (!m || (opts.exact && (m[4] === undefined || m[8] === undefined))) return { ok: false, message: example };
   const [, y, mo, d, hh = "00", mi = "00", ss = "00", frac = "", zone = "Z"] = m;
   const date = calendarDate(y!, mo!, d!);
   if (!date.ok) return date;

@@ -133,3 +133,106 @@ describe("sums beyond 2^53 stay exact", () => {
     expect((await page(t, "/portal/earnings", portal)).status).toBe(200);
   });
 });
+
+describe("dates", () => {
+  let t: TestApp;
+  let f: Fixture;
+  beforeEach(async () => {
+    t = await createTestApp({ now: T0 });
+    f = await createFixture(t);
+  });
+  afterEach(async () => { await t.close(); });
+
+  const sale = (orderId: string, occurredAt: string) => postConversion(t, f.postbackKey, { orderId, event: "sale", amount: "10.00", coupon: "ANNA10", occurredAt });
+
+  it("occurredAt must be a real calendar time between 2000-01-01 and 100 years from now", async () => {
+    for (const occurredAt of ["2026-02-30T10:00:00Z", "2026-04-31T00:00:00Z", "2026-03-01T25:00:00Z", "1999-12-31T23:59:59Z", "2126-03-10T12:00:01Z", "March 7"]) {
+      const err = await expectError(await sale(`o-${occurredAt}`, occurredAt), 400, "validation_failed");
+      expect(err.details).toEqual([expect.objectContaining({ path: "occurredAt" })]);
+    }
+    const get = await t.request(`/v1/postback?${new URLSearchParams({ key: f.postbackKey, order: "g1", event: "sale", amount: "10", coupon: "ANNA10", occurred: "2026-02-30T10:00:00Z" })}`);
+    await expectError(get, 400, "validation_failed");
+    expect(await countRows(t, "conversions")).toBe(0);
+    const ok = await okJson(await sale("o-ok", "2026-02-28T10:00:00+01:00"), 201);
+    expect(ok.occurredAt).toBe("2026-02-28T09:00:00.000Z");
+  });
+
+  it("report days must be real days in range, on the program report and the partner's", async () => {
+    for (const path of [`/api/v1/programs/${f.program.id}/report`, "/api/v1/me/report"]) {
+      const key = path.startsWith("/api/v1/me") ? f.partner.apiKey : f.vendorKey;
+      for (const [q, field] of [["from=2026-02-30&to=2026-03-05", "from"], ["from=2026-03-01&to=2026-02-31", "to"], ["from=1999-12-31&to=2000-01-05", "from"], ["to=2127-01-01", "to"], ["from=2026-3-1", "from"]] as const) {
+        const err = await expectError(await t.request(`${path}?${q}`, { key }), 400, "validation_failed");
+        expect(err.details?.[0]?.path).toBe(field);
+      }
+      const ok = await okJson(await t.request(`${path}?from=2026-02-27&to=2026-03-01`, { key }));
+      expect(ok.rows.map((r: { key: string }) => r.key)).toEqual(["2026-02-27", "2026-02-28", "2026-03-01"]);
+    }
+  });
+
+  it("conversion filters, settle's now and the dashboard's filters refuse impossible dates", async () => {
+    for (const q of ["from=2026-02-30T00:00:00Z", "to=2026-02-29T00:00:00Z", "from=1999-01-01T00:00:00Z"]) {
+      await expectError(await t.request(`/api/v1/conversions?${q}`, { key: f.vendorKey }), 400, "validation_failed");
+    }
+    await okJson(await t.request("/api/v1/conversions?from=2026-02-28T00:00:00Z&to=2026-03-01T00:00:00%2B01:00", { key: f.vendorKey }));
+    await expectError(await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey, json: { now: "2026-02-30T00:00:00Z" } }), 400, "validation_failed");
+    const manager = await signIn(t, "app", f.vendorKey);
+    expect((await page(t, `/app/p/${f.program.id}/conversions?from=2026-02-30`, manager)).status).toBe(400);
+    expect((await page(t, `/app/p/${f.program.id}/conversions?to=1999-01-01`, manager)).status).toBe(400);
+    expect((await page(t, `/app/p/${f.program.id}/conversions?from=2026-02-28&to=2026-03-10`, manager)).status).toBe(200);
+  });
+});
+
+describe("CSV cells: only text is quote-prefixed", () => {
+  let t: TestApp;
+  let f: Fixture;
+  let n = 0;
+  beforeEach(async () => {
+    t = await createTestApp({ now: T0 });
+    f = await createFixture(t, { program: { minPayout: "0" } });
+  });
+  afterEach(async () => { await t.close(); });
+
+  async function approvedSale(amount: string, coupon = "ANNA10") {
+    const conv = await okJson(await postConversion(t, f.postbackKey, { orderId: `o${++n}`, event: "sale", amount, coupon }), 201);
+    await okJson(await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey, json: {} }));
+    return conv as { orderId: string };
+  }
+  const createBatch = async () => okJson(await t.request(`/api/v1/programs/${f.program.id}/payouts`, { method: "POST", key: f.vendorKey }), 201);
+
+  it("a negative adjustment in the payout lines CSV stays a number", async () => {
+    const first = await approvedSale("100.00"); // 20.00
+    const [payout1] = (await createBatch()).payouts;
+    await okJson(await t.request(`/api/v1/payouts/${payout1.id}/paid`, { method: "POST", key: f.vendorKey }));
+    await okJson(await postRefund(t, f.postbackKey, { orderId: first.orderId, amount: "50.00" })); // adjustment −10.00
+    await approvedSale("100.00"); // 20.00 − 10.00
+    const [payout2] = (await createBatch()).payouts;
+    expect(payout2.amount).toBe("10.00");
+    const manager = await signIn(t, "app", f.vendorKey);
+    const csv = await (await page(t, `/app/p/${f.program.id}/payouts/${payout2.id}?format=csv&table=lines`, manager)).text();
+    expect(csv).toMatch(/^adjustment \(refund\),[^,]*,[^,]*,-10\.00\r$/m);
+    expect(csv).not.toContain("'-10.00");
+  });
+
+  it("a negative report amount stays a number in the report CSV", async () => {
+    await approvedSale("10.00");
+    await t.client.execute("UPDATE daily_stats SET commission = -1000");
+    const csv = await (await t.request(`/api/v1/programs/${f.program.id}/report?format=csv&groupBy=partner`, { key: f.vendorKey })).text();
+    expect(csv.split("\r\n")[1]).toBe(`${f.partner.id},0,0,0,1,10.00,-10.00,0,0.00`);
+  });
+
+  it("a partner named like a formula is still prefixed, in the API's and the dashboard's CSVs", async () => {
+    for (const [name, coupon] of [['=HYPERLINK("https://evil.example")', "EVIL"], ["-2+3", "MINUS"]] as const) {
+      const res = await t.request(`/api/v1/programs/${f.program.id}/partners`, { method: "POST", key: f.vendorKey, json: { name, email: `${coupon.toLowerCase()}@example.com`, coupon } });
+      expect(res.status).toBe(201);
+      await approvedSale("10.00", coupon);
+    }
+    const batch = await createBatch();
+    const csv = await (await t.request(`/api/v1/payout-batches/${batch.id}.csv`, { key: f.vendorKey })).text();
+    expect(csv).toContain(`"'=HYPERLINK(""https://evil.example"")",evil@example.com,2.00,USD,1,`);
+    expect(csv).toContain("'-2+3,minus@example.com,2.00,USD,1,");
+    const manager = await signIn(t, "app", f.vendorKey);
+    const partners = await (await page(t, `/app/p/${f.program.id}/partners?format=csv&table=partners`, manager)).text();
+    expect(partners).toContain("'-2+3,minus@example.com,");
+    expect(partners).toContain(`"'=HYPERLINK(""https://evil.example"")"`);
+  });
+});

@@ -8,9 +8,9 @@ export function dayParam(field: string, raw: string, now: number): number {
   return dayNumber(r.ms);
 }
 
-/** An ISO-8601 timestamp parameter as epoch milliseconds; `400` naming `field` otherwise. */
+/** An ISO-8601 timestamp parameter (time and zone required) as epoch milliseconds; `400` naming `field` otherwise. */
 export function instantParam(field: string, raw: string, now: number): number {
-  const r = parseIsoTimestamp(raw, now);
+  const r = parseIsoTimestamp(raw, now, { exact: true });
   if (!r.ok) throw invalid(field, r.message);
   return r.ms;
 }

@@ -24,7 +24,7 @@ import { formatMoney } from "../../domain/money";
 import { hashApiKey } from "../../domain/ids";
 import { createLink } from "../../services/links/createLink";
 import { csvNumber, csvResponse, toCsv } from "../csv";
-import { fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
+import { badRequestPage, dayQuery, fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, partnerDirectory, report } from "./managerData";
 import { linkSlugs } from "../../db/queries/links";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
@@ -367,10 +367,12 @@ export function managerRoutes() {
     const { db, program, base, fmt } = ctx;
     const status = ["attributed", "unattributed"].includes(c.req.query("status") ?? "") ? (c.req.query("status") as "attributed" | "unattributed") : undefined;
     const partnerId = c.req.query("partner") || undefined;
-    const from = c.req.query("from") ? Date.parse(`${c.req.query("from")}T00:00:00Z`) : undefined;
-    const to = c.req.query("to") ? Date.parse(`${c.req.query("to")}T00:00:00Z`) + 86_400_000 : undefined;
+    const from = dayQuery(c, "from", ctx.now);
+    const toDay = dayQuery(c, "to", ctx.now);
+    if (from === null || toDay === null) return badRequestPage(c, "app", "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now.");
+    const to = toDay === undefined ? undefined : toDay + 86_400_000;
     const dir = await partnerDirectory(db, program.id);
-    const page = await listConversions(db, { programId: program.id, status, partnerId, from: Number.isNaN(from) ? undefined : from, to: Number.isNaN(to) ? undefined : to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const page = await listConversions(db, { programId: program.id, status, partnerId, from, to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
     const byConversion = await commissionsOf(db, page.data.map((v) => v.id));
     const rows: ConversionLine[] = page.data.map((v) => {
       const m = byConversion.get(v.id);
