@@ -236,3 +236,38 @@ describe("CSV cells: only text is quote-prefixed", () => {
     expect(partners).toContain(`"'=HYPERLINK(""https://evil.example"")"`);
   });
 });
+
+describe("10,000 commissions of 10^12 minor units each", () => {
+  let t: TestApp;
+  let f: Fixture;
+  const N = 10_000n;
+  const EACH = 1_000_000_000_123n; // above the cap: only SQL can put it there
+  beforeEach(async () => {
+    t = await createTestApp({ now: T0 });
+    f = await createFixture(t, { program: { minPayout: "0" } });
+    await okJson(await postConversion(t, f.postbackKey, { orderId: "seed", event: "sale", amount: "10.00", coupon: "ANNA10" }), 201);
+    // the rows reference one conversion each only by id: constraints are not what is tested here
+    await t.client.execute("PRAGMA foreign_keys = OFF");
+    await t.client.execute({
+      sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+        INSERT INTO commissions (id, program_id, partner_id, conversion_id, rule_id, tier_id, amount, original_amount, currency, status, available_at, payout_id, change_token, created_at, updated_at)
+        SELECT 'com_big' || i, program_id, partner_id, 'cnv_big' || i, rule_id, tier_id, ?, ?, currency, 'approved', available_at, NULL, NULL, created_at, updated_at
+        FROM n, (SELECT * FROM commissions LIMIT 1)`,
+      args: [N, EACH, EACH],
+    });
+    await t.client.execute("DELETE FROM commissions WHERE id NOT LIKE 'com_big%'");
+  });
+  afterEach(async () => { await t.close(); });
+
+  it("the balance and the payout are the exact BigInt total", async () => {
+    const total = N * EACH; // 10,000,000,001,230,000 minor units
+    expect(total).toBeGreaterThan(2n ** 53n);
+    const usd = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")}`;
+    expect((await okJson(await t.request("/api/v1/me", { key: f.partner.apiKey }))).balance.approved).toBe(usd(total));
+    const batch = await okJson(await t.request(`/api/v1/programs/${f.program.id}/payouts`, { method: "POST", key: f.vendorKey }), 201);
+    expect(batch.payouts).toEqual([expect.objectContaining({ amount: usd(total), commissionCount: 10_000 })]);
+    const manager = await signIn(t, "app", f.vendorKey);
+    const payouts = await (await page(t, `/app/p/${f.program.id}/payouts?format=csv&table=payouts`, manager)).text();
+    expect(payouts).toContain(`,${usd(total)},`);
+  });
+});
