@@ -146,7 +146,7 @@ async function measure(client: Client, db: Db, meta: PrmSeedMeta, reused: boolea
       xs.push(performance.now() - t0);
       if (i === 0) {
         reportRows.set(groupBy, r.rows.length);
-        reportTotals.set(groupBy, Object.fromEntries(TOTAL_FIELDS.map((f) => [f, r.totals[f]])) as Totals);
+        reportTotals.set(groupBy, Object.fromEntries(TOTAL_FIELDS.map((f) => [f, Number(r.totals[f])])) as Totals);
       }
     }
     reportMs.set(groupBy, xs);

@@ -4,7 +4,8 @@ export interface DayPoint {
   day: string;
   clicks: number;
   conversions: number;
-  revenue: number;
+  /** minor units, exact (a sum) */
+  revenue: bigint;
 }
 
 /**
@@ -41,10 +42,10 @@ export function TimeSeriesChart({ points, fmt, title }: { points: DayPoint[]; fm
   const series = [
     { key: "clicks" as const, label: "Clicks", cls: "b1", max: niceMax(Math.max(...points.map((p) => p.clicks), 2)), f: (v: number) => fmt.n(v) },
     { key: "conversions" as const, label: "Conversions", cls: "b2", max: niceMax(Math.max(...points.map((p) => p.conversions), 2)), f: (v: number) => fmt.n(v) },
-    { key: "revenue" as const, label: "Revenue", cls: "l3", max: niceMax(Math.max(...points.map((p) => p.revenue), 200)), f: (v: number) => fmt.mShort(Math.round(v)) },
+    { key: "revenue" as const, label: "Revenue", cls: "l3", max: niceMax(Math.max(...points.map((p) => Number(p.revenue)), 200)), f: (v: number) => fmt.mShort(v) },
   ];
   const labelEvery = Math.max(1, Math.ceil(n / 6));
-  const totals = { clicks: 0, conversions: 0, revenue: 0 };
+  const totals = { clicks: 0, conversions: 0, revenue: 0n };
   for (const p of points) {
     totals.clicks += p.clicks;
     totals.conversions += p.conversions;
@@ -61,7 +62,7 @@ export function TimeSeriesChart({ points, fmt, title }: { points: DayPoint[]; fm
           const yOf = (v: number) => r1(y0 + PANEL - (v / s.max) * PANEL);
           let path = "";
           if (s.key === "revenue") {
-            path = points.map((p, i) => `${i ? "L" : "M"}${r1(LEFT + i * step + step / 2)} ${yOf(p.revenue)}`).join("");
+            path = points.map((p, i) => `${i ? "L" : "M"}${r1(LEFT + i * step + step / 2)} ${yOf(Number(p.revenue))}`).join("");
           }
           return (
             <g>

@@ -58,16 +58,17 @@ export class Fmt {
   percent(ratio: number): string {
     return this.pct.format(ratio);
   }
-  /** minor units → "$1,234.50" in the viewer's locale */
-  m(minor: number): string {
+  /** minor units → "$1,234.50" in the viewer's locale; sums come as bigint (exact beyond 2^53) */
+  m(minor: number | bigint): string {
     return this.money.format(formatMoney(minor, this.currency) as unknown as number);
   }
-  /** compact money for chart axes ("$12K") */
-  mShort(minor: number): string {
-    return this.moneyShort.format(formatMoney(minor, this.currency) as unknown as number);
+  /** compact money for chart axes ("$12K"); an axis value may be any whole float, hence BigInt */
+  mShort(minor: number | bigint): string {
+    const whole = typeof minor === "bigint" ? minor : BigInt(Math.round(minor));
+    return this.moneyShort.format(formatMoney(whole, this.currency) as unknown as number);
   }
   /** decimal string in the currency's digits, for CSV and inputs */
-  plain(minor: number): string {
+  plain(minor: number | bigint): string {
     return formatMoney(minor, this.currency);
   }
   day(msOrIso: number | string): string {

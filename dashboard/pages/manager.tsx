@@ -23,9 +23,10 @@ export interface PartnerLine {
   coupon: string | null;
   clicks: number;
   conversions: number;
-  revenue: number;
-  commission: number;
-  epc: number;
+  /** money sums, exact */
+  revenue: bigint;
+  commission: bigint;
+  epc: bigint;
 }
 
 export function partnerColumns(fmt: Fmt, base: string): Column<PartnerLine>[] {
@@ -213,7 +214,8 @@ export interface PayoutLine {
   partnerId: string;
   partner: string;
   email: string;
-  amount: number;
+  /** a sum of commissions: exact */
+  amount: bigint;
   count: number;
   status: string;
   createdAt: number;

@@ -12,10 +12,12 @@ export interface TopItem {
   sub?: string;
   clicks: number;
   conversions: number;
-  revenue: number;
+  revenue: bigint;
 }
 
-const trendOf = (now: number, before: number | undefined) => (before === undefined ? undefined : before > 0 ? (now - before) / before : null);
+// A ratio for display: the float is fine here, the amounts themselves stay exact.
+const trendOf = (now: number | bigint, before: number | bigint | undefined) =>
+  before === undefined ? undefined : before > 0 ? Number(BigInt(now) - BigInt(before)) / Number(before) : null;
 
 /** KPI tiles of a period, with the change against the period before. */
 export function KpiTiles({ t, prev, fmt }: { t: Totals; prev?: Totals; fmt: Fmt }) {
@@ -37,7 +39,7 @@ export function KpiTiles({ t, prev, fmt }: { t: Totals; prev?: Totals; fmt: Fmt 
 
 export function TopList({ title, items: all, fmt, empty, csv }: { title: string; items: TopItem[]; fmt: Fmt; empty: string; csv?: string }) {
   const items = all.filter((i) => i.clicks > 0 || i.conversions > 0);
-  const max = Math.max(...items.map((i) => i.revenue), 0);
+  const max = Math.max(...items.map((i) => Number(i.revenue)), 0);
   const maxClicks = Math.max(...items.map((i) => i.clicks), 0);
   return (
     <section class="panel">
@@ -54,7 +56,7 @@ export function TopList({ title, items: all, fmt, empty, csv }: { title: string;
               <span>{i.label}</span>
               <span class="row">
                 <strong>{fmt.m(i.revenue)}</strong>
-                <Meter ratio={max > 0 ? i.revenue / max : maxClicks > 0 ? i.clicks / maxClicks : 0} label={`${fmt.m(i.revenue)} revenue`} />
+                <Meter ratio={max > 0 ? Number(i.revenue) / max : maxClicks > 0 ? i.clicks / maxClicks : 0} label={`${fmt.m(i.revenue)} revenue`} />
               </span>
               <span class="sub">
                 {fmt.n(i.clicks)} clicks · {fmt.n(i.conversions)} conversions{i.sub ? ` · ${i.sub}` : ""}

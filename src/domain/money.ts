@@ -40,7 +40,12 @@ type DecimalParse = { ok: true; scaled: bigint } | { ok: false; message: string 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 // Far above any safe integer with any exponent; only stops huge strings reaching BigInt.
 const MAX_DECIMAL_LENGTH = 64;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * The largest amount any input may carry, in major units of any currency (contract: "Limits on
+ * every input"). With it, one amount is at most 10^13 minor units (four-decimal currencies), so
+ * sums of millions of them still fit 64-bit integers and a handful never nears 2^53.
+ */
+export const MAX_MAJOR_UNITS = 1_000_000_000n;
 
 // Shared by money and percent: the decimal scaled by 10^exp as an exact BigInt.
 function parseScaled(input: unknown, exp: number, unit: string): DecimalParse {
@@ -79,20 +84,23 @@ export function parseMoney(input: unknown, currency: string): MoneyParse {
   if (exp === undefined) return { ok: false, message: `unknown currency "${currency}"` };
   const r = parseScaled(input, exp, currency);
   if (!r.ok) return r;
-  if (r.scaled > MAX_SAFE || r.scaled < -MAX_SAFE) return { ok: false, message: "is too large" };
+  const max = MAX_MAJOR_UNITS * 10n ** BigInt(exp);
+  if (r.scaled > max || r.scaled < -max) return { ok: false, message: `must not exceed ${MAX_MAJOR_UNITS} ${currency}` };
   return { ok: true, minor: Number(r.scaled) };
 }
 
-function formatScaled(value: number, exp: number): string {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
-  const digits = String(Math.abs(value)).padStart(exp + 1, "0");
-  const sign = value < 0 ? "-" : "";
+// Sums arrive as bigint (they may pass 2^53); single amounts as safe-integer numbers.
+function formatScaled(value: number | bigint, exp: number): string {
+  if (typeof value === "number" && !Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
+  const negative = value < 0;
+  const digits = String(negative ? -value : value).padStart(exp + 1, "0");
+  const sign = negative ? "-" : "";
   if (exp === 0) return sign + digits;
   return `${sign}${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
 }
 
 // Throws on an unknown currency or a non-integer: both are programming errors, never input.
-export function formatMoney(minor: number, currency: string): string {
+export function formatMoney(minor: number | bigint, currency: string): string {
   const exp = currencyExponent(currency);
   if (exp === undefined) throw new RangeError(`unknown currency "${currency}"`);
   return formatScaled(minor, exp);

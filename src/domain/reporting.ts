@@ -1,3 +1,4 @@
+import { roundDiv } from "./money";
 import { DAY_MS } from "./traffic";
 
 /** What one conversion adds to a report row: the contract's definitions, in one place. */
@@ -37,21 +38,13 @@ export const isZero = (c: Contribution) => c.conversions === 0 && c.revenue === 
 /** Days since the epoch, UTC: the unit of every rollup. */
 export const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
 
-export function dayFromIso(date: string): number | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  if (Number.isNaN(ms)) return null;
-  // Date.parse rolls impossible dates over (2026-02-30 → March 2): reject those.
-  return isoFromDay(utcDay(ms)) === date ? utcDay(ms) : null;
-}
-
 export const isoFromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-/** Conversion rate and earnings per click, as decimal-safe numbers for display. */
-export function rates(row: { clicks: number; conversions: number; commission: number }) {
+/** Conversion rate and earnings per click; the commission is a sum, so bigint (exact). */
+export function rates(row: { clicks: number; conversions: number; commission: bigint }) {
   return {
     conversionRate: row.clicks > 0 ? row.conversions / row.clicks : 0,
     /** commission per click, in minor units (rounded half away from zero) */
-    epc: row.clicks > 0 ? Math.round(row.commission / row.clicks) : 0,
+    epc: row.clicks > 0 ? roundDiv(row.commission, BigInt(row.clicks)) : 0n,
   };
 }

@@ -2,6 +2,7 @@ import { and, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { commissions, programs, type CommissionStatus } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { exactSum } from "./sums";
 
 export async function listCommissions(
   db: Db,
@@ -28,15 +29,15 @@ export async function listCommissions(
   return toPage(rows.map((r) => r.c), page.limit);
 }
 
-/** A partner's commission totals by status, in minor units. */
-export async function partnerBalance(db: Db, partnerId: string): Promise<Record<"hold" | "pending" | "approved" | "paid", number>> {
+/** A partner's commission totals by status, in minor units (exact: sums may pass 2^53). */
+export async function partnerBalance(db: Db, partnerId: string): Promise<Record<"hold" | "pending" | "approved" | "paid", bigint>> {
   const rows = await db
-    .select({ status: commissions.status, total: sql<number>`coalesce(sum(${commissions.amount}), 0)` })
+    .select({ status: commissions.status, total: exactSum(commissions.amount) })
     .from(commissions)
     .where(eq(commissions.partnerId, partnerId))
     .groupBy(commissions.status);
-  const balance = { hold: 0, pending: 0, approved: 0, paid: 0 };
-  for (const r of rows) if (r.status in balance) balance[r.status as keyof typeof balance] = Number(r.total);
+  const balance = { hold: 0n, pending: 0n, approved: 0n, paid: 0n };
+  for (const r of rows) if (r.status in balance) balance[r.status as keyof typeof balance] = r.total;
   return balance;
 }
 

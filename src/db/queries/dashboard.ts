@@ -2,6 +2,8 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, commissionRules, commissions, partners, payouts, tiers } from "../schema";
 import { newKeyRow } from "./keys";
+import { payoutSelection } from "./payouts";
+import { exactSum } from "./sums";
 import type { CommissionRow } from "./conversions";
 import { tablesChanged } from "../changes";
 
@@ -15,7 +17,7 @@ export async function programPartners(db: Db, programId: string) {
 /** Payouts of a program, newest first, with the partner's name. */
 export async function programPayouts(db: Db, programId: string, limit = 200) {
   return db
-    .select({ payout: payouts, name: partners.name, email: partners.email })
+    .select({ payout: payoutSelection, name: partners.name, email: partners.email })
     .from(payouts)
     .innerJoin(partners, eq(partners.id, payouts.partnerId))
     .where(eq(payouts.programId, programId))
@@ -23,14 +25,14 @@ export async function programPayouts(db: Db, programId: string, limit = 200) {
     .limit(limit);
 }
 
-/** What approved, unpaid commissions wait for the next payout batch, per partner. */
+/** What approved, unpaid commissions wait for the next payout batch, per partner (amounts exact). */
 export async function unpaidApproved(db: Db, programId: string) {
   const rows = await db
-    .select({ partnerId: commissions.partnerId, amount: sql<number>`sum(${commissions.amount})`, n: sql<number>`count(*)` })
+    .select({ partnerId: commissions.partnerId, amount: exactSum(commissions.amount), n: sql<number>`count(*)` })
     .from(commissions)
     .where(and(eq(commissions.programId, programId), eq(commissions.status, "approved"), sql`${commissions.payoutId} IS NULL`))
     .groupBy(commissions.partnerId);
-  return rows.map((r) => ({ partnerId: r.partnerId, amount: Number(r.amount), count: Number(r.n) }));
+  return rows.map((r) => ({ partnerId: r.partnerId, amount: r.amount, count: Number(r.n) }));
 }
 
 /** Commission counts by status for a program (queue badges). */

@@ -1,9 +1,14 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { adjustments, commissions, partners, payoutBatches, payouts } from "../schema";
 import { newId, newToken } from "../../domain/ids";
+import { exactInt, exactSum } from "./sums";
 
-export type PayoutRow = typeof payouts.$inferSelect;
+/** A payout; its amount is a sum of commissions, so bigint (it may pass 2^53). */
+export type PayoutRow = Omit<typeof payouts.$inferSelect, "amount"> & { amount: bigint };
+
+/** The columns of a payout, the amount read exactly. */
+export const payoutSelection = { ...getTableColumns(payouts), amount: exactInt(payouts.amount) };
 
 /**
  * Creates a payout batch in one write transaction: a payout per partner whose approved
@@ -30,11 +35,11 @@ export async function createPayoutBatch(db: Db, program: { id: string; currency:
     db.run(sql`UPDATE adjustments AS t SET payout_id = ${inBatch}
       WHERE t.program_id = ${program.id} AND t.payout_id IS NULL AND ${inBatch} IS NOT NULL`),
   ]);
-  return { batchId, payouts: await db.select().from(payouts).where(eq(payouts.batchId, batchId)) };
+  return { batchId, payouts: await db.select(payoutSelection).from(payouts).where(eq(payouts.batchId, batchId)) };
 }
 
 export async function getPayout(db: Db, id: string) {
-  const [row] = await db.select().from(payouts).where(eq(payouts.id, id));
+  const [row] = await db.select(payoutSelection).from(payouts).where(eq(payouts.id, id));
   return row ?? null;
 }
 
@@ -53,7 +58,7 @@ export async function payoutLines(db: Db, payoutId: string) {
 /** Payouts of a batch with the partner's name and email, for bulk-payment CSVs. */
 export async function batchPayouts(db: Db, batchId: string) {
   return db
-    .select({ payout: payouts, name: partners.name, email: partners.email })
+    .select({ payout: payoutSelection, name: partners.name, email: partners.email })
     .from(payouts)
     .innerJoin(partners, eq(partners.id, payouts.partnerId))
     .where(eq(payouts.batchId, batchId));
@@ -76,15 +81,15 @@ export async function markPayoutPaid(db: Db, payoutId: string, now: number): Pro
   return first.rowsAffected === 1;
 }
 
-/** What a partner's paid payouts paid out, in minor units. */
-export async function paidOut(db: Db, partnerId: string): Promise<number> {
+/** What a partner's paid payouts paid out, in minor units (exact). */
+export async function paidOut(db: Db, partnerId: string): Promise<bigint> {
   const [row] = await db
-    .select({ total: sql<number>`coalesce(sum(${payouts.amount}), 0)` })
+    .select({ total: exactSum(payouts.amount) })
     .from(payouts)
     .where(and(eq(payouts.partnerId, partnerId), eq(payouts.status, "paid")));
-  return Number(row?.total ?? 0);
+  return row?.total ?? 0n;
 }
 
 export async function listPartnerPayouts(db: Db, partnerId: string) {
-  return db.select().from(payouts).where(eq(payouts.partnerId, partnerId)).orderBy(sql`created_at DESC`).limit(100);
+  return db.select(payoutSelection).from(payouts).where(eq(payouts.partnerId, partnerId)).orderBy(sql`created_at DESC`).limit(100);
 }

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import type { Contribution } from "../../domain/reporting";
 import { isZero, utcDay } from "../../domain/reporting";
+import { exactSumSql, toBigInt } from "./sums";
 
 /**
  * `partner_num` of the rollup rows that sum every partner, kept for the dimensions a program-wide
@@ -98,8 +99,9 @@ export interface StatRow {
   uniqueClicks: number;
   botClicks: number;
   conversions: number;
-  revenue: number;
-  commission: number;
+  /** money sums may pass 2^53: exact */
+  revenue: bigint;
+  commission: bigint;
 }
 
 export type ReportGroup = "day" | "partner" | "link" | "country" | "device" | "sub1";
@@ -111,11 +113,14 @@ export async function reportRows(db: Db, q: { programNum: number; fromDay: numbe
   // One partner's rows, or for a program-wide report by country/device/sub1 the ALL_PARTNERS rows.
   const partner = q.partnerNum !== undefined ? sql` AND partner_num = ${q.partnerNum}`
     : isProgramWide(dim) ? sql` AND partner_num = ${ALL_PARTNERS}` : sql``;
-  const result = await db.all<StatRow>(sql`SELECT ${keyCol} AS key, sum(clicks) AS clicks, sum(unique_clicks) AS uniqueClicks,
-      sum(bot_clicks) AS botClicks, sum(conversions) AS conversions, sum(revenue) AS revenue, sum(commission) AS commission
+  const result = await db.all<Record<keyof StatRow, unknown>>(sql`SELECT ${keyCol} AS key, sum(clicks) AS clicks, sum(unique_clicks) AS uniqueClicks,
+      sum(bot_clicks) AS botClicks, sum(conversions) AS conversions, ${exactSumSql(sql`revenue`)} AS revenue, ${exactSumSql(sql`commission`)} AS commission
     FROM daily_stats WHERE program_num = ${q.programNum} AND dim = ${dim} AND day BETWEEN ${q.fromDay} AND ${q.toDay}${partner}
     GROUP BY ${keyCol} ORDER BY ${keyCol}`);
-  return result.map((r) => ({ ...r, clicks: Number(r.clicks), uniqueClicks: Number(r.uniqueClicks), botClicks: Number(r.botClicks), conversions: Number(r.conversions), revenue: Number(r.revenue), commission: Number(r.commission) }));
+  return result.map((r) => ({
+    key: r.key as string | number, clicks: Number(r.clicks), uniqueClicks: Number(r.uniqueClicks), botClicks: Number(r.botClicks), conversions: Number(r.conversions),
+    revenue: toBigInt(r.revenue), commission: toBigInt(r.commission),
+  }));
 }
 
 /** Country, device and sub1 of a stored click, for the conversion it led to. */

@@ -5,9 +5,18 @@ import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { PartnerMetrics } from "../../domain/tiers";
 import { tablesChanged } from "../changes";
+import { exactSumSql, toBigInt } from "./sums";
 
 export type TierRow = typeof tiers.$inferSelect;
-type MetricRow = { partnerId: string; revenue: number; conversions: number };
+/** `revenue` arrives as the text of an exact sum (it may pass 2^53). */
+type MetricRow = { partnerId: string; revenue: string; conversions: number };
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * Tier metrics are compared with thresholds, which parseMoney caps at 10^13 minor units: a
+ * revenue saturated at 2^53 - 1 reaches exactly the tiers the exact one would.
+ */
+const saturated = (v: bigint) => Number(v > MAX_SAFE ? MAX_SAFE : v < -MAX_SAFE ? -MAX_SAFE : v);
 
 export async function insertTier(db: Db, tier: Omit<TierRow, "id">): Promise<TierRow> {
   const row = { ...tier, id: newId("tier") };
@@ -33,10 +42,10 @@ export async function partnerMetrics(db: Db, programId: string, windows: number[
     // All counted conversions, less the few whose commission was rejected or reversed: two
     // grouped scans instead of a commission lookup for every conversion in the window.
     const all = await db.all<MetricRow>(sql`
-      SELECT c.partner_id AS partnerId, sum(c.amount - c.refunded) AS revenue, count(*) AS conversions
+      SELECT c.partner_id AS partnerId, ${exactSumSql(sql`c.amount - c.refunded`)} AS revenue, count(*) AS conversions
       FROM conversions c WHERE c.program_id = ${programId} AND ${inWindow} AND ${counted} GROUP BY c.partner_id`);
     const excluded = await db.all<MetricRow>(sql`
-      SELECT c.partner_id AS partnerId, sum(c.amount - c.refunded) AS revenue, count(*) AS conversions
+      SELECT c.partner_id AS partnerId, ${exactSumSql(sql`c.amount - c.refunded`)} AS revenue, count(*) AS conversions
       FROM commissions m JOIN conversions c ON c.id = m.conversion_id
       WHERE m.program_id = ${programId} AND m.status IN ('rejected', 'reversed') AND ${inWindow} AND ${counted}
       GROUP BY c.partner_id`);
@@ -46,7 +55,7 @@ export async function partnerMetrics(db: Db, programId: string, windows: number[
       let m = out.get(r.partnerId);
       if (!m) out.set(r.partnerId, (m = { byWindow: new Map() }));
       (m.byWindow as Map<number, { revenue: number; conversions: number }>).set(days, {
-        revenue: Number(r.revenue) - Number(x?.revenue ?? 0),
+        revenue: saturated(toBigInt(r.revenue) - toBigInt(x?.revenue ?? "0")),
         conversions: Number(r.conversions) - Number(x?.conversions ?? 0),
       });
     }

@@ -57,7 +57,7 @@ export function commissionMeRoutes() {
       const { partner, program } = await mePartner(c);
       const { db } = c.var.deps;
       const b = await partnerBalance(db, partner.id);
-      const m = (v: number) => formatMoney(v, program.currency);
+      const m = (v: number | bigint) => formatMoney(v, program.currency);
       const tiers = await listTiers(db, program.id);
       const tier = tiers.find((t) => t.id === partner.tierId);
       const metrics = (await partnerMetrics(db, program.id, tiers.map((t) => t.windowDays), c.var.deps.now())).get(partner.id) ?? { byWindow: new Map() };

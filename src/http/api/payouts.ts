@@ -5,7 +5,7 @@ import { getVendorProgram } from "../../db/queries/programs";
 import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, payoutLines, type PayoutRow } from "../../db/queries/payouts";
 import { getPartner } from "../../db/queries/partners";
 import type { AppEnv } from "../deps";
-import { csvResponse, toCsv } from "../csv";
+import { csvNumber, csvResponse, toCsv } from "../csv";
 import { ApiError, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { iso } from "./present";
@@ -55,7 +55,7 @@ export function payoutRoutes() {
       const payout = await vendorPayout(c, csv ? raw.slice(0, -4) : raw);
       if (csv) {
         const partner = await getPartner(c.var.deps.db, payout.partnerId);
-        const row = [partner?.name ?? "", partner?.email ?? "", formatMoney(payout.amount, payout.currency), payout.currency, payout.commissionCount, payout.id, payout.partnerId];
+        const row = [partner?.name ?? "", partner?.email ?? "", csvNumber(formatMoney(payout.amount, payout.currency)), payout.currency, payout.commissionCount, payout.id, payout.partnerId];
         return csvResponse(toCsv(CSV_HEADER, [row]), `${payout.id}.csv`) as never;
       }
       const { commissionLines, adjustmentLines } = await payoutLines(c.var.deps.db, payout.id);
@@ -87,7 +87,7 @@ export function payoutRoutes() {
       if (!batch || !(await getVendorProgram(c.var.deps.db, caller.vendorId, batch.programId))) throw notFound("payout batch");
       const rows = await batchPayouts(c.var.deps.db, batch.id);
       if (csv) {
-        const body = toCsv(CSV_HEADER, rows.map((r) => [r.name, r.email, formatMoney(r.payout.amount, r.payout.currency), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId]));
+        const body = toCsv(CSV_HEADER, rows.map((r) => [r.name, r.email, csvNumber(formatMoney(r.payout.amount, r.payout.currency)), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId]));
         return csvResponse(body, `${batch.id}.csv`) as never;
       }
       return c.json({ id: batch.id, payouts: rows.map((r) => payoutJson(r.payout)) }, 200);

@@ -1,6 +1,7 @@
 import { isUniqueViolation } from "../../db/errors";
 import { createRoute, z } from "@hono/zod-openapi";
 import { parseMoney } from "../../domain/money";
+import { instantParam } from "./dateParams";
 import { canApply, type ManagerAction } from "../../domain/lifecycle";
 import { applyAction, vendorCommissions } from "../../db/queries/lifecycle";
 import { getProgramPartner } from "../../db/queries/partners";
@@ -80,12 +81,12 @@ export function prmRoutes() {
   );
 
   app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs/{id}/settle", tags: ["Commissions"], summary: "Approve due commissions and recompute tiers", request: { params: IdParam, body: { content: { "application/json": { schema: z.object({ now: z.string().datetime({ offset: true }).optional() }) } }, required: false } }, responses: { 200: jsonResponse(z.object({ approved: z.number(), tierChanges: z.number() }), "what changed"), ...errorResponses } }),
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/settle", tags: ["Commissions"], summary: "Approve due commissions and recompute tiers", request: { params: IdParam, body: { content: { "application/json": { schema: z.object({ now: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }) }) } }, required: false } }, responses: { 200: jsonResponse(z.object({ approved: z.number(), tierChanges: z.number() }), "what changed"), ...errorResponses } }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       // the body is optional: without one, settle runs at the current time
       const at = (c.req.valid("json") as { now?: string } | undefined)?.now;
-      return c.json(await settleProgram(c.var.deps.db, program.id, at ? Date.parse(at) : c.var.deps.now()), 200);
+      return c.json(await settleProgram(c.var.deps.db, program.id, at ? instantParam("now", at, c.var.deps.now()) : c.var.deps.now()), 200);
     },
   );
 

@@ -5,12 +5,13 @@ import { commissionRules, tiers } from "../../db/schema";
 import { commissionOf, commissionsOf, getConversion, listConversions } from "../../db/queries/conversions";
 import { getProgram, getVendorProgram, type ProgramRow } from "../../db/queries/programs";
 import { getPartner } from "../../db/queries/partners";
-import { dayFromIso, utcDay } from "../../domain/reporting";
+import { utcDay } from "../../domain/reporting";
 import { explain } from "../../domain/explain";
 import { formatMoney } from "../../domain/money";
 import { buildReport, type ReportLine } from "../../services/prm/report";
 import type { AppEnv } from "../deps";
-import { csvResponse, toCsv } from "../csv";
+import { csvNumber, csvResponse, toCsv } from "../csv";
+import { dayParam, instantParam } from "./dateParams";
 import { ApiError, invalid, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { conversionJson } from "./present";
@@ -19,8 +20,8 @@ import { Conversion, Cursor, errorResponses, IdParam, jsonResponse, listOf } fro
 
 const MAX_REPORT_DAYS = 731;
 const ReportQuery = z.object({
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  from: z.string().max(10).optional().openapi({ description: "first UTC day, YYYY-MM-DD" }),
+  to: z.string().max(10).optional().openapi({ description: "last UTC day, YYYY-MM-DD" }),
   groupBy: z.enum(["day", "partner", "link", "country", "device", "sub1"]).default("day"),
   format: z.enum(["json", "csv"]).default("json"),
 });
@@ -28,25 +29,23 @@ const ReportRow = z.object({ key: z.string().nullable(), clicks: z.number(), uni
 const Report = z.object({ rows: z.array(ReportRow), totals: ReportRow.omit({ key: true }), currency: z.string(), from: z.string(), to: z.string(), groupBy: z.string() }).openapi("Report");
 const ConversionQuery = Cursor.extend({
   programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(["attributed", "unattributed"]).optional(),
-  from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional(),
+  from: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }), to: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }),
 });
 
 /** Runs a report for a program (optionally one partner) and answers JSON or CSV. */
 async function answerReport(c: Context<AppEnv>, program: ProgramRow, q: z.infer<typeof ReportQuery>, partnerNum?: number) {
-  const today = utcDay(c.var.deps.now());
-  const toDay = q.to ? dayFromIso(q.to) : today;
-  const fromDay = q.from ? dayFromIso(q.from) : (toDay ?? today) - 29;
-  if (fromDay === null) throw invalid("from", "must be a date YYYY-MM-DD");
-  if (toDay === null) throw invalid("to", "must be a date YYYY-MM-DD");
+  const now = c.var.deps.now();
+  const toDay = q.to ? dayParam("to", q.to, now) : utcDay(now);
+  const fromDay = q.from ? dayParam("from", q.from, now) : toDay - 29;
   if (fromDay > toDay) throw invalid("from", "must not be after `to`");
   if (toDay - fromDay >= MAX_REPORT_DAYS) throw invalid("from", `a report spans at most ${MAX_REPORT_DAYS} days`);
   const report = await buildReport(c.var.deps.db, { programNum: program.num, fromDay, toDay, groupBy: q.groupBy, partnerNum });
-  const m = (v: number) => formatMoney(v, program.currency);
+  const m = (v: bigint) => formatMoney(v, program.currency);
   const money = <T extends Omit<ReportLine, "key">>(r: T) => ({ ...r, revenue: m(r.revenue), commission: m(r.commission), epc: m(r.epc), conversionRate: Math.round(r.conversionRate * 1e6) / 1e6 });
   const rows = report.rows.map(money);
   if (q.format === "csv") {
     const header = ["key", "clicks", "uniqueClicks", "botClicks", "conversions", "revenue", "commission", "conversionRate", "epc"];
-    const body = toCsv(header, rows.map((r) => [r.key, r.clicks, r.uniqueClicks, r.botClicks, r.conversions, r.revenue, r.commission, r.conversionRate, r.epc]));
+    const body = toCsv(header, rows.map((r) => [r.key, r.clicks, r.uniqueClicks, r.botClicks, r.conversions, csvNumber(r.revenue), csvNumber(r.commission), r.conversionRate, csvNumber(r.epc)]));
     return csvResponse(body, `report-${q.groupBy}.csv`);
   }
   const day = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
@@ -87,7 +86,7 @@ export function reportRoutes() {
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
       const q = c.req.valid("query");
-      const page = await listConversions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined }, { limit: q.limit, cursor: q.cursor ?? null });
+      const page = await listConversions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, from: q.from ? instantParam("from", q.from, c.var.deps.now()) : undefined, to: q.to ? instantParam("to", q.to, c.var.deps.now()) : undefined }, { limit: q.limit, cursor: q.cursor ?? null });
       const byConversion = await commissionsOf(c.var.deps.db, page.data.map((conv) => conv.id));
       const data = page.data.map((conv) => conversionJson(conv, byConversion.get(conv.id) ?? null));
       return c.json({ data, nextCursor: page.nextCursor }, 200);

@@ -1,8 +1,9 @@
 import type { Context } from "hono";
 import { Fmt } from "../../../dashboard/format";
 import { Layout, type Column, type Period } from "../../../dashboard/ui";
-import { dayFromIso, isoFromDay, utcDay } from "../../domain/reporting";
-import { csvResponse, toCsv } from "../csv";
+import { dayNumber, parseIsoDay } from "../../domain/dates";
+import { isoFromDay, utcDay } from "../../domain/reporting";
+import { csvResponse, numericCell, toCsv } from "../csv";
 
 export const MAX_DAYS = 731;
 
@@ -12,8 +13,8 @@ export const fmtFor = (c: Context, currency: string) => Fmt.for(c.req.header("ac
 export function periodOf(c: Context, now: number): Period & { fromDay: number; toDay: number } {
   const today = utcDay(now);
   const days = c.req.query("days");
-  const from = dayFromIso(c.req.query("from") ?? "");
-  const to = dayFromIso(c.req.query("to") ?? "");
+  const from = dayOf(c.req.query("from"), now);
+  const to = dayOf(c.req.query("to"), now);
   if ((days === "custom" || !days) && from !== null && to !== null && from <= to && to - from < MAX_DAYS) {
     return { fromDay: from, toDay: to, from: isoFromDay(from), to: isoFromDay(to), days: to - from + 1, preset: "custom" };
   }
@@ -21,15 +22,45 @@ export function periodOf(c: Context, now: number): Period & { fromDay: number; t
   return { fromDay: today - n + 1, toDay: today, from: isoFromDay(today - n + 1), to: isoFromDay(today), days: n, preset: String(n) };
 }
 
+/** A real calendar day in range (domain/dates) as a day number, else null. */
+function dayOf(raw: string | undefined, now: number): number | null {
+  const r = parseIsoDay(raw ?? "", now);
+  return r.ok ? dayNumber(r.ms) : null;
+}
+
+/**
+ * A `YYYY-MM-DD` filter as its UTC midnight: undefined when absent, null when it is not a real
+ * day between 2000-01-01 and 100 years from now (the page then answers badRequestPage).
+ */
+export function dayQuery(c: Context, name: string, now: number): number | undefined | null {
+  const raw = c.req.query(name);
+  if (!raw) return undefined;
+  const r = parseIsoDay(raw, now);
+  return r.ok ? r.ms : null;
+}
+
+export function badRequestPage(c: Context, area: "app" | "portal", message: string) {
+  pageHeaders(c);
+  return c.html(
+    <Layout title="Bad request" area={area} nav={[]} current="" csrf={null}>
+      <div class="panel empty">
+        <strong>{message}</strong>
+        <p>Go back to <a href={`/${area}`}>{area === "app" ? "the dashboard" : "your portal"}</a>.</p>
+      </div>
+    </Layout>,
+    400,
+  );
+}
+
 /** The same period just before, for trends on KPI tiles. */
 export const previousPeriod = (p: { fromDay: number; toDay: number }) => ({ fromDay: p.fromDay - (p.toDay - p.fromDay + 1), toDay: p.fromDay - 1 });
 
 export const trend = (now: number, before: number) => (before > 0 ? (now - before) / before : null);
 
-/** A table's rows as CSV (the `?format=csv&table=` form of a page). */
+/** A table's rows as CSV (the `?format=csv&table=` form of a page); `num` columns stay numbers. */
 export function tableCsv<T>(columns: Column<T>[], rows: T[], filename: string): Response {
   const cols = columns.filter((c) => !c.noCsv);
-  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => c.value(r)))), filename);
+  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => (c.num ? numericCell(c.value(r)) : c.value(r))))), filename);
 }
 
 export const wantsCsv = (c: Context, table: string) => c.req.query("format") === "csv" && (c.req.query("table") ?? "") === table;

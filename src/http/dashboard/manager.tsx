@@ -23,8 +23,8 @@ import { explain } from "../../domain/explain";
 import { formatMoney } from "../../domain/money";
 import { hashApiKey } from "../../domain/ids";
 import { createLink } from "../../services/links/createLink";
-import { csvResponse, toCsv } from "../csv";
-import { fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
+import { csvNumber, csvResponse, toCsv } from "../csv";
+import { badRequestPage, dayQuery, fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, partnerDirectory, report } from "./managerData";
 import { linkSlugs } from "../../db/queries/links";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
@@ -131,9 +131,9 @@ export function managerRoutes() {
     const stats = new Map(byPartner.rows.map((r) => [r.key, r]));
     const rows: PartnerLine[] = dir.partners.map((p) => {
       const s = stats.get(p.id);
-      return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0, commission: s?.commission ?? 0, epc: s?.epc ?? 0 };
+      return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0n, commission: s?.commission ?? 0n, epc: s?.epc ?? 0n };
     });
-    rows.sort((a, b) => b.revenue - a.revenue || a.name.localeCompare(b.name));
+    rows.sort((a, b) => (b.revenue > a.revenue ? 1 : b.revenue < a.revenue ? -1 : a.name.localeCompare(b.name)));
     const columns = partnerColumns(fmt, base);
     if (wantsCsv(c, "partners")) return tableCsv(columns, rows, "partners.csv");
     return c.html(
@@ -368,10 +368,12 @@ export function managerRoutes() {
     const { db, program, base, fmt } = ctx;
     const status = ["attributed", "unattributed"].includes(c.req.query("status") ?? "") ? (c.req.query("status") as "attributed" | "unattributed") : undefined;
     const partnerId = c.req.query("partner") || undefined;
-    const from = c.req.query("from") ? Date.parse(`${c.req.query("from")}T00:00:00Z`) : undefined;
-    const to = c.req.query("to") ? Date.parse(`${c.req.query("to")}T00:00:00Z`) + 86_400_000 : undefined;
+    const from = dayQuery(c, "from", ctx.now);
+    const toDay = dayQuery(c, "to", ctx.now);
+    if (from === null || toDay === null) return badRequestPage(c, "app", "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now.");
+    const to = toDay === undefined ? undefined : toDay + 86_400_000;
     const dir = await partnerDirectory(db, program.id);
-    const page = await listConversions(db, { programId: program.id, status, partnerId, from: Number.isNaN(from) ? undefined : from, to: Number.isNaN(to) ? undefined : to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const page = await listConversions(db, { programId: program.id, status, partnerId, from, to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
     const byConversion = await commissionsOf(db, page.data.map((v) => v.id));
     const rows: ConversionLine[] = page.data.map((v) => {
       const m = byConversion.get(v.id);
@@ -457,7 +459,7 @@ export function managerRoutes() {
     const columns = payoutColumns(fmt, base, c.var.csrf);
     if (wantsCsv(c, "payouts")) return tableCsv(columns, rows, "payouts.csv");
     const ready = due.filter((d) => d.amount >= program.minPayout && d.amount > 0);
-    const total = ready.reduce((s, d) => s + d.amount, 0);
+    const total = ready.reduce((s, d) => s + d.amount, 0n);
     const batches = [...new Set(rows.map((r) => r.batchId))].slice(0, 5);
     return c.html(
       <Layout {...ctx.frame("payouts", "Payouts")}>
@@ -490,7 +492,7 @@ export function managerRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const batch = await createPayoutBatch(ctx.db, ctx.program, ctx.now);
-    const total = batch.payouts.reduce((s, p) => s + p.amount, 0);
+    const total = batch.payouts.reduce((s, p) => s + p.amount, 0n);
     setFlash(c, "app", batch.payouts.length ? "ok" : "err", batch.payouts.length ? `Created ${batch.payouts.length} payouts of ${ctx.fmt.m(total)} in total (batch ${batch.batchId}).` : "Nothing was due: no payout created.");
     return c.redirect(`${ctx.base}/payouts`, 303);
   });
@@ -505,7 +507,7 @@ export function managerRoutes() {
     if (!payout || payout.programId !== program.id) return notFoundPage(c, "app");
     const partner = await getProgramPartner(db, program.id, payout.partnerId);
     if (csv) {
-      return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], [[partner?.name ?? "", partner?.email ?? "", formatMoney(payout.amount, payout.currency), payout.currency, payout.commissionCount, payout.id, payout.partnerId]]), `${payout.id}.csv`);
+      return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], [[partner?.name ?? "", partner?.email ?? "", csvNumber(formatMoney(payout.amount, payout.currency)), payout.currency, payout.commissionCount, payout.id, payout.partnerId]]), `${payout.id}.csv`);
     }
     const lines = await payoutLines(db, payout.id);
     const lineRows = [
@@ -552,7 +554,7 @@ export function managerRoutes() {
     const batch = await getBatch(ctx.db, id);
     if (!batch || batch.programId !== ctx.program.id) return notFoundPage(c, "app");
     const rows = await batchPayouts(ctx.db, batch.id);
-    return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], rows.map((r) => [r.name, r.email, formatMoney(r.payout.amount, r.payout.currency), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId])), `${batch.id}.csv`);
+    return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], rows.map((r) => [r.name, r.email, csvNumber(formatMoney(r.payout.amount, r.payout.currency)), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId])), `${batch.id}.csv`);
   });
 
   app.post("/app/p/:pid/payouts/:pay/paid", async (c) => {
@@ -573,18 +575,18 @@ function linkLine(l: Awaited<ReturnType<typeof allLinks>>[number], publicUrl: st
   return { ...l, url: `${publicUrl}/${l.slug}`, partner };
 }
 
-export function dayColumns(fmt: { plain: (n: number) => string }): Column<{ key: string | null; clicks: number; uniqueClicks: number; botClicks: number; conversions: number; revenue: number; commission: number }>[] {
+export function dayColumns(fmt: { plain: (n: bigint) => string }): Column<{ key: string | null; clicks: number; uniqueClicks: number; botClicks: number; conversions: number; revenue: bigint; commission: bigint }>[] {
   return [
     { label: "day", value: (r) => r.key }, { label: "clicks", value: (r) => r.clicks }, { label: "uniqueClicks", value: (r) => r.uniqueClicks },
     { label: "botClicks", value: (r) => r.botClicks }, { label: "conversions", value: (r) => r.conversions },
-    { label: "revenue", value: (r) => fmt.plain(r.revenue) }, { label: "commission", value: (r) => fmt.plain(r.commission) },
+    { label: "revenue", value: (r) => fmt.plain(r.revenue), num: true }, { label: "commission", value: (r) => fmt.plain(r.commission), num: true },
   ];
 }
 
-function topColumns(fmt: { plain: (n: number) => string }): Column<{ key: string | null; name: string | null | undefined; clicks: number; conversions: number; revenue: number; commission: number }>[] {
+function topColumns(fmt: { plain: (n: bigint) => string }): Column<{ key: string | null; name: string | null | undefined; clicks: number; conversions: number; revenue: bigint; commission: bigint }>[] {
   return [
     { label: "key", value: (r) => r.key }, { label: "name", value: (r) => r.name ?? null }, { label: "clicks", value: (r) => r.clicks },
-    { label: "conversions", value: (r) => r.conversions }, { label: "revenue", value: (r) => fmt.plain(r.revenue) }, { label: "commission", value: (r) => fmt.plain(r.commission) },
+    { label: "conversions", value: (r) => r.conversions }, { label: "revenue", value: (r) => fmt.plain(r.revenue), num: true }, { label: "commission", value: (r) => fmt.plain(r.commission), num: true },
   ];
 }
 

@@ -31,4 +31,4 @@ export const report = (db: Db, program: ProgramRow, range: Range, groupBy: "day"
 
 /** Report rows by revenue, then clicks, the best first. */
 export const best = (rows: ReportLine[], n: number) =>
-  [...rows].sort((a, b) => b.revenue - a.revenue || b.conversions - a.conversions || b.clicks - a.clicks).slice(0, n);
+  [...rows].sort((a, b) => (b.revenue > a.revenue ? 1 : b.revenue < a.revenue ? -1 : b.conversions - a.conversions || b.clicks - a.clicks)).slice(0, n);

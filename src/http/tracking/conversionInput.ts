@@ -1,3 +1,4 @@
+import { parseIsoTimestamp } from "../../domain/dates";
 import { isCurrency, parseMoney } from "../../domain/money";
 import type { ProgramRow } from "../../db/queries/programs";
 import type { ConversionInput } from "../../services/tracking/conversions";
@@ -17,10 +18,9 @@ export interface RawConversion {
 
 function parseTime(raw: string | undefined, now: number): number {
   if (raw === undefined || raw === "") return now;
-  const ms = Date.parse(raw);
-  // Only ISO-8601 with a date part; Date.parse would also take "1" or "March 7".
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms)) throw invalid("occurredAt", "must be an ISO-8601 timestamp");
-  return ms;
+  const r = parseIsoTimestamp(raw, now);
+  if (!r.ok) throw invalid("occurredAt", r.message);
+  return r.ms;
 }
 
 /** The JSON postback's limits, kept on every channel (pixel, GET postback, Stripe). */

@@ -19,13 +19,14 @@ export interface ReportLine {
   uniqueClicks: number;
   botClicks: number;
   conversions: number;
-  revenue: number;
-  commission: number;
+  /** money in minor units, bigint: a sum may pass 2^53 */
+  revenue: bigint;
+  commission: bigint;
   conversionRate: number;
-  epc: number;
+  epc: bigint;
 }
 
-const ZERO = { clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: 0, commission: 0 };
+const ZERO: Omit<StatRow, "key"> = { clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: 0n, commission: 0n };
 
 async function idsByNum(db: Db, table: "partner" | "link", nums: number[]): Promise<Map<number, string>> {
   if (nums.length === 0) return new Map();
@@ -54,7 +55,10 @@ export async function buildReport(db: Db, q: ReportQuery): Promise<{ rows: Repor
     rows = raw.map((r) => line(r.key === "" ? null : String(r.key), r));
   }
   const sum = { ...ZERO };
-  for (const r of rows) for (const k of Object.keys(ZERO) as (keyof typeof ZERO)[]) sum[k] += r[k];
+  for (const r of rows) {
+    sum.clicks += r.clicks; sum.uniqueClicks += r.uniqueClicks; sum.botClicks += r.botClicks; sum.conversions += r.conversions;
+    sum.revenue += r.revenue; sum.commission += r.commission;
+  }
   const { key: _key, ...totals } = line(null, sum);
   return { rows, totals };
 }
