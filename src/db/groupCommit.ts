@@ -2,18 +2,24 @@ import type { ResultSet } from "@libsql/client";
 import type { Db } from "./client";
 import { isBusy } from "./errors";
 
-type Statement = ReturnType<Db["run"]>;
+export type Statement = ReturnType<Db["run"]>;
 
-interface Job {
-  statements: Statement[];
+/** How a group of jobs becomes statements, and how their results are handed back per job. */
+export interface GroupPlan<J, R> {
+  statements(jobs: J[]): [Statement, ...Statement[]];
+  results(jobs: J[], results: ResultSet[]): R[];
+}
+
+interface Queued<J, R> {
+  job: J;
   queuedAt: number;
-  resolve: (results: ResultSet[]) => void;
+  resolve: (result: R) => void;
   reject: (err: unknown) => void;
 }
 
 export interface GroupCommitOptions {
-  /** statements per transaction at most (a long transaction holds the write lock longer) */
-  maxStatements?: number;
+  /** jobs per transaction at most (a long transaction holds the write lock longer) */
+  maxJobs?: number;
   /**
    * a job that waited this long for its turn fails as busy instead of joining a transaction:
    * with the busy timeout on top, the caller hears back within its deadline (503, retry later)
@@ -23,30 +29,29 @@ export interface GroupCommitOptions {
 }
 
 /**
- * Group commit: batches submitted in the same turn of the event loop are written in one
- * transaction, so N concurrent conversions cost one commit (one set of WAL pages) instead of N.
- * Each job's statements keep their own guards (a replay is still a no-op), and each job gets its
- * own results back. A failing transaction is retried job by job, so one bad job fails alone.
- * Every job's data is committed before its promise resolves (durable before the answer).
+ * Group commit: jobs submitted in the same turn of the event loop are written in one
+ * transaction, built by the plan for the whole group (N concurrent conversions cost a few
+ * statements and one commit instead of N of each). Each job gets its own result back. A
+ * failing group is retried job by job, so one bad job fails alone. A job's data is committed
+ * before its promise resolves (durable before the answer).
  */
-export class GroupCommit {
-  private queue: Job[] = [];
+export class GroupCommit<J, R> {
+  private queue: Queued<J, R>[] = [];
   private scheduled = false;
   private running = false;
-  private readonly maxStatements: number;
+  private readonly maxJobs: number;
   private readonly maxQueueMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly db: Db, opts: GroupCommitOptions = {}) {
-    this.maxStatements = opts.maxStatements ?? 2000;
+  constructor(private readonly db: Db, private readonly plan: GroupPlan<J, R>, opts: GroupCommitOptions = {}) {
+    this.maxJobs = opts.maxJobs ?? 200;
     this.maxQueueMs = opts.maxQueueMs ?? 900;
     this.now = opts.now ?? Date.now;
   }
 
-  /** Runs the statements atomically (with others' in the same transaction); resolves with their results. */
-  run(statements: [Statement, ...Statement[]]): Promise<ResultSet[]> {
+  submit(job: J): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ statements, queuedAt: this.now(), resolve, reject });
+      this.queue.push({ job, queuedAt: this.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -70,38 +75,29 @@ export class GroupCommit {
     }
   }
 
-  private take(): Job[] {
-    const group: Job[] = [];
-    let count = 0;
+  private take(): Queued<J, R>[] {
+    const group: Queued<J, R>[] = [];
     const now = this.now();
-    while (this.queue.length > 0 && (group.length === 0 || count + this.queue[0]!.statements.length <= this.maxStatements)) {
-      const job = this.queue.shift()!;
-      if (now - job.queuedAt > this.maxQueueMs) {
-        job.reject(Object.assign(new Error("the database is busy: this write waited too long for its turn"), { code: "SQLITE_BUSY" }));
-        continue;
-      }
-      group.push(job);
-      count += job.statements.length;
+    while (this.queue.length > 0 && group.length < this.maxJobs) {
+      const q = this.queue.shift()!;
+      if (now - q.queuedAt > this.maxQueueMs) q.reject(Object.assign(new Error("the database is busy: this write waited too long for its turn"), { code: "SQLITE_BUSY" }));
+      else group.push(q);
     }
     return group;
   }
 
-  private async commit(group: Job[]): Promise<void> {
+  private async commit(group: Queued<J, R>[]): Promise<void> {
     if (group.length === 0) return;
+    const jobs = group.map((q) => q.job);
     try {
-      const all = group.flatMap((j) => j.statements) as [Statement, ...Statement[]];
-      const results = (await this.db.batch(all)) as ResultSet[];
-      let at = 0;
-      for (const job of group) {
-        job.resolve(results.slice(at, at + job.statements.length));
-        at += job.statements.length;
-      }
+      const results = this.plan.results(jobs, (await this.db.batch(this.plan.statements(jobs))) as ResultSet[]);
+      group.forEach((q, i) => q.resolve(results[i]!));
     } catch (err) {
       if (group.length === 1 || isBusy(err)) {
-        for (const job of group) job.reject(err);
+        for (const q of group) q.reject(err);
         return;
       }
-      for (const job of group) await this.commit([job]);
+      for (const q of group) await this.commit([q]);
     }
   }
 }

@@ -10,7 +10,9 @@ export interface Contribution {
 
 export const NO_CONTRIBUTION: Contribution = { conversions: 0, revenue: 0, commission: 0 };
 
-const COUNTED_COMMISSION = new Set(["hold", "pending", "approved", "paid"]);
+/** commissions that count in reports (not rejected, not reversed) */
+export const COUNTED_COMMISSION_STATUSES = ["hold", "pending", "approved", "paid"] as const;
+const COUNTED_COMMISSION = new Set<string>(COUNTED_COMMISSION_STATUSES);
 
 /**
  * A conversion counts when attributed and not fully refunded; its revenue is the amount less

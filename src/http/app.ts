@@ -15,7 +15,7 @@ import { securityHeaders } from "./securityHeaders";
 import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
 import { ReadCache } from "../services/tracking/readCache";
-import { GroupCommit } from "../db/groupCommit";
+import { conversionWriter } from "../services/tracking/conversions";
 import { apiKeyOf, rateLimit } from "./middleware/rateLimit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -34,7 +34,7 @@ export interface AppOptions {
  */
 export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   deps.reads ??= new ReadCache(deps.db);
-  deps.writes ??= new GroupCommit(deps.db);
+  deps.writes ??= conversionWriter(deps.db);
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", securityHeaders()); // first: it must wrap every route that can answer HTML
   mountVisitorRoutes(app, deps);

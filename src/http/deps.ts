@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import type { RateLimits } from "../domain/rateLimit";
 import type { ClickSink } from "../services/tracking/clickSink";
 import type { ReadCache } from "../services/tracking/readCache";
-import type { GroupCommit } from "../db/groupCommit";
+import type { ConversionWriter } from "../services/tracking/conversions";
 import type { LinkCache } from "./tracking/linkCache";
 import type { ReadClickFacts } from "./tracking/requestFacts";
 
@@ -23,7 +23,7 @@ export interface AppDeps {
   /** keys, programs, links, partners and rules held in memory (createApp makes one when absent) */
   reads?: ReadCache;
   /** group commit of concurrent conversions (createApp makes one when absent) */
-  writes?: GroupCommit;
+  writes?: ConversionWriter;
   /** the contract's rate limits: in process on Node (`memoryRateLimits`), bindings on Workers */
   rateLimits: RateLimits;
 }

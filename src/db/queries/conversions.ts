@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
-import type { ResultSet } from "@libsql/client";
 import type { Db } from "../client";
-import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
+import { contribution, COUNTED_COMMISSION_STATUSES, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
-import { statKeysOf, statsDelta } from "./stats";
+import { ALL_PARTNERS, isProgramWide, statKeysOf, statsDelta } from "./stats";
+import type { GroupPlan } from "../groupCommit";
 import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
@@ -73,28 +73,75 @@ export function customerUpsert(db: Db, conv: Pick<ConversionRow, "programId" | "
 export const vouchedFor = (conv: Pick<ConversionRow, "source">, commission: Pick<CommissionRow, "status"> | null) =>
   conv.source === "postback" || (commission !== null && commission.status !== "hold" && commission.status !== "rejected");
 
+/** A new conversion waiting for its group commit; `clickDims` asks to copy country, device and sub1 from its stored click. */
+export interface NewConversion {
+  conversion: ConversionRow;
+  commission: CommissionRow | null;
+  clickDims: boolean;
+}
+
 /**
- * Stores a conversion with its commission and customer mapping atomically, without an
- * interactive transaction (so it works the same over HTTP to Turso): the conversion insert is
- * a no-op when its key exists, and the dependent writes only happen when our row is there.
- * Returns whether this call created the conversion.
+ * How new conversions are written, a group at a time, in one transaction of a few statements:
+ * one multi-row insert of the conversions (a row whose key exists is skipped: a replay or a
+ * concurrent twin), one of their commissions, the report dimensions copied from their clicks,
+ * the customer mappings, and one set-based fold into the report rows. Every write after the
+ * first only touches conversions that this group inserted (their fresh ids exist), so a job
+ * that lost its key race writes nothing. Works the same over HTTP to Turso (no interactive
+ * transaction). The result of a job is whether it created its conversion.
  */
-export async function insertConversion(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null, commit: Commit = (s) => db.batch(s)): Promise<boolean> {
-  const [first] = await commit(insertConversionStatements(db, programNum, conversion, commission));
-  return first!.rowsAffected === 1;
+export function newConversionsPlan(db: Db): GroupPlan<NewConversion, boolean> {
+  return {
+    statements(jobs) {
+      const ids = (list: NewConversion[]) => sql.join(list.map((j) => sql`${j.conversion.id}`), sql`, `);
+      const statements: [BatchStatement, ...BatchStatement[]] = [
+        db.run(sql`INSERT INTO conversions (${sql.raw(CONVERSION_COLUMNS.join(", "))}) VALUES ${sql.join(jobs.map((j) => conversionTuple(j.conversion)), sql`, `)}
+          ON CONFLICT DO NOTHING RETURNING id`),
+      ];
+      const withCommission = jobs.filter((j) => j.commission);
+      if (withCommission.length > 0) {
+        statements.push(db.run(sql`INSERT INTO commissions (${sql.raw(COMMISSION_COLUMNS.join(", "))})
+          SELECT * FROM (VALUES ${sql.join(withCommission.map((j) => commissionTuple(j.commission!)), sql`, `)}) AS v
+          WHERE EXISTS (SELECT 1 FROM conversions c WHERE c.id = v.column4)`));
+      }
+      const needDims = jobs.filter((j) => j.clickDims && j.conversion.clickId);
+      if (needDims.length > 0) {
+        statements.push(db.run(sql`UPDATE conversions SET country = k.country, device = k.device, sub1 = k.sub1
+          FROM clicks k WHERE k.id = conversions.click_id AND conversions.id IN (${ids(needDims)})`));
+      }
+      for (const j of jobs) {
+        const c = j.conversion;
+        if (c.customerId && c.partnerId && vouchedFor(c, j.commission)) statements.push(customerUpsert(db, c, sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${c.id})`));
+      }
+      statements.push(db.run(sql`${sql.raw(CONVERSION_FOLD)} WHERE c.id IN (${ids(jobs)}) AND c.status = 'attributed'
+        GROUP BY p.num, d.dim, c.occurred_at / 86400000, 4, 5
+        ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
+          conversions = conversions + excluded.conversions, revenue = revenue + excluded.revenue, commission = commission + excluded.commission`));
+      return statements;
+    },
+    results(jobs, results) {
+      const created = new Set(results[0]!.rows.map((r) => String(r[0])));
+      return jobs.map((j) => created.has(j.conversion.id));
+    },
+  };
 }
 
-/** Runs statements atomically: `db.batch`, or a group commit that shares the transaction with others. */
-export type Commit = (statements: [BatchStatement, ...BatchStatement[]]) => Promise<ResultSet[]>;
-
-function insertConversionStatements(db: Db, programNum: number, conversion: ConversionRow, commission: CommissionRow | null) {
-  const ours = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conversion.id})`;
-  const statements = [db.run(sql`INSERT INTO conversions ${conversionValues(conversion)} ON CONFLICT DO NOTHING`)] as [BatchStatement, ...BatchStatement[]];
-  if (commission) statements.push(db.run(sql`INSERT INTO commissions ${commissionValues(commission)}`.append(sql` WHERE ${ours}`)));
-  if (conversion.customerId && conversion.partnerId && vouchedFor(conversion, commission)) statements.push(customerUpsert(db, conversion, ours));
-  statements.push(...statsDelta(db, statKeysOf(programNum, conversion), contribution(conversion, commission), ours));
-  return statements;
-}
+/**
+ * The report rows of new conversions, from the stored rows themselves (what statsDeltaStatement
+ * adds for one conversion, for a group at once): every dimension, and the program-wide rows.
+ */
+const CONVERSION_FOLD = `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, conversions, revenue, commission)
+  SELECT p.num, d.dim, c.occurred_at / 86400000,
+    CASE WHEN d.everyone = 1 THEN ${ALL_PARTNERS} ELSE coalesce(c.partner_num, 0) END,
+    CASE d.dim WHEN 'total' THEN '' WHEN 'link' THEN coalesce(CAST(c.link_num AS TEXT), '') WHEN 'country' THEN coalesce(c.country, '')
+      WHEN 'device' THEN coalesce(c.device, '') ELSE coalesce(c.sub1, '') END,
+    count(*), sum(c.amount - c.refunded),
+    sum(CASE WHEN m.status IN (${COUNTED_COMMISSION_STATUSES.map((s) => `'${s}'`).join(", ")}) THEN m.amount ELSE 0 END)
+  FROM conversions c
+  JOIN programs p ON p.id = c.program_id
+  LEFT JOIN commissions m ON m.conversion_id = c.id
+  CROSS JOIN (${["total", "link", "country", "device", "sub1"]
+    .flatMap((dim) => [`SELECT '${dim}' AS dim, 0 AS everyone`, ...(isProgramWide(dim) ? [`SELECT '${dim}', 1`] : [])])
+    .join(" UNION ALL ")}) AS d`;
 
 type BatchStatement = ReturnType<Db["run"]>;
 
@@ -103,18 +150,24 @@ const CONVERSION_COLUMNS = [
   "click_ts", "via", "model", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon", "occurred_at", "change_token", "created_at",
 ] as const;
 
-/** `(columns…) SELECT values…` of a conversion row (SELECT so that a WHERE guard can follow). */
-function conversionValues(c: ConversionRow): SQL {
-  const values = [c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
-    c.clickTs, c.via, c.model, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt];
-  return sql`(${sql.raw(CONVERSION_COLUMNS.join(", "))}) VALUES (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
+const tuple = (values: unknown[]): SQL => sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
+
+/** `(values…)` of a conversion row, in CONVERSION_COLUMNS order. */
+function conversionTuple(c: ConversionRow): SQL {
+  return tuple([c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
+    c.clickTs, c.via, c.model, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt]);
 }
 
-function commissionValues(c: CommissionRow): SQL {
-  return sql`(id, program_id, partner_id, conversion_id, rule_id, tier_id, amount, original_amount, currency, status, available_at, payout_id, created_at, updated_at)
-    SELECT ${c.id}, ${c.programId}, ${c.partnerId}, ${c.conversionId}, ${c.ruleId}, ${c.tierId}, ${c.amount}, ${c.originalAmount}, ${c.currency}, ${c.status},
-           ${c.availableAt}, ${c.payoutId}, ${c.createdAt}, ${c.updatedAt}`;
+/** `(values…)` of a commission row, in COMMISSION_COLUMNS order (conversion_id is the 4th). */
+function commissionTuple(c: CommissionRow): SQL {
+  return tuple([c.id, c.programId, c.partnerId, c.conversionId, c.ruleId, c.tierId, c.amount, c.originalAmount, c.currency, c.status,
+    c.availableAt, c.payoutId, c.createdAt, c.updatedAt]);
 }
+
+const COMMISSION_COLUMNS = [
+  "id", "program_id", "partner_id", "conversion_id", "rule_id", "tier_id", "amount", "original_amount", "currency", "status", "available_at", "payout_id",
+  "created_at", "updated_at",
+] as const;
 
 /**
  * A postback takes over a pixel-sourced conversion: the conversion is rewritten as the postback
@@ -127,7 +180,6 @@ export async function supersedePixel(
   programNum: number,
   before: { conversion: ConversionRow; commission: CommissionRow | null },
   after: { conversion: ConversionRow; commission: CommissionRow | null },
-  commit: Commit = (s) => db.batch(s),
 ): Promise<boolean> {
   const token = newToken();
   const c = after.conversion;
@@ -147,13 +199,13 @@ export async function supersedePixel(
       available_at = ${next.availableAt}, rule_id = ${next.ruleId}, tier_id = ${next.tierId}, status = ${next.status}, updated_at = ${next.updatedAt}
       WHERE id = ${next.id} AND ${won}`));
   } else if (next) {
-    statements.push(db.run(sql`INSERT INTO commissions ${commissionValues(next)}`.append(sql` WHERE ${won}`)));
+    statements.push(db.run(sql`INSERT INTO commissions (${sql.raw(COMMISSION_COLUMNS.join(", "))}) SELECT * FROM (VALUES ${commissionTuple(next)}) WHERE ${won}`));
   }
   if (c.customerId && c.partnerId && vouchedFor(c, next)) statements.push(customerUpsert(db, c, won));
   statements.push(...statsDelta(db, statKeysOf(programNum, before.conversion), delta(NO_CONTRIBUTION, contribution(before.conversion, old)), won));
   statements.push(...statsDelta(db, statKeysOf(programNum, c), contribution(c, next), won));
-  const [first] = await commit(statements);
-  return first!.rowsAffected === 1;
+  const [first] = await db.batch(statements);
+  return first.rowsAffected === 1;
 }
 
 /**

@@ -5,8 +5,8 @@ import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { Db } from "../../db/client";
 import {
-  commissionOf, earliestCustomerClick, findConversion, findCustomer, insertConversion, supersedePixel,
-  type Commit, type CommissionRow, type ConversionRow,
+  commissionOf, earliestCustomerClick, findConversion, findCustomer, newConversionsPlan, supersedePixel,
+  type CommissionRow, type ConversionRow, type NewConversion,
 } from "../../db/queries/conversions";
 import { findPartnerByCoupon } from "../../db/queries/partners";
 import { getLink } from "../../db/queries/links";
@@ -14,7 +14,8 @@ import { clickDimensions } from "../../db/queries/stats";
 import type { ProgramRow } from "../../db/queries/programs";
 import type { ClickSink } from "./clickSink";
 import { ReadCache } from "./readCache";
-import type { GroupCommit } from "../../db/groupCommit";
+import { GroupCommit } from "../../db/groupCommit";
+import type { ResultSet } from "@libsql/client";
 
 export interface ConversionInput {
   orderId: string;
@@ -43,12 +44,19 @@ export interface TrackingDeps {
   clickSink?: Pick<ClickSink, "waitingClick">;
   /** programs, links, partners and rules read once (the app always has one; scripts may not) */
   reads?: ReadCache;
-  /** group commit of concurrent conversions (the app always has one); else each writes alone */
-  writes?: GroupCommit;
+  /** group commit of concurrent new conversions (the app always has one); else each writes alone */
+  writes?: ConversionWriter;
 }
 
+export type ConversionWriter = GroupCommit<NewConversion, boolean>;
+export const conversionWriter = (db: Db): ConversionWriter => new GroupCommit(db, newConversionsPlan(db));
+
 const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
-const commitOf = (deps: TrackingDeps): Commit => (deps.writes ? (s) => deps.writes!.run(s) : (s) => deps.db.batch(s));
+async function insertNew(deps: TrackingDeps, job: NewConversion): Promise<boolean> {
+  if (deps.writes) return deps.writes.submit(job);
+  const plan = newConversionsPlan(deps.db);
+  return plan.results([job], (await deps.db.batch(plan.statements([job]))) as ResultSet[])[0]!;
+}
 
 async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<AttributionFacts> {
   const facts: AttributionFacts = { programNum: program.num, model: program.attribution, cookieDays: program.cookieDays, occurredAt: input.occurredAt };
@@ -80,12 +88,15 @@ async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: Conve
  * and sub1 of its click: stored, or still waiting in this process's click sink. (On Workers a
  * click still in the Queue has none to give; the sale then reports under unknown country.)
  */
-async function reportDimensions(deps: TrackingDeps, partnerId: string, linkId: string | null, clickId: string | null) {
+async function reportDimensions(deps: TrackingDeps, partnerId: string, linkId: string | null, clickId: string | null, readClick: boolean) {
   const partner = await readsOf(deps).partner(partnerId);
   // The link's number is in the click id that attributed the conversion (no read needed).
   const linkNum = clickId && linkId ? (verifyClickId(clickId, deps.secret)?.linkNum ?? (await getLink(deps.db, linkId))?.num ?? null) : null;
-  const click = clickId ? (await clickDimensions(deps.db, clickId)) ?? deps.clickSink?.waitingClick?.(clickId) ?? null : null;
-  return { partnerNum: partner?.num ?? null, linkNum, country: click?.country ?? null, device: click?.device ?? null, sub1: click?.sub1 ?? null };
+  // A click still waiting in this process's sink gives its dimensions at once; a stored one is
+  // read here, or (new conversions) copied in the insert's transaction without a read.
+  const waiting = clickId ? deps.clickSink?.waitingClick?.(clickId) ?? null : null;
+  const click = waiting ?? (clickId && readClick ? await clickDimensions(deps.db, clickId) : null);
+  return { partnerNum: partner?.num ?? null, linkNum, country: click?.country ?? null, device: click?.device ?? null, sub1: click?.sub1 ?? null, fromClick: waiting !== null };
 }
 
 /** The partner's current tier picks the rule; the commission is computed once, at creation. */
@@ -103,9 +114,13 @@ function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
 type Decision = ReturnType<typeof decideAttribution>;
 
 /** The conversion row an attribution decision makes of the input (report dimensions included). */
-async function conversionRow(deps: TrackingDeps, program: ProgramRow, input: ConversionInput, decision: Decision, base: Pick<ConversionRow, "id" | "createdAt" | "changeToken">): Promise<ConversionRow> {
-  const dims = decision.attributed ? await reportDimensions(deps, decision.partnerId, decision.linkId, decision.clickId) : null;
+async function conversionRow(
+  deps: TrackingDeps, program: ProgramRow, input: ConversionInput, decision: Decision, base: Pick<ConversionRow, "id" | "createdAt" | "changeToken">,
+  readClick = true,
+): Promise<ConversionRow & { dimsKnown: boolean }> {
+  const dims = decision.attributed ? await reportDimensions(deps, decision.partnerId, decision.linkId, decision.clickId, readClick) : null;
   return {
+    dimsKnown: !dims || readClick || dims.fromClick,
     ...base, programId: program.id, event: input.event, orderId: input.orderId, amount: input.amount ?? 0, refunded: 0,
     currency: input.currency, source: input.source, status: decision.attributed ? "attributed" : "unattributed",
     reason: decision.attributed ? null : decision.reason,
@@ -152,13 +167,13 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   const fresh = hasIdentifier(input) && !committed;
   const decision = fresh ? decideAttribution(await gatherFacts(deps, program, input)) : storedDecision(existing);
   const facts = fresh ? input : { ...input, occurredAt: existing.occurredAt, customerId: existing.customerId, coupon: existing.coupon };
-  const conversion = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
+  const { dimsKnown: _, ...conversion } = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
   if (!fresh) conversion.model = existing.model;
   let commission: CommissionRow | null;
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
   else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, before?.id);
   if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
-  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission }, commitOf(deps));
+  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission });
   const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
   return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
 }
@@ -183,9 +198,10 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {
-    const conversion = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null });
+    const { dimsKnown, ...conversion } = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null }, false);
     const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now);
-    if (await insertConversion(deps.db, program.num, conversion, commission, commitOf(deps))) return { kind: "created", conversion, commission };
+    // (the answer's row lacks the click's country, device and sub1 when the insert copied them)
+    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown })) return { kind: "created", conversion, commission };
   }
   const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
   if (existing) return answerExisting(deps, program, existing, input);

@@ -1,0 +1,68 @@
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openAndMigrate } from "../../src/bootstrap";
+import type { Database } from "../../src/db/client";
+import { GroupCommit, type GroupPlan } from "../../src/db/groupCommit";
+import { click, createFixture, createTestApp, okJson, postConversion, sqlRows } from "../helpers/app";
+
+// Group commit: jobs of one event-loop turn share a transaction, each gets its own result, and
+// one bad job fails alone.
+
+describe("GroupCommit", () => {
+  let database: Database;
+  beforeEach(async () => {
+    ({ database } = await openAndMigrate(":memory:", undefined, "group-commit-secret-0123456789"));
+    await database.client.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
+  });
+  afterEach(() => database.close());
+
+  const plan = (batches: number[]): GroupPlan<{ k: string; v: number | null }, number> => ({
+    statements(jobs) {
+      batches.push(jobs.length);
+      const [first, ...rest] = jobs.map((j) => database.db.run(sql`INSERT INTO t (k, v) VALUES (${j.k}, ${j.v}) ON CONFLICT DO NOTHING`));
+      return [first!, ...rest];
+    },
+    results: (jobs, results) => jobs.map((_, i) => results[i]!.rowsAffected),
+  });
+
+  it("writes the jobs of one turn in one transaction and answers each", async () => {
+    const batches: number[] = [];
+    const writer = new GroupCommit(database.db, plan(batches));
+    const answers = await Promise.all(["a", "b", "c", "a"].map((k, i) => writer.submit({ k, v: i })));
+    expect(answers).toEqual([1, 1, 1, 0]); // the second "a" lost to the first
+    expect(batches).toEqual([4]);
+    expect((await database.client.execute("SELECT count(*) AS n FROM t")).rows[0]![0]).toBe(3);
+  });
+
+  it("retries a failing group job by job, so only the bad job fails", async () => {
+    const batches: number[] = [];
+    const writer = new GroupCommit(database.db, plan(batches));
+    const outcomes = await Promise.allSettled([writer.submit({ k: "x", v: 1 }), writer.submit({ k: "y", v: null }), writer.submit({ k: "z", v: 3 })]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(batches).toEqual([3, 1, 1, 1]);
+    expect((await database.client.execute("SELECT k FROM t ORDER BY k")).rows.map((r) => r[0])).toEqual(["x", "z"]);
+  });
+});
+
+describe("concurrent postbacks through the group commit", () => {
+  it("stores every order once, with its commission and its report rows, also with twins in the same group", async () => {
+    const t = await createTestApp();
+    try {
+      const f = await createFixture(t);
+      const clickId = await click(t, "anna", "?sub1=news", );
+      await t.flushClicks();
+      const orders = Array.from({ length: 60 }, (_, i) => `g-${i % 40}`); // 20 twins
+      const results = await Promise.all(orders.map((orderId) => postConversion(t, f.postbackKey, { orderId, event: "sale", amount: "10.00", clickId })));
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(40);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+      expect(await sqlRows(t, "SELECT count(*) AS n, sum(amount) AS a FROM commissions")).toEqual([{ n: 40, a: 40 * 200 }]);
+      const day = new Date(t.clock.now).toISOString().slice(0, 10);
+      const bySub = await okJson(await t.request(`/api/v1/programs/${f.program.id}/report?from=${day}&to=${day}&groupBy=sub1`, { key: f.vendorKey }));
+      expect(bySub.rows).toEqual([expect.objectContaining({ key: "news", conversions: 40, revenue: "400.00", commission: "80.00" })]);
+      expect(await sqlRows(t, "SELECT DISTINCT sub1 FROM conversions")).toEqual([{ sub1: "news" }]);
+    } finally {
+      await t.close();
+    }
+  });
+});
