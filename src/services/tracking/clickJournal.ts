@@ -171,7 +171,7 @@ export class SegmentReader {
   private taken = 0;
   private ended = false;
 
-  constructor(readonly segment: JournalSegment, private readonly chunkBytes = 256 * 1024) {}
+  constructor(readonly segment: JournalSegment, private readonly chunkBytes = 64 * 1024) {}
 
   /** The next clicks of the file (up to `n`), or null at its end. */
   async peek(n: number): Promise<ClickRow[] | null> {
