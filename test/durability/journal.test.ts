@@ -168,6 +168,32 @@ describe("click journal (BatchingClickSink + NativeClickStore on a locked file)"
     expect(journalFiles(dbPath)).toEqual([]);
   });
 
+  it("leaves a backlog it has not replayed yet on disk at close(), and the next sink stores it once", async () => {
+    const { dbPath, journalPath, newSink } = await setup();
+    const rows = clickEvents(3000, "left").map((e) => JSON.stringify(enrichClick(e, SECRET)));
+    writeFileSync(`${journalPath}.000007`, `${rows.join("\n")}\n`);
+    const first = newSink();
+    const fresh = clickEvents(30, "fresh");
+    for (const e of fresh) first.sink.push(e);
+    await first.sink.close(); // stores the fresh clicks, not the 3000 of the backlog
+    first.store.close();
+    const reader = openDb(dbPath);
+    cleanups.push(() => {
+      reader.close();
+    });
+    expect(readClicks(reader).count).toBeLessThan(3030);
+    expect(fresh.every((e) => readClicks(reader).ids.has(e.id)), "fresh clicks stored at close").toBe(true);
+    expect(journalFiles(dbPath)).toEqual([`${journalPath}.000007`]);
+
+    const second = newSink();
+    await second.sink.flush();
+    const stored = readClicks(reader);
+    expect(stored.count).toBe(3030);
+    expect(stored.distinct).toBe(3030);
+    await second.sink.close();
+    expect(journalFiles(dbPath)).toEqual([]);
+  });
+
   it("replays the single-file journal of older versions (and its .replaying file), torn lines skipped, resuming after a failure", async () => {
     const { dbPath, journalPath, lock, newSink } = await setup();
     const rows = clickEvents(1500, "old").map((e) => JSON.stringify(enrichClick(e, SECRET)));

@@ -229,13 +229,17 @@ export class BatchingClickSink implements ClickSink {
     return this.pendingRows > 0 || this.backlogSegments > 0;
   }
 
-  /** Writes everything pushed so far (and the journal's backlog) and rolls it up; never rejects. */
+  /**
+   * Writes everything pushed so far (and, unless closing, the journal's backlog) and rolls it
+   * up; never rejects.
+   */
   async flush(): Promise<void> {
     await this.journalRound();
     if (this.writing) await this.writing;
     this.rollupNow = true;
+    // closing: the backlog stays on disk for the next start (a long replay must not hold up a stop)
     do await this.startDbRound();
-    while (!this.failures && (this.hasDbWork || this.rollupNow));
+    while (!this.failures && ((this.closed ? this.pendingRows > 0 : this.hasDbWork) || this.rollupNow));
   }
 
   private startDbRound(): Promise<void> {
@@ -251,21 +255,20 @@ export class BatchingClickSink implements ClickSink {
   /**
    * One round: what is journaled goes to the database slice by slice, yielding to the event loop
    * between slices so that redirects are never stuck behind a long synchronous write (p99).
-   * Before each slice, clicks answered meanwhile are journaled first: a write into a locked
-   * database blocks for its busy timeout, and no answered click may wait in memory that long.
    */
   private async writeRound(): Promise<void> {
     if (this.failures && Date.now() < this.retryAt && !this.closed) return;
     let budget = this.pendingRows + (this.backlogSegments > 0 ? REPLAY_SLICES_PER_ROUND * REPLAY_SLICE : 0);
     try {
       while (budget > 0) {
-        if (this.buffer.length > 0) await this.journalRound();
+        await this.journalFirst();
         const { stored, replayed } = await this.writeSlice();
         if (stored === 0) break;
         budget -= stored;
         this.stored += stored;
         if (!this.closed) await yieldToEventLoop();
         if (replayed) {
+          await this.journalFirst();
           await this.opts.store.rollup();
           this.lastRollup = Date.now();
           if (!this.closed) await yieldToEventLoop();
@@ -274,6 +277,7 @@ export class BatchingClickSink implements ClickSink {
       // Rollups are set-based: folding a few rounds of clicks at once is cheaper per click than
       // folding each round alone, and link counts may lag by up to 5 s (contract).
       if (this.rollupNow || this.closed || Date.now() - this.lastRollup >= this.rollupIntervalMs) {
+        await this.journalFirst();
         await this.opts.store.rollup();
         this.lastRollup = Date.now();
         this.rollupNow = false;
@@ -288,7 +292,16 @@ export class BatchingClickSink implements ClickSink {
     }
   }
 
-  /** Stores the next slice: fresh clicks in memory first, then the journal's backlog. */
+  /**
+   * Before a synchronous database step: the clicks answered meanwhile go to the journal first.
+   * A write into a locked database blocks for its busy timeout, and no answered click may wait
+   * in memory that long.
+   */
+  private async journalFirst(): Promise<void> {
+    if (this.buffer.length > 0) await this.journalRound();
+  }
+
+  /** Stores the next slice: fresh clicks in memory first, then (unless closing) the journal's backlog. */
   private async writeSlice(): Promise<{ stored: number; replayed: boolean }> {
     const batch = this.pending[0];
     if (batch) {
@@ -306,7 +319,7 @@ export class BatchingClickSink implements ClickSink {
     const journal = this.journal;
     for (;;) {
       const segment = journal?.backlog[0];
-      if (!journal || !segment) return { stored: 0, replayed: false };
+      if (!journal || !segment || this.closed) return { stored: 0, replayed: false };
       if (this.reader?.segment !== segment) {
         await this.reader?.close();
         this.reader = new SegmentReader(segment);
