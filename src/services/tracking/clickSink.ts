@@ -77,6 +77,8 @@ const REPLAY_SLICES_PER_ROUND = 10;
 export class BatchingClickSink implements ClickSink {
   /** answered, not on disk yet */
   private buffer: ClickEvent[] = [];
+  /** being appended to the journal right now */
+  private appending: ClickRow[] | null = null;
   /** on disk (journal), not in the database yet, oldest first */
   private pending: Batch[] = [];
   private pendingRows = 0;
@@ -123,8 +125,9 @@ export class BatchingClickSink implements ClickSink {
     for (let i = this.buffer.length - 1; i >= 0; i--) {
       if (this.buffer[i]!.id === clickId) return dimsOf(enrichClick(this.buffer[i]!, this.opts.secret));
     }
-    for (let b = this.pending.length - 1; b >= 0; b--) {
-      const rows = this.pending[b]!.rows;
+    const batches = this.appending ? [...this.pending.map((b) => b.rows), this.appending] : this.pending.map((b) => b.rows);
+    for (let b = batches.length - 1; b >= 0; b--) {
+      const rows = batches[b]!;
       for (let i = rows.length - 1; i >= 0; i--) if (rows[i]!.id === clickId) return dimsOf(rows[i]!);
     }
     return null;
@@ -132,7 +135,7 @@ export class BatchingClickSink implements ClickSink {
 
   /** clicks held in memory and not stored yet (journaled ones read back from disk are not counted) */
   get waiting(): number {
-    return this.buffer.length + this.pendingRows;
+    return this.buffer.length + (this.appending?.length ?? 0) + this.pendingRows;
   }
 
   /** journal segments still to be read back into the database */
@@ -184,7 +187,10 @@ export class BatchingClickSink implements ClickSink {
     const events = this.buffer;
     this.buffer = [];
     const rows = events.map((e) => enrichClick(e, this.opts.secret));
-    this.pending.push({ rows, done: 0, segment: await this.append(rows) });
+    this.appending = rows;
+    const segment = await this.append(rows);
+    this.appending = null;
+    this.pending.push({ rows, done: 0, segment });
     this.pendingRows += rows.length;
     this.boundMemory();
   }
@@ -337,7 +343,10 @@ export class BatchingClickSink implements ClickSink {
     }
   }
 
-  /** Stops timers and stores everything; what the database cannot take stays in the journal. */
+  /**
+   * Stops timers and stores what memory holds; what the database cannot take, and a backlog not
+   * replayed yet, stay in the journal for the next start.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const t of [this.journalTimer, this.dbTimer]) if (t) clearTimeout(t);
