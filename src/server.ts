@@ -36,14 +36,15 @@ async function main() {
     rateLimits: memoryRateLimits(rateRules(config), Date.now),
   };
   const app = createApp(deps);
-  // Clicks journaled by an earlier run (database down at shutdown) are written now.
-  await clickSink.flush();
 
   // Cached redirects are answered before the adapter and Hono see them (same response).
   const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, createServer }, (info) => {
     logInfo(`afflux listening on http://${config.HOST}:${info.port} (database ${databaseForLog(config.DATABASE_URL)})`);
   });
+  // Clicks journaled by an earlier run (killed, or stopped while the database was away) are
+  // written in the background, in slices between redirects: a long journal does not delay serving.
+  void clickSink.flush();
 
   // The scheduled settle: approves commissions whose hold has passed and recomputes tiers.
   const settleEvery = config.AFFLUX_SETTLE_INTERVAL_MINUTES * 60_000;

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "libsql";
 
@@ -27,6 +27,33 @@ export function tempDbPath(prefix = "afflux-durability-"): { dir: string; dbPath
 
 export function journalPathOf(dbPath: string): string {
   return `${dbPath}.clicks.journal`;
+}
+
+/** Every click journal file of the database (segments, and the single file of older versions). */
+export function journalFiles(dbPath: string): string[] {
+  const base = basename(journalPathOf(dbPath));
+  return readdirSync(dirname(dbPath)).filter((f) => f.startsWith(base)).sort().map((f) => join(dirname(dbPath), f));
+}
+
+/** Journal files that still hold clicks (the segment being appended to is emptied, not deleted, once stored). */
+export function nonEmptyJournalFiles(dbPath: string): string[] {
+  return journalFiles(dbPath).filter((f) => statSync(f).size > 0);
+}
+
+/** The click ids held by the journal files (torn lines skipped). */
+export function journaledIds(dbPath: string): Set<string> {
+  const ids = new Set<string>();
+  for (const file of journalFiles(dbPath)) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        ids.add((JSON.parse(line) as { id: string }).id);
+      } catch {
+        // torn by a crash mid-append
+      }
+    }
+  }
+  return ids;
 }
 
 /** A port that was free a moment ago (the OS picks it). */
@@ -207,6 +234,8 @@ export async function createFixture(baseUrl: string, slug = "durable"): Promise<
 export interface BurstResult {
   /** click ids from the Location headers of 302 answers, in answer order */
   clickIds: string[];
+  /** when each of `clickIds` was answered (client clock, Date.now()), same order */
+  answeredAt: number[];
   /** answers by status code */
   statuses: Map<number, number>;
   /** requests that failed at the connection level (refused, reset…) */
@@ -231,7 +260,7 @@ export async function fireRedirects(
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const clickParam = opts.clickParam ?? "afx_click";
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const result: BurstResult = { clickIds: [], statuses: new Map(), errors: 0, timeouts: 0, badLocations: 0, maxLatencyMs: 0 };
+  const result: BurstResult = { clickIds: [], answeredAt: [], statuses: new Map(), errors: 0, timeouts: 0, badLocations: 0, maxLatencyMs: 0 };
   const url = new URL(`/${slug}`, baseUrl);
   let next = 0;
 
@@ -265,6 +294,7 @@ export async function fireRedirects(
                 return;
               }
               result.clickIds.push(id);
+              result.answeredAt.push(Date.now());
               opts.onAnswer?.(result.clickIds.length);
             }
           });
