@@ -21,7 +21,9 @@ async function main() {
   const config = loadConfig();
   const { database, secret } = await openAndMigrate(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, config.AFFLUX_SECRET);
   const trustProxy = config.AFFLUX_TRUST_PROXY === "1" || config.AFFLUX_TRUST_PROXY === "true";
-  const store = database.filePath ? new NativeClickStore(database.filePath) : new ClientClickStore(database.client);
+  // A short busy timeout: a locked database must not stall the event loop (the redirects) for
+  // long; the clicks are in the journal already, and the sink retries with backoff.
+  const store = database.filePath ? new NativeClickStore(database.filePath, 25) : new ClientClickStore(database.client);
   const clickSink = new BatchingClickSink({
     store,
     secret,
@@ -41,6 +43,15 @@ async function main() {
   const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, createServer }, (info) => {
     logInfo(`afflux listening on http://${config.HOST}:${info.port} (database ${databaseForLog(config.DATABASE_URL)})`);
+    if (!config.AFFLUX_ADMIN_KEY) {
+      logInfo("no AFFLUX_ADMIN_KEY: the operator API (POST /api/v1/vendors) is off; create a first vendor key with `npm run afflux -- keys create vendor --name Acme`");
+    }
+  });
+  server.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EADDRINUSE") {
+      console.error(`afflux: port ${config.PORT} on ${config.HOST} is already in use (another afflux running?): stop it, or start with PORT=<another port>`);
+    } else logError("the HTTP server failed", err);
+    process.exit(1);
   });
   // Clicks journaled by an earlier run (killed, or stopped while the database was away) are
   // written in the background, in slices between redirects: a long journal does not delay serving.
