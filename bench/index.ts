@@ -15,14 +15,16 @@ const PARTS: Record<string, Part> = {
   durability: async () => (await import('./durability.js')).durabilityPart(), // kill -9 with the database locked, redirect p99 while a 200k-click journal replays (issue 9)
 };
 
+/** `--only a` or `--only a,b` (parts run in the registry's order, so one run can compare them). */
 function selected(argv: string[]): string[] {
   const i = argv.indexOf('--only');
   if (i === -1) return Object.keys(PARTS);
-  const name = argv[i + 1];
-  if (!name || !(name in PARTS)) {
-    throw new Error(`--only needs one of: ${Object.keys(PARTS).join(', ')} (got ${name ?? 'nothing'})`);
+  const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !(n in PARTS));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--only needs one or more of: ${Object.keys(PARTS).join(', ')} (got ${argv[i + 1] ?? 'nothing'})`);
   }
-  return [name];
+  return Object.keys(PARTS).filter((n) => names.includes(n));
 }
 
 async function main(): Promise<number> {
