@@ -1,32 +1,32 @@
-import { isUniqueViolation } from "../../db/errors";
+import { isUniqueViolation } from "../../src/db/errors";
 import { Hono, type Context } from "hono";
 import { renderSVG } from "uqr";
-import { Layout, type Column } from "../../../dashboard/ui";
-import { KpiTiles, ResultsChart, TopList, PeriodPicker } from "../../../dashboard/pages/overview";
+import { Layout, type Column } from "../ui";
+import { KpiTiles, ResultsChart, TopList, PeriodPicker } from "../pages/overview";
 import {
   BulkActions, COMMISSION_FILTERS, commissionColumns, conversionColumns, DataTable, Empty, Facts, LinkCreateForm, linkColumns, managerNav, Pager,
   PartnerCreateForm, partnerColumns, payoutColumns, StatusFilter, type CommissionLine, type ConversionLine, type LinkLine, type PartnerLine, type PayoutLine,
-} from "../../../dashboard/pages/manager";
-import { Badge, Csrf } from "../../../dashboard/ui";
-import { COMMISSION_STATUSES, type CommissionStatus } from "../../db/schema";
-import { listCommissions, partnerBalance } from "../../db/queries/commissions";
-import { commissionOf, commissionsOf, getConversion, listConversions } from "../../db/queries/conversions";
-import { commissionStatusCounts, pricingOf, programPayouts, unpaidApproved } from "../../db/queries/dashboard";
-import { applyAction, vendorCommissions } from "../../db/queries/lifecycle";
-import { getProgramPartner, insertPartner } from "../../db/queries/partners";
-import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, paidOut, payoutLines } from "../../db/queries/payouts";
-import { entryTierId, getVendorProgram, listPrograms, type ProgramRow } from "../../db/queries/programs";
-import { insertSignInLink } from "../../db/queries/sessions";
-import { listTierChanges } from "../../db/queries/tiers";
-import { canApply, type ManagerAction } from "../../domain/lifecycle";
-import { explain } from "../../domain/explain";
-import { formatMoney } from "../../domain/money";
-import { hashApiKey } from "../../domain/ids";
-import { createLink } from "../../services/links/createLink";
-import { csvNumber, csvResponse, toCsv } from "../csv";
+} from "../pages/manager";
+import { Badge, Csrf } from "../ui";
+import { COMMISSION_STATUSES, type CommissionStatus } from "../../src/db/schema";
+import { listCommissions, partnerBalance } from "../../src/db/queries/commissions";
+import { commissionOf, commissionsOf, getConversion, listConversions } from "../../src/db/queries/conversions";
+import { commissionStatusCounts, pricingOf, programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
+import { applyAction, vendorCommissions } from "../../src/db/queries/lifecycle";
+import { getProgramPartner, insertPartner } from "../../src/db/queries/partners";
+import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, paidOut, payoutLines } from "../../src/db/queries/payouts";
+import { entryTierId, getVendorProgram, listPrograms, type ProgramRow } from "../../src/db/queries/programs";
+import { insertSignInLink } from "../../src/db/queries/sessions";
+import { listTierChanges } from "../../src/db/queries/tiers";
+import { canApply, type ManagerAction } from "../../src/domain/lifecycle";
+import { explain } from "../../src/domain/explain";
+import { formatMoney } from "../../src/domain/money";
+import { hashApiKey } from "../../src/domain/ids";
+import { createLink } from "../../src/services/links/createLink";
+import { csvNumber, csvResponse, toCsv } from "../../src/http/csv";
 import { badRequestPage, dayQuery, fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, partnerDirectory, report } from "./managerData";
-import { linkSlugs } from "../../db/queries/links";
+import { linkSlugs } from "../../src/db/queries/links";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 import { settingsRoutes } from "./settings";
 

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
-import { Fmt } from "../../../dashboard/format";
-import { Layout, type Column, type Period } from "../../../dashboard/ui";
-import { dayNumber, parseIsoDay } from "../../domain/dates";
-import { isoFromDay, utcDay } from "../../domain/reporting";
-import { csvResponse, numericCell, toCsv } from "../csv";
+import { Fmt } from "../format";
+import { Layout, type Column, type Period } from "../ui";
+import { dayNumber, parseIsoDay } from "../../src/domain/dates";
+import { isoFromDay, utcDay } from "../../src/domain/reporting";
+import { csvResponse, numericCell, toCsv } from "../../src/http/csv";
 
 export const MAX_DAYS = 731;
 
