@@ -11,7 +11,7 @@ import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../src/domain/pr
 import { insertTier, listTiers } from "../../src/db/queries/tiers";
 import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../src/domain/money";
 import { notFoundPage, tableCsv, wantsCsv } from "./common";
-import { programPage } from "./manager";
+import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
 
 const SETTING_LABELS: Record<string, string> = {
