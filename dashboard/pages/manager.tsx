@@ -2,7 +2,7 @@ import type { Child } from "hono/jsx";
 import type { Fmt } from "../format";
 import { Badge, CopyField, Csrf, type Column, DataTable, Empty } from "../ui";
 
-/** Views of the manager dashboard. Handlers (src/http/dashboard) load the data and pick the view. */
+/** Views of the manager dashboard. Handlers (dashboard/routes) load the data and pick the view. */
 
 export const managerNav = (base: string) => [
   { id: "overview", label: "Overview", href: base },

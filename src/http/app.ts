@@ -7,7 +7,7 @@ import { payoutRoutes } from "./api/payouts";
 import { prmRoutes } from "./api/prm";
 import { reportRoutes } from "./api/reports";
 import { referencePage } from "./api/reference";
-import { dashboardRoutes } from "./dashboard";
+import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
 import { ApiError, errorResponse } from "./errors";
 import { headerLimit } from "./middleware/headerLimit";

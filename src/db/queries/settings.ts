@@ -9,3 +9,9 @@ export async function getOrCreateSetting(db: Db, key: string, create: () => stri
   if (!row) throw new Error(`setting ${key} could not be stored`);
   return row.value;
 }
+
+/** The stored value, or null when the key was never set. */
+export async function getSetting(db: Db, key: string): Promise<string | null> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, key));
+  return row?.value ?? null;
+}

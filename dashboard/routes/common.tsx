@@ -1,9 +1,12 @@
 import type { Context } from "hono";
-import { Fmt } from "../../../dashboard/format";
-import { Layout, type Column, type Period } from "../../../dashboard/ui";
-import { dayNumber, parseIsoDay } from "../../domain/dates";
-import { isoFromDay, utcDay } from "../../domain/reporting";
-import { csvResponse, numericCell, toCsv } from "../csv";
+import { renderSVG } from "uqr";
+import type { LinkLine } from "../pages/manager";
+import { Fmt } from "../format";
+import { Layout, type Column, type Period } from "../ui";
+import { dayNumber, parseIsoDay } from "../../src/domain/dates";
+import { isoFromDay, utcDay } from "../../src/domain/reporting";
+import { csvResponse, numericCell, toCsv } from "../../src/http/csv";
+import type { allLinks } from "./managerData";
 
 export const MAX_DAYS = 731;
 
@@ -97,4 +100,25 @@ export function notFoundPage(c: Context, area: "app" | "portal") {
     </Layout>,
     404,
   );
+}
+
+/** A link as the link tables show it: with its tracking URL and its partner's name. */
+export function linkLine(l: Awaited<ReturnType<typeof allLinks>>[number], publicUrl: string, partner: string): LinkLine {
+  return { ...l, url: `${publicUrl}/${l.slug}`, partner };
+}
+
+/** The daily report table (CSV of the overview, a partner, the portal). */
+export function dayColumns(fmt: { plain: (n: bigint) => string }): Column<{ key: string | null; clicks: number; uniqueClicks: number; botClicks: number; conversions: number; revenue: bigint; commission: bigint }>[] {
+  return [
+    { label: "day", value: (r) => r.key }, { label: "clicks", value: (r) => r.clicks }, { label: "uniqueClicks", value: (r) => r.uniqueClicks },
+    { label: "botClicks", value: (r) => r.botClicks }, { label: "conversions", value: (r) => r.conversions },
+    { label: "revenue", value: (r) => fmt.plain(r.revenue), num: true }, { label: "commission", value: (r) => fmt.plain(r.commission), num: true },
+  ];
+}
+
+/** A tracking URL as a QR code (SVG), cached privately; its own CSP since it is opened directly. */
+export function qrResponse(url: string): Response {
+  return new Response(renderSVG(url, { border: 2 }), {
+    headers: { "content-type": "image/svg+xml; charset=utf-8", "cache-control": "private, max-age=86400", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'" },
+  });
 }

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
-import { ASSETS } from "../../../dashboard/assets";
-import type { AppEnv } from "../deps";
+import { ASSETS } from "../assets";
+import type { AppEnv } from "../../src/http/deps";
 import { authRoutes } from "./auth";
 import { notFoundPage } from "./common";
 import { managerRoutes } from "./manager";

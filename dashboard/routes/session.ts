@@ -1,12 +1,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { SignInPage } from "../../../dashboard/pages/signin";
-import { hashApiKey } from "../../domain/ids";
-import { deleteSession, findSession, insertSession, type SessionRow } from "../../db/queries/sessions";
-import type { SessionArea } from "../../db/schema";
-import type { AppEnv } from "../deps";
-import { failedAuthentication } from "../middleware/rateLimit";
+import { SignInPage } from "../pages/signin";
+import { hashApiKey } from "../../src/domain/ids";
+import { deleteSession, findSession, insertSession, type SessionRow } from "../../src/db/queries/sessions";
+import type { SessionArea } from "../../src/db/schema";
+import type { AppEnv } from "../../src/http/deps";
+import { failedAuthentication } from "../../src/http/middleware/rateLimit";
 
 export const SESSION_COOKIE = "afx_s";
 const FLASH_COOKIE = "afx_flash";

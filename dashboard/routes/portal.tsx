@@ -1,17 +1,16 @@
 import { Hono, type Context } from "hono";
-import { Layout, Badge, CopyField, DataTable, Empty, type Column } from "../../../dashboard/ui";
-import { KpiTiles, ResultsChart, PeriodPicker, TopList } from "../../../dashboard/pages/overview";
-import { COMMISSION_FILTERS, commissionColumns, Facts, LinkCreateForm, linkColumns, Pager, StatusFilter, type CommissionLine, type LinkLine } from "../../../dashboard/pages/manager";
-import { COMMISSION_STATUSES, type CommissionStatus } from "../../db/schema";
-import { listCommissions, partnerBalance } from "../../db/queries/commissions";
-import { getPartner } from "../../db/queries/partners";
-import { getProgram } from "../../db/queries/programs";
-import { listPartnerPayouts, paidOut } from "../../db/queries/payouts";
-import { listTiers, partnerMetrics } from "../../db/queries/tiers";
-import { nextTierGap } from "../../domain/tiers";
-import { createLink } from "../../services/links/createLink";
-import { fmtFor, notFoundPage, pageHeaders, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
-import { dayColumns, qrResponse } from "./manager";
+import { Layout, Badge, CopyField, DataTable, Empty, type Column } from "../ui";
+import { KpiTiles, ResultsChart, PeriodPicker, TopList } from "../pages/overview";
+import { COMMISSION_FILTERS, commissionColumns, Facts, LinkCreateForm, linkColumns, Pager, StatusFilter, type CommissionLine } from "../pages/manager";
+import { COMMISSION_STATUSES, type CommissionStatus } from "../../src/db/schema";
+import { listCommissions, partnerBalance } from "../../src/db/queries/commissions";
+import { getPartner } from "../../src/db/queries/partners";
+import { getProgram } from "../../src/db/queries/programs";
+import { listPartnerPayouts, paidOut } from "../../src/db/queries/payouts";
+import { listTiers, partnerMetrics } from "../../src/db/queries/tiers";
+import { nextTierGap } from "../../src/domain/tiers";
+import { createLink } from "../../src/services/links/createLink";
+import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 
@@ -35,8 +34,6 @@ async function partnerPage(c: C) {
   const links = () => allLinks(db, program.vendorId, { programId: program.id, partnerId: partner.id });
   return { db, partner, program, fmt, frame, links, now: c.var.deps.now() };
 }
-
-const toLine = (l: Awaited<ReturnType<typeof allLinks>>[number], publicUrl: string, partner: string): LinkLine => ({ ...l, url: `${publicUrl}/${l.slug}`, partner });
 
 export function portalRoutes() {
   const app = new Hono<DashEnv>();
@@ -93,7 +90,7 @@ export function portalRoutes() {
     const ctx = await partnerPage(c);
     if (!ctx) return notFoundPage(c, "portal");
     const { fmt, partner, program } = ctx;
-    const rows = (await ctx.links()).map((l) => toLine(l, c.var.deps.publicUrl, partner.name));
+    const rows = (await ctx.links()).map((l) => linkLine(l, c.var.deps.publicUrl, partner.name));
     const columns = linkColumns(fmt, "/portal", { partner: false, qrBase: "/portal/links" });
     columns[0] = { ...columns[0]!, cell: (l) => <><CopyField id={`u-${l.id}`} value={l.url} label={`Tracking URL ${l.slug}`} /><a class="small" href={`/portal/links/${l.id}`}>Details</a></> };
     if (wantsCsv(c, "links")) return tableCsv(columns, rows, "my-links.csv");

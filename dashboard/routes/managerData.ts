@@ -1,9 +1,9 @@
-import type { Db } from "../../db/client";
-import { programPartners } from "../../db/queries/dashboard";
-import { listLinks } from "../../db/queries/links";
-import { listTiers } from "../../db/queries/tiers";
-import type { ProgramRow } from "../../db/queries/programs";
-import { buildReport, type ReportLine } from "../../services/prm/report";
+import type { Db } from "../../src/db/client";
+import { programPartners } from "../../src/db/queries/dashboard";
+import { listLinks } from "../../src/db/queries/links";
+import { listTiers } from "../../src/db/queries/tiers";
+import type { ProgramRow } from "../../src/db/queries/programs";
+import { buildReport, type ReportLine } from "../../src/services/prm/report";
 
 /** Lookups the manager pages share: names by id, every link of a program. */
 export async function partnerDirectory(db: Db, programId: string) {

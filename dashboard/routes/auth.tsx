@@ -1,11 +1,11 @@
 import { Hono, type Context } from "hono";
-import { SignInLinkPage, SignInPage } from "../../../dashboard/pages/signin";
-import { hashApiKey } from "../../domain/ids";
-import { findKeyScope } from "../../db/queries/keys";
-import { consumeSignInLink } from "../../db/queries/sessions";
-import type { SessionArea } from "../../db/schema";
-import type { AppEnv } from "../deps";
-import { failedAuthentication } from "../middleware/rateLimit";
+import { SignInLinkPage, SignInPage } from "../pages/signin";
+import { hashApiKey } from "../../src/domain/ids";
+import { findKeyScope } from "../../src/db/queries/keys";
+import { consumeSignInLink } from "../../src/db/queries/sessions";
+import type { SessionArea } from "../../src/db/schema";
+import type { AppEnv } from "../../src/http/deps";
+import { failedAuthentication } from "../../src/http/middleware/rateLimit";
 import { pageHeaders } from "./common";
 import { checkPreSessionToken, currentSession, endSession, preSessionToken, sameOrigin, sessionGate, startSession, type DashEnv } from "./session";
 

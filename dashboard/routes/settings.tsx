@@ -1,17 +1,15 @@
-import { isUniqueViolation } from "../../db/errors";
+import { isUniqueViolation } from "../../src/db/errors";
 import { Hono } from "hono";
-import { eq } from "drizzle-orm";
-import { Layout, Csrf, CopyField, DataTable, Empty, type Column } from "../../../dashboard/ui";
-import { Facts } from "../../../dashboard/pages/manager";
-import { settings } from "../../db/schema";
-import { issuePublicKey, programKeyPrefixes } from "../../db/queries/dashboard";
-import { getOrCreateSetting } from "../../db/queries/settings";
-import { insertRule, listRules, updateProgram } from "../../db/queries/programs";
-import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../domain/programSettings";
-import { insertTier, listTiers } from "../../db/queries/tiers";
-import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../domain/money";
+import { Layout, Csrf, CopyField, DataTable, Empty, type Column } from "../ui";
+import { Facts } from "../pages/manager";
+import { issuePublicKey, programKeyPrefixes } from "../../src/db/queries/dashboard";
+import { getOrCreateSetting, getSetting } from "../../src/db/queries/settings";
+import { insertRule, listRules, updateProgram } from "../../src/db/queries/programs";
+import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../src/domain/programSettings";
+import { insertTier, listTiers } from "../../src/db/queries/tiers";
+import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../src/domain/money";
 import { notFoundPage, tableCsv, wantsCsv } from "./common";
-import { programPage } from "./manager";
+import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
 
 const SETTING_LABELS: Record<string, string> = {
@@ -29,9 +27,9 @@ export function settingsRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
-    const [tiers, rules, keys, [pk]] = await Promise.all([
+    const [tiers, rules, keys, pk] = await Promise.all([
       listTiers(db, program.id), listRules(db, program.id), programKeyPrefixes(db, program.id),
-      db.select().from(settings).where(eq(settings.key, publicKeySetting(program.id))),
+      getSetting(db, publicKeySetting(program.id)),
     ]);
     // absolute URLs handed out come from AFFLUX_PUBLIC_URL, never from the request's Host
     const origin = c.var.deps.publicUrl;
@@ -50,7 +48,7 @@ export function settingsRoutes() {
     if (wantsCsv(c, "tiers")) return tableCsv(tierCols, tiers, "tiers.csv");
     if (wantsCsv(c, "rules")) return tableCsv(ruleCols, rules, "rules.csv");
     const postbackKeyHint = keys.find((k) => k.kind === "postback")?.prefix ?? "afx_pb_";
-    const snippet = `<script src="${track}/afflux.js" data-pk="${pk?.value ?? "afx_pub_…"}" defer></script>`;
+    const snippet = `<script src="${track}/afflux.js" data-pk="${pk ?? "afx_pub_…"}" defer></script>`;
     const conversionCall = `afflux.conversion({ orderId: "ORDER_ID", amount: "49.99", currency: "${program.currency}", event: "sale" })`;
     const getTemplate = `${track}/v1/postback?key=${postbackKeyHint}…&order={order_id}&event=sale&amount={amount}&currency=${program.currency}&click={${program.clickParam}}&customer={customer_id}&coupon={coupon}`;
     const curl = `curl -X POST ${track}/v1/conversions \\\n  -H "Authorization: Bearer ${postbackKeyHint}…" -H "content-type: application/json" \\\n  -d '{"orderId":"ord_1001","event":"sale","amount":"49.99","currency":"${program.currency}","clickId":"<${program.clickParam} value>"}'`;

@@ -1,0 +1,64 @@
+import { Hono } from "hono";
+import { Layout } from "../ui";
+import { BulkActions, COMMISSION_FILTERS, commissionColumns, DataTable, Empty, Pager, StatusFilter, type CommissionLine } from "../pages/manager";
+import { COMMISSION_STATUSES, type CommissionStatus } from "../../src/db/schema";
+import { listCommissions } from "../../src/db/queries/commissions";
+import { commissionStatusCounts } from "../../src/db/queries/dashboard";
+import { applyAction, vendorCommissions } from "../../src/db/queries/lifecycle";
+import { canApply, type ManagerAction } from "../../src/domain/lifecycle";
+import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { partnerDirectory } from "./managerData";
+import { programPage } from "./programPage";
+import { setFlash, type DashEnv } from "./session";
+
+/** Commissions: the review queue by status and the bulk approve / reject. */
+export function commissionRoutes() {
+  const app = new Hono<DashEnv>();
+  app.get("/app/p/:pid/commissions", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const { db, program, base, fmt } = ctx;
+    const counts = await commissionStatusCounts(db, program.id);
+    const q = c.req.query("status");
+    const status = q === "all" ? "" : COMMISSION_STATUSES.includes(q as CommissionStatus) ? q! : counts["hold"] ? "hold" : "";
+    const [dir, page] = await Promise.all([
+      partnerDirectory(db, program.id),
+      listCommissions(db, { programId: program.id, status: (status || undefined) as CommissionStatus | undefined }, { limit: 100, cursor: c.req.query("cursor") ?? null }),
+    ]);
+    const rows: CommissionLine[] = page.data.map((m) => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" }));
+    const actionable = rows.some((r) => r.status === "hold" || r.status === "pending");
+    const columns = commissionColumns(fmt, base, actionable);
+    if (wantsCsv(c, "commissions")) return tableCsv(columns, rows, `commissions-${status || "all"}.csv`);
+    return c.html(
+      <Layout {...ctx.frame("commissions", "Commissions")}>
+        <div class="head"><h1>Commissions</h1><StatusFilter base={`${base}/commissions`} current={status} counts={counts} filters={COMMISSION_FILTERS} /></div>
+        <section class="panel">
+          <p class="small muted">Held commissions come from the pixel, which anyone who can read your page could fire: approve the real ones (they become pending and are approved for payout after the {program.holdDays}-day hold) and reject the rest.</p>
+          <DataTable caption="Commissions" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "commissions" })}
+            tools={<BulkActions action={`${base}/commissions`} csrf={c.var.csrf} show={actionable} />}
+            empty={<Empty title={status === "hold" ? "Nothing waits for approval." : "No commissions here."}>{status === "hold" ? "Pixel conversions land here for review; postback conversions skip this step." : "Commissions appear when partners' links lead to sales."} <a href={`${base}/commissions?status=all`}>See all commissions</a>.</Empty>} />
+          <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
+        </section>
+      </Layout>,
+    );
+  });
+
+  app.post("/app/p/:pid/commissions", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const body = await c.req.parseBody({ all: true });
+    const action = body["action"] as string;
+    const raw = body["ids"];
+    const ids = [...new Set((Array.isArray(raw) ? raw : raw ? [raw] : []).map(String))].slice(0, 500);
+    const back = c.req.header("referer")?.startsWith(new URL(c.req.url).origin) ? c.req.header("referer")! : `${ctx.base}/commissions`;
+    if (action !== "approve" && action !== "reject") return (setFlash(c, "app", "err", "Unknown action."), c.redirect(back, 303));
+    if (ids.length === 0) return (setFlash(c, "app", "err", "Select at least one commission first."), c.redirect(back, 303));
+    const rows = (await vendorCommissions(ctx.db, c.var.session.vendorId, ids)).filter((r) => r.c.programId === ctx.program.id);
+    const name: ManagerAction = action;
+    const updated = await applyAction(ctx.db, rows.filter((r) => canApply(name, r.c.status)), name, ctx.now);
+    const skipped = ids.length - updated.length;
+    setFlash(c, "app", updated.length ? "ok" : "err", `${name === "approve" ? "Approved" : "Rejected"} ${updated.length} ${updated.length === 1 ? "commission" : "commissions"}${skipped ? `; ${skipped} could not be changed from their status` : ""}.`);
+    return c.redirect(back, 303);
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { Layout } from "../ui";
+import { listPrograms } from "../../src/db/queries/programs";
+import { commissionRoutes } from "./commissions";
+import { pageHeaders } from "./common";
+import { conversionRoutes } from "./conversions";
+import { linkRoutes } from "./links";
+import { overviewRoutes } from "./overview";
+import { partnerRoutes } from "./partners";
+import { payoutRoutes } from "./payouts";
+import { sessionGate, type DashEnv } from "./session";
+import { settingsRoutes } from "./settings";
+
+/** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
+export function managerRoutes() {
+  const app = new Hono<DashEnv>();
+  app.use("/app", sessionGate("app"));
+  app.use("/app/*", sessionGate("app"));
+
+  app.get("/app", async (c) => {
+    const { db } = c.var.deps;
+    const programs = (await listPrograms(db, c.var.session.vendorId, { limit: 100, cursor: null })).data;
+    const wanted = c.req.query("program");
+    const target = programs.find((p) => p.id === wanted) ?? programs[0];
+    if (target) return c.redirect(`/app/p/${target.id}`, 303);
+    pageHeaders(c);
+    return c.html(
+      <Layout title="Welcome" area="app" nav={[]} current="" csrf={c.var.csrf}>
+        <div class="panel empty">
+          <strong>You have no program yet.</strong>
+          <p>Create one with the API: <code>POST /api/v1/programs</code> with your vendor key (see <a href="/api/reference">the API reference</a>), or run <code>npm run afflux -- demo</code> for a demo account.</p>
+        </div>
+      </Layout>,
+    );
+  });
+
+  app.route("/", overviewRoutes());
+  app.route("/", partnerRoutes());
+  app.route("/", linkRoutes());
+  app.route("/", commissionRoutes());
+  app.route("/", conversionRoutes());
+  app.route("/", payoutRoutes());
+  app.route("/", settingsRoutes());
+  return app;
+}
