@@ -39,3 +39,6 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   }
   return { client, db: drizzle(client, { schema }), filePath, close: () => client.close() };
 }
+
+/** The libSQL client under a drizzle database, for the few hot paths that send plain SQL (group commit). */
+export const clientOf = (db: Db): Client => (db as Db & { $client: Client }).$client;

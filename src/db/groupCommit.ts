@@ -1,12 +1,9 @@
-import type { ResultSet } from "@libsql/client";
-import type { Db } from "./client";
+import type { Client, InStatement, ResultSet } from "@libsql/client";
 import { isBusy } from "./errors";
-
-export type Statement = ReturnType<Db["run"]>;
 
 /** How a group of jobs becomes statements, and how their results are handed back per job. */
 export interface GroupPlan<J, R> {
-  statements(jobs: J[]): [Statement, ...Statement[]];
+  statements(jobs: J[]): [InStatement, ...InStatement[]];
   results(jobs: J[], results: ResultSet[]): R[];
 }
 
@@ -43,7 +40,7 @@ export class GroupCommit<J, R> {
   private readonly maxQueueMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly db: Db, private readonly plan: GroupPlan<J, R>, opts: GroupCommitOptions = {}) {
+  constructor(private readonly client: Client, private readonly plan: GroupPlan<J, R>, opts: GroupCommitOptions = {}) {
     this.maxJobs = opts.maxJobs ?? 200;
     this.maxQueueMs = opts.maxQueueMs ?? 900;
     this.now = opts.now ?? Date.now;
@@ -90,9 +87,16 @@ export class GroupCommit<J, R> {
     if (group.length === 0) return;
     const jobs = group.map((q) => q.job);
     try {
-      const results = this.plan.results(jobs, (await this.db.batch(this.plan.statements(jobs))) as ResultSet[]);
+      const results = this.plan.results(jobs, await this.client.batch(this.plan.statements(jobs), "write"));
       group.forEach((q, i) => q.resolve(results[i]!));
     } catch (err) {
+      if (isBusy(err)) {
+        // The embedded driver leaves the statement that gave up "in progress" until it is
+        // garbage-collected, and every later COMMIT on that connection fails with SQLITE_BUSY
+        // ("SQL statements in progress"): open fresh connections (the database is a file; an
+        // in-memory one cannot be busy).
+        await this.client.reconnect();
+      }
       if (group.length === 1 || isBusy(err)) {
         for (const q of group) q.reject(err);
         return;

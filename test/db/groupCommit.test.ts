@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openAndMigrate } from "../../src/bootstrap";
 import type { Database } from "../../src/db/client";
@@ -19,7 +18,7 @@ describe("GroupCommit", () => {
   const plan = (batches: number[]): GroupPlan<{ k: string; v: number | null }, number> => ({
     statements(jobs) {
       batches.push(jobs.length);
-      const [first, ...rest] = jobs.map((j) => database.db.run(sql`INSERT INTO t (k, v) VALUES (${j.k}, ${j.v}) ON CONFLICT DO NOTHING`));
+      const [first, ...rest] = jobs.map((j) => ({ sql: "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT DO NOTHING", args: [j.k, j.v] }));
       return [first!, ...rest];
     },
     results: (jobs, results) => jobs.map((_, i) => results[i]!.rowsAffected),
@@ -27,7 +26,7 @@ describe("GroupCommit", () => {
 
   it("writes the jobs of one turn in one transaction and answers each", async () => {
     const batches: number[] = [];
-    const writer = new GroupCommit(database.db, plan(batches));
+    const writer = new GroupCommit(database.client, plan(batches));
     const answers = await Promise.all(["a", "b", "c", "a"].map((k, i) => writer.submit({ k, v: i })));
     expect(answers).toEqual([1, 1, 1, 0]); // the second "a" lost to the first
     expect(batches).toEqual([4]);
@@ -36,7 +35,7 @@ describe("GroupCommit", () => {
 
   it("retries a failing group job by job, so only the bad job fails", async () => {
     const batches: number[] = [];
-    const writer = new GroupCommit(database.db, plan(batches));
+    const writer = new GroupCommit(database.client, plan(batches));
     const outcomes = await Promise.allSettled([writer.submit({ k: "x", v: 1 }), writer.submit({ k: "y", v: null }), writer.submit({ k: "z", v: 3 })]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(batches).toEqual([3, 1, 1, 1]);

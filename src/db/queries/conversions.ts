@@ -1,9 +1,8 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { contribution, COUNTED_COMMISSION_STATUSES, delta, NO_CONTRIBUTION } from "../../domain/reporting";
+import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
-import { ALL_PARTNERS, isProgramWide, statKeysOf, statsDelta } from "./stats";
-import type { GroupPlan } from "../groupCommit";
+import { statKeysOf, statsDelta } from "./stats";
 import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
@@ -62,101 +61,28 @@ export function customerUpsert(db: Db, conv: Pick<ConversionRow, "programId" | "
   return db.run(sql`INSERT INTO customers (program_id, external_id, first_partner_id, first_at, last_partner_id, last_at)
     SELECT ${conv.programId}, ${conv.customerId}, ${conv.partnerId}, ${t}, ${conv.partnerId}, ${t}
     WHERE ${when}
-    ON CONFLICT (program_id, external_id) DO UPDATE SET
-      first_partner_id = CASE WHEN excluded.first_at < first_at THEN excluded.first_partner_id ELSE first_partner_id END,
-      first_at = min(first_at, excluded.first_at),
-      last_partner_id = CASE WHEN excluded.last_at >= last_at THEN excluded.last_partner_id ELSE last_partner_id END,
-      last_at = max(last_at, excluded.last_at)`);
+    ${sql.raw(CUSTOMER_MERGE)}`);
 }
+
+/** How a customer's row takes a new attributed conversion: earliest and latest partner win. */
+export const CUSTOMER_MERGE = `ON CONFLICT (program_id, external_id) DO UPDATE SET
+  first_partner_id = CASE WHEN excluded.first_at < first_at THEN excluded.first_partner_id ELSE first_partner_id END,
+  first_at = min(first_at, excluded.first_at),
+  last_partner_id = CASE WHEN excluded.last_at >= last_at THEN excluded.last_partner_id ELSE last_partner_id END,
+  last_at = max(last_at, excluded.last_at)`;
 
 /** Whether a conversion counts for its customer (see customerUpsert). */
 export const vouchedFor = (conv: Pick<ConversionRow, "source">, commission: Pick<CommissionRow, "status"> | null) =>
   conv.source === "postback" || (commission !== null && commission.status !== "hold" && commission.status !== "rejected");
 
-/** A new conversion waiting for its group commit; `clickDims` asks to copy country, device and sub1 from its stored click. */
-export interface NewConversion {
-  conversion: ConversionRow;
-  commission: CommissionRow | null;
-  clickDims: boolean;
-}
-
-/**
- * How new conversions are written, a group at a time, in one transaction of a few statements:
- * one multi-row insert of the conversions (a row whose key exists is skipped: a replay or a
- * concurrent twin), one of their commissions, the report dimensions copied from their clicks,
- * the customer mappings, and one set-based fold into the report rows. Every write after the
- * first only touches conversions that this group inserted (their fresh ids exist), so a job
- * that lost its key race writes nothing. Works the same over HTTP to Turso (no interactive
- * transaction). The result of a job is whether it created its conversion.
- */
-export function newConversionsPlan(db: Db): GroupPlan<NewConversion, boolean> {
-  return {
-    statements(jobs) {
-      const ids = (list: NewConversion[]) => sql.join(list.map((j) => sql`${j.conversion.id}`), sql`, `);
-      const statements: [BatchStatement, ...BatchStatement[]] = [
-        db.run(sql`INSERT INTO conversions (${sql.raw(CONVERSION_COLUMNS.join(", "))}) VALUES ${sql.join(jobs.map((j) => conversionTuple(j.conversion)), sql`, `)}
-          ON CONFLICT DO NOTHING RETURNING id`),
-      ];
-      const withCommission = jobs.filter((j) => j.commission);
-      if (withCommission.length > 0) {
-        statements.push(db.run(sql`INSERT INTO commissions (${sql.raw(COMMISSION_COLUMNS.join(", "))})
-          SELECT * FROM (VALUES ${sql.join(withCommission.map((j) => commissionTuple(j.commission!)), sql`, `)}) AS v
-          WHERE EXISTS (SELECT 1 FROM conversions c WHERE c.id = v.column4)`));
-      }
-      const needDims = jobs.filter((j) => j.clickDims && j.conversion.clickId);
-      if (needDims.length > 0) {
-        statements.push(db.run(sql`UPDATE conversions SET country = k.country, device = k.device, sub1 = k.sub1
-          FROM clicks k WHERE k.id = conversions.click_id AND conversions.id IN (${ids(needDims)})`));
-      }
-      for (const j of jobs) {
-        const c = j.conversion;
-        if (c.customerId && c.partnerId && vouchedFor(c, j.commission)) statements.push(customerUpsert(db, c, sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${c.id})`));
-      }
-      statements.push(db.run(sql`${sql.raw(CONVERSION_FOLD)} WHERE c.id IN (${ids(jobs)}) AND c.status = 'attributed'
-        GROUP BY p.num, d.dim, c.occurred_at / 86400000, 4, 5
-        ON CONFLICT (program_num, dim, day, partner_num, key) DO UPDATE SET
-          conversions = conversions + excluded.conversions, revenue = revenue + excluded.revenue, commission = commission + excluded.commission`));
-      return statements;
-    },
-    results(jobs, results) {
-      const created = new Set(results[0]!.rows.map((r) => String(r[0])));
-      return jobs.map((j) => created.has(j.conversion.id));
-    },
-  };
-}
-
-/**
- * The report rows of new conversions, from the stored rows themselves (what statsDeltaStatement
- * adds for one conversion, for a group at once): every dimension, and the program-wide rows.
- */
-const CONVERSION_FOLD = `INSERT INTO daily_stats (program_num, dim, day, partner_num, key, conversions, revenue, commission)
-  SELECT p.num, d.dim, c.occurred_at / 86400000,
-    CASE WHEN d.everyone = 1 THEN ${ALL_PARTNERS} ELSE coalesce(c.partner_num, 0) END,
-    CASE d.dim WHEN 'total' THEN '' WHEN 'link' THEN coalesce(CAST(c.link_num AS TEXT), '') WHEN 'country' THEN coalesce(c.country, '')
-      WHEN 'device' THEN coalesce(c.device, '') ELSE coalesce(c.sub1, '') END,
-    count(*), sum(c.amount - c.refunded),
-    sum(CASE WHEN m.status IN (${COUNTED_COMMISSION_STATUSES.map((s) => `'${s}'`).join(", ")}) THEN m.amount ELSE 0 END)
-  FROM conversions c
-  JOIN programs p ON p.id = c.program_id
-  LEFT JOIN commissions m ON m.conversion_id = c.id
-  CROSS JOIN (${["total", "link", "country", "device", "sub1"]
-    .flatMap((dim) => [`SELECT '${dim}' AS dim, 0 AS everyone`, ...(isProgramWide(dim) ? [`SELECT '${dim}', 1`] : [])])
-    .join(" UNION ALL ")}) AS d`;
-
 type BatchStatement = ReturnType<Db["run"]>;
 
-const CONVERSION_COLUMNS = [
+export const CONVERSION_COLUMNS = [
   "id", "program_id", "event", "order_id", "amount", "refunded", "currency", "source", "status", "reason", "partner_id", "link_id", "click_id",
   "click_ts", "via", "model", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon", "occurred_at", "change_token", "created_at",
 ] as const;
 
 const tuple = (values: unknown[]): SQL => sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
-
-/** `(values…)` of a conversion row, in CONVERSION_COLUMNS order. */
-function conversionTuple(c: ConversionRow): SQL {
-  return tuple([c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
-    c.clickTs, c.via, c.model, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt]);
-}
 
 /** `(values…)` of a commission row, in COMMISSION_COLUMNS order (conversion_id is the 4th). */
 function commissionTuple(c: CommissionRow): SQL {
@@ -164,7 +90,7 @@ function commissionTuple(c: CommissionRow): SQL {
     c.availableAt, c.payoutId, c.createdAt, c.updatedAt]);
 }
 
-const COMMISSION_COLUMNS = [
+export const COMMISSION_COLUMNS = [
   "id", "program_id", "partner_id", "conversion_id", "rule_id", "tier_id", "amount", "original_amount", "currency", "status", "available_at", "payout_id",
   "created_at", "updated_at",
 ] as const;

@@ -5,8 +5,8 @@ import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { Db } from "../../db/client";
 import {
-  commissionOf, earliestCustomerClick, findConversion, findCustomer, newConversionsPlan, supersedePixel,
-  type CommissionRow, type ConversionRow, type NewConversion,
+  commissionOf, earliestCustomerClick, findConversion, findCustomer, supersedePixel,
+  type CommissionRow, type ConversionRow,
 } from "../../db/queries/conversions";
 import { findPartnerByCoupon } from "../../db/queries/partners";
 import { getLink } from "../../db/queries/links";
@@ -15,7 +15,8 @@ import type { ProgramRow } from "../../db/queries/programs";
 import type { ClickSink } from "./clickSink";
 import { ReadCache } from "./readCache";
 import { GroupCommit } from "../../db/groupCommit";
-import type { ResultSet } from "@libsql/client";
+import { newConversionsPlan, type NewConversion } from "../../db/queries/newConversions";
+import { clientOf } from "../../db/client";
 
 export interface ConversionInput {
   orderId: string;
@@ -49,13 +50,12 @@ export interface TrackingDeps {
 }
 
 export type ConversionWriter = GroupCommit<NewConversion, boolean>;
-export const conversionWriter = (db: Db): ConversionWriter => new GroupCommit(db, newConversionsPlan(db));
+export const conversionWriter = (db: Db): ConversionWriter => new GroupCommit(clientOf(db), newConversionsPlan);
 
 const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
 async function insertNew(deps: TrackingDeps, job: NewConversion): Promise<boolean> {
   if (deps.writes) return deps.writes.submit(job);
-  const plan = newConversionsPlan(deps.db);
-  return plan.results([job], (await deps.db.batch(plan.statements([job]))) as ResultSet[])[0]!;
+  return newConversionsPlan.results([job], await clientOf(deps.db).batch(newConversionsPlan.statements([job]), "write"))[0]!;
 }
 
 async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<AttributionFacts> {
