@@ -100,19 +100,19 @@ type BatchStatement = ReturnType<Db["run"]>;
 
 const CONVERSION_COLUMNS = [
   "id", "program_id", "event", "order_id", "amount", "refunded", "currency", "source", "status", "reason", "partner_id", "link_id", "click_id",
-  "click_ts", "via", "model", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon", "occurred_at", "change_token", "created_at",
+  "click_ts", "via", "model", "cookie_days", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon", "occurred_at", "change_token", "created_at",
 ] as const;
 
 /** `(columns…) SELECT values…` of a conversion row (SELECT so that a WHERE guard can follow). */
 function conversionValues(c: ConversionRow): SQL {
   const values = [c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
-    c.clickTs, c.via, c.model, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt];
+    c.clickTs, c.via, c.model, c.cookieDays, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt];
   return sql`(${sql.raw(CONVERSION_COLUMNS.join(", "))}) VALUES (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
 }
 
 function commissionValues(c: CommissionRow): SQL {
-  return sql`(id, program_id, partner_id, conversion_id, rule_id, tier_id, amount, original_amount, currency, status, available_at, payout_id, created_at, updated_at)
-    SELECT ${c.id}, ${c.programId}, ${c.partnerId}, ${c.conversionId}, ${c.ruleId}, ${c.tierId}, ${c.amount}, ${c.originalAmount}, ${c.currency}, ${c.status},
+  return sql`(id, program_id, partner_id, conversion_id, rule_id, tier_id, rule_type, rule_value, amount, original_amount, currency, status, available_at, payout_id, created_at, updated_at)
+    SELECT ${c.id}, ${c.programId}, ${c.partnerId}, ${c.conversionId}, ${c.ruleId}, ${c.tierId}, ${c.ruleType}, ${c.ruleValue}, ${c.amount}, ${c.originalAmount}, ${c.currency}, ${c.status},
            ${c.availableAt}, ${c.payoutId}, ${c.createdAt}, ${c.updatedAt}`;
 }
 
@@ -134,7 +134,7 @@ export async function supersedePixel(
   const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${c.id} AND change_token = ${token})`;
   const statements: [BatchStatement, ...BatchStatement[]] = [
     db.run(sql`UPDATE conversions SET amount = ${c.amount}, source = 'postback', status = ${c.status}, reason = ${c.reason}, partner_id = ${c.partnerId},
-      link_id = ${c.linkId}, click_id = ${c.clickId}, click_ts = ${c.clickTs}, via = ${c.via}, model = ${c.model}, country = ${c.country}, device = ${c.device},
+      link_id = ${c.linkId}, click_id = ${c.clickId}, click_ts = ${c.clickTs}, via = ${c.via}, model = ${c.model}, cookie_days = ${c.cookieDays}, country = ${c.country}, device = ${c.device},
       sub1 = ${c.sub1}, partner_num = ${c.partnerNum}, link_num = ${c.linkNum}, customer_id = ${c.customerId}, coupon = ${c.coupon},
       occurred_at = ${c.occurredAt}, change_token = ${token}
       WHERE id = ${c.id} AND source = 'pixel'`),
@@ -144,7 +144,7 @@ export async function supersedePixel(
   if (old && (!next || next.id !== old.id)) statements.push(db.run(sql`DELETE FROM commissions WHERE id = ${old.id} AND ${won}`));
   if (next && next.id === old?.id) {
     statements.push(db.run(sql`UPDATE commissions SET partner_id = ${next.partnerId}, amount = ${next.amount}, original_amount = ${next.originalAmount},
-      available_at = ${next.availableAt}, rule_id = ${next.ruleId}, tier_id = ${next.tierId}, status = ${next.status}, updated_at = ${next.updatedAt}
+      available_at = ${next.availableAt}, rule_id = ${next.ruleId}, tier_id = ${next.tierId}, rule_type = ${next.ruleType}, rule_value = ${next.ruleValue}, status = ${next.status}, updated_at = ${next.updatedAt}
       WHERE id = ${next.id} AND ${won}`));
   } else if (next) {
     statements.push(db.run(sql`INSERT INTO commissions ${commissionValues(next)}`.append(sql` WHERE ${won}`)));
