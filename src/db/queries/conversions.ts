@@ -214,7 +214,7 @@ export async function releaseIdempotency(db: Db, programId: string, key: string)
 /** Conversions of a vendor (or one partner), newest first, with filters. */
 export async function listConversions(
   db: Db,
-  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: "attributed" | "unattributed"; from?: number; to?: number },
+  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: "attributed" | "unattributed"; orderId?: string; from?: number; to?: number },
   page: PageRequest,
 ) {
   const rows = await db
@@ -227,6 +227,7 @@ export async function listConversions(
         filter.programId ? eq(conversions.programId, filter.programId) : undefined,
         filter.partnerId ? eq(conversions.partnerId, filter.partnerId) : undefined,
         filter.status ? eq(conversions.status, filter.status) : undefined,
+        filter.orderId !== undefined ? eq(conversions.orderId, filter.orderId) : undefined,
         filter.from !== undefined ? gte(conversions.createdAt, filter.from) : undefined,
         filter.to !== undefined ? lt(conversions.createdAt, filter.to) : undefined,
         pageWhere(conversions.createdAt, conversions.id, page.cursor),
