@@ -11,6 +11,19 @@ export function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/**
+ * True when a write failed on a UNIQUE constraint that covers `table.column`: SQLite names the
+ * columns ("UNIQUE constraint failed: partners.program_id, partners.email_key"), so a table
+ * with several unique keys can tell which one refused.
+ */
+export function isUniqueViolationOf(err: unknown, column: string): boolean {
+  if (!isUniqueViolation(err)) return false;
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (String((e as { message?: unknown }).message ?? e).includes(column)) return true;
+  }
+  return false;
+}
+
 /** True when a write gave up waiting for another connection's lock (SQLITE_BUSY). */
 export function isBusy(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

@@ -1,4 +1,4 @@
-import { applyPercent } from "./money";
+import { applyPercent, parseMoney, parsePercent } from "./money";
 
 export type ConversionEvent = "sale" | "lead";
 
@@ -10,16 +10,19 @@ export interface CommissionRule {
   /** percent × 10 000 for percent rules, minor units for flat ones */
   value: number;
   createdAt: number;
+  /** archived rules never price a new conversion */
+  archivedAt?: number | null;
 }
 
 /**
  * Picks the rule for a conversion: among rules for its event that existed when it was created,
- * one of the partner's tier beats a program-wide one; among equals, the newest wins.
+ * one of the partner's tier beats a program-wide one; among equals, the newest wins. Archived
+ * rules are skipped (the rules reader leaves them out too).
  */
 export function pickRule(rules: readonly CommissionRule[], event: ConversionEvent, tierId: string | null, at: number): CommissionRule | null {
   let best: CommissionRule | null = null;
   for (const rule of rules) {
-    if (rule.event !== event || rule.createdAt > at) continue;
+    if (rule.event !== event || rule.createdAt > at || (rule.archivedAt ?? null) !== null) continue;
     if (rule.tierId !== null && rule.tierId !== tierId) continue;
     if (!best) best = rule;
     else if ((rule.tierId !== null) !== (best.tierId !== null)) best = rule.tierId !== null ? rule : best;
@@ -31,4 +34,16 @@ export function pickRule(rules: readonly CommissionRule[], event: ConversionEven
 /** Commission in minor units for a conversion amount (minor units) under a rule. */
 export function commissionAmount(rule: Pick<CommissionRule, "type" | "value">, amount: number): number {
   return rule.type === "percent" ? applyPercent(amount, rule.value) : rule.value;
+}
+
+/** A rule's value as stored: percent × 10 000 (0–100 %), or minor units of the currency (≥ 0). */
+export function parseRuleValue(type: "percent" | "flat", value: unknown, currency: string): { ok: true; value: number } | { ok: false; message: string } {
+  if (type === "percent") {
+    const p = parsePercent(value);
+    return p.ok ? { ok: true, value: p.scaled } : p;
+  }
+  const m = parseMoney(value, currency);
+  if (!m.ok) return m;
+  if (m.minor < 0) return { ok: false, message: "must not be negative" };
+  return { ok: true, value: m.minor };
 }

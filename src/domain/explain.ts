@@ -1,4 +1,4 @@
-import { formatMoney, formatPercent } from "./money";
+import { formatMoney, formatPercent, prorate } from "./money";
 
 export interface ExplainInput {
   conversion: {
@@ -9,6 +9,8 @@ export interface ExplainInput {
   tier: { id: string; name: string } | null;
   rule: { id: string; type: "percent" | "flat"; value: number; tierId: string | null } | null;
   commission: { originalAmount: number; amount: number; status: string } | null;
+  /** what refunds after payment moved onto payouts (negative amounts), with the payout each waits for or went into */
+  adjustments?: readonly { id: string; amount: number; payoutId: string | null }[];
 }
 
 const REASONS: Record<string, string> = {
@@ -26,6 +28,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Why a conversion was (or was not) attributed, and how its commission was computed, in words. */
 export function explain(x: ExplainInput) {
   const c = x.conversion;
+  const adjustments = x.adjustments ?? [];
   const window = `${x.cookieDays}-day window, ${c.model}`;
   let attribution: string;
   if (c.status !== "attributed") attribution = `Not attributed: ${REASONS[c.reason ?? "no_identifier"] ?? c.reason}.`;
@@ -42,7 +45,14 @@ export function explain(x: ExplainInput) {
       ? `${formatPercent(x.rule.value)}% of ${amount} = ${result}, rounded half away from zero`
       : `flat ${result} per ${c.status === "attributed" ? "conversion" : "event"}`;
     if (c.refunded > 0) {
-      arithmetic += `; after refunds of ${formatMoney(c.refunded, c.currency)} ${c.currency}: ${formatMoney(x.commission.originalAmount, c.currency)} × ${formatMoney(c.amount - c.refunded, c.currency)} ÷ ${formatMoney(c.amount, c.currency)} = ${formatMoney(x.commission.amount, c.currency)} ${c.currency}`;
+      const m = (v: number) => `${formatMoney(v, c.currency)} ${c.currency}`;
+      // the prorated amount, not the stored one: a paid commission keeps its amount and the difference is an adjustment
+      const earned = prorate(x.commission.originalAmount, c.amount - c.refunded, c.amount);
+      arithmetic += `; after refunds of ${m(c.refunded)}: ${formatMoney(x.commission.originalAmount, c.currency)} × ${formatMoney(c.amount - c.refunded, c.currency)} ÷ ${formatMoney(c.amount, c.currency)} = ${m(earned)}`;
+      if (adjustments.length > 0) {
+        const total = adjustments.reduce((sum, a) => sum + a.amount, 0);
+        arithmetic += `; the commission stays ${m(x.commission.amount)} as ${x.commission.status === "paid" ? "paid" : "listed in its payout"}, and adjustments of ${m(total)} go onto payouts (${m(x.commission.amount)} ${total < 0 ? "−" : "+"} ${m(Math.abs(total))} = ${m(x.commission.amount + total)})`;
+      }
     }
   }
   return {
@@ -51,6 +61,7 @@ export function explain(x: ExplainInput) {
     tier: x.tier,
     rule: x.rule ? { id: x.rule.id, type: x.rule.type, value: x.rule.type === "percent" ? formatPercent(x.rule.value) : formatMoney(x.rule.value, c.currency), tierSpecific: x.rule.tierId !== null } : null,
     arithmetic,
+    adjustments: adjustments.map((a) => ({ id: a.id, amount: formatMoney(a.amount, c.currency), currency: c.currency, payoutId: a.payoutId })),
     commission: c.status !== "attributed" ? "No commission: the conversion is not attributed." : !x.rule ? "No commission: no rule matched the event when the conversion was created." : null,
   };
 }

@@ -6,6 +6,11 @@ import { commissionMeRoutes } from "./api/commissionsMe";
 import { payoutRoutes } from "./api/payouts";
 import { prmRoutes } from "./api/prm";
 import { reportRoutes } from "./api/reports";
+import { ruleRoutes } from "./api/rules";
+import { tierRoutes } from "./api/tiers";
+import { partnerRoutes } from "./api/partners";
+import { keyRoutes } from "./api/keys";
+import { linkClickRoutes } from "./api/linkClicks";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -53,6 +58,11 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", prmRoutes());
   app.route("/", payoutRoutes());
   app.route("/", reportRoutes());
+  app.route("/", ruleRoutes());
+  app.route("/", tierRoutes());
+  app.route("/", partnerRoutes());
+  app.route("/", keyRoutes());
+  app.route("/", linkClickRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -292,7 +292,8 @@ describe("commissions of new conversions", () => {
     expect(tierRule.status).toBe(201);
     // a newer program-wide rule still loses to the tier's
     t.clock.now += 1000;
-    await t.request(`/api/v1/programs/${f.program.id}/rules`, { method: "POST", key: f.vendorKey, json: { event: "sale", type: "percent", value: "10" } });
+    expect((await t.request(`/api/v1/rules/${f.rule.id}`, { method: "DELETE", key: f.vendorKey })).status).toBe(200);
+    expect((await t.request(`/api/v1/programs/${f.program.id}/rules`, { method: "POST", key: f.vendorKey, json: { event: "sale", type: "percent", value: "10" } })).status).toBe(201);
     const body = await created(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "100", coupon: "ANNA10" }));
     expect(body.commission.amount).toBe("30.00");
   });

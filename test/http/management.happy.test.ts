@@ -183,6 +183,8 @@ describe("vendor: partners, links and rules", () => {
   });
 
   it("creates percent and flat rules, program-wide or for a tier", async () => {
+    // one active rule per event and tier: the fixture's program-wide sale rule goes first
+    await status(await t.request(`/api/v1/rules/${f.rule.id}`, { method: "DELETE", key: f.vendorKey }), 200);
     const percent = await status(await t.request(`/api/v1/programs/${f.program.id}/rules`, { method: "POST", key: f.vendorKey, json: { event: "sale", type: "percent", value: "12.5" } }), 201);
     expect(percent).toMatchObject({ id: expect.any(String), event: "sale", type: "percent", value: "12.5", tierId: null });
     expect(f.rule).toMatchObject({ event: "sale", type: "percent", value: "20", tierId: null });
@@ -190,7 +192,7 @@ describe("vendor: partners, links and rules", () => {
     expect(flat).toMatchObject({ event: "lead", type: "flat", value: "5.00", tierId: null });
     const tier = await status(await t.request(`/api/v1/programs/${f.program.id}/rules`, { method: "POST", key: f.vendorKey, json: { event: "sale", type: "percent", value: "100", tierId: f.program.entryTierId } }), 201);
     expect(tier).toMatchObject({ value: "100", tierId: f.program.entryTierId });
-    const zero = await status(await t.request(`/api/v1/programs/${f.program.id}/rules`, { method: "POST", key: f.vendorKey, json: { event: "lead", type: "percent", value: "0" } }), 201);
+    const zero = await status(await t.request(`/api/v1/programs/${f.program.id}/rules`, { method: "POST", key: f.vendorKey, json: { event: "lead", type: "percent", value: "0", tierId: f.program.entryTierId } }), 201);
     expect(zero.value).toBe("0");
   });
 });

@@ -197,7 +197,7 @@ describe("GET /api/v1/conversions: filters and pagination", () => {
   });
 
   it("400 for bad filters", async () => {
-    for (const q of ["status=pending", "limit=0", "limit=101", "from=yesterday", "to=2026-11-10"]) {
+    for (const q of ["status=pending", "limit=0", "limit=101", "from=yesterday", "to=2026-11-31", "to=2026-11-10T00:00"]) {
       await expectError(await t.request(`/api/v1/conversions?${q}`, { key: f.vendorKey }), 400, "validation_failed");
     }
   });

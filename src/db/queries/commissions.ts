@@ -1,6 +1,6 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { commissions, programs, type CommissionStatus } from "../schema";
+import { adjustments, commissions, programs, type CommissionStatus } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { exactSum } from "./sums";
 
@@ -41,3 +41,17 @@ export async function partnerBalance(db: Db, partnerId: string): Promise<Record<
   return balance;
 }
 
+
+/** Adjustments a commission caused (refunds after it was paid or claimed by a payout), oldest first. */
+export async function adjustmentsOf(db: Db, commissionId: string) {
+  return db
+    .select({ id: adjustments.id, amount: adjustments.amount, currency: adjustments.currency, reason: adjustments.reason, payoutId: adjustments.payoutId, createdAt: adjustments.createdAt })
+    .from(adjustments)
+    .where(eq(adjustments.commissionId, commissionId))
+    .orderBy(adjustments.createdAt, adjustments.id);
+}
+
+export async function getAdjustment(db: Db, id: string) {
+  const [row] = await db.select().from(adjustments).where(eq(adjustments.id, id));
+  return row ?? null;
+}

@@ -45,11 +45,15 @@ export async function commissionStatusCounts(db: Db, programId: string): Promise
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-/** The rule and tier a commission was priced with (for its explanation). */
+/**
+ * The rule and tier a commission was priced with (for its explanation): the rule's type and
+ * value as they were then (the commission's copy), even if the rule was changed or archived since.
+ */
 export async function pricingOf(db: Db, commission: CommissionRow | null) {
   const [rule] = commission?.ruleId ? await db.select().from(commissionRules).where(eq(commissionRules.id, commission.ruleId)) : [];
   const [tier] = commission?.tierId ? await db.select().from(tiers).where(eq(tiers.id, commission.tierId)) : [];
-  return { rule: rule ?? null, tier: tier ? { id: tier.id, name: tier.name } : null };
+  const priced = rule && commission ? { ...rule, type: commission.ruleType ?? rule.type, value: commission.ruleValue ?? rule.value } : null;
+  return { rule: priced, tier: tier ? { id: tier.id, name: tier.name } : null };
 }
 
 /** Key prefixes of a program (keys themselves are stored only as hashes). */

@@ -54,7 +54,7 @@ function insertConversions(jobs: NewConversion[]): InStatement {
   const args: InValue[] = [];
   for (const { conversion: c } of jobs) {
     args.push(c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
-      c.clickTs, c.via, c.model, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt);
+      c.clickTs, c.via, c.model, c.cookieDays, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt);
   }
   return {
     sql: `INSERT INTO conversions (${CONVERSION_COLUMNS.join(", ")}) VALUES ${rows(jobs.length, CONVERSION_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING id`,
@@ -66,7 +66,7 @@ function insertConversions(jobs: NewConversion[]): InStatement {
 function insertCommissions(list: CommissionRow[]): InStatement {
   const args: InValue[] = [];
   for (const c of list) {
-    args.push(c.id, c.programId, c.partnerId, c.conversionId, c.ruleId, c.tierId, c.amount, c.originalAmount, c.currency, c.status, c.availableAt, c.payoutId,
+    args.push(c.id, c.programId, c.partnerId, c.conversionId, c.ruleId, c.tierId, c.ruleType, c.ruleValue, c.amount, c.originalAmount, c.currency, c.status, c.availableAt, c.payoutId,
       c.createdAt, c.updatedAt);
   }
   return {

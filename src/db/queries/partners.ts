@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { apiKeys, partners } from "../schema";
+import { apiKeys, partners, programs } from "../schema";
 import { newId } from "../../domain/ids";
 import { newKeyRow } from "./keys";
 import { nextNum } from "./programs";
@@ -9,6 +9,13 @@ import { tablesChanged } from "../changes";
 
 export type PartnerRow = typeof partners.$inferSelect;
 
+/** Emails are unique per program whatever their case. */
+export const emailKeyOf = (email: string) => email.toLowerCase();
+
+/**
+ * Stores a partner (with a new partner key). Fails with a unique violation on `partners.coupon_key`
+ * or `partners.email_key` when another partner of the program has the coupon or the email.
+ */
 export async function insertPartner(
   db: Db,
   input: { vendorId: string; programId: string; name: string; email: string; coupon: string | null; tierId: string },
@@ -19,12 +26,36 @@ export async function insertPartner(
   await db.batch([
     db.insert(partners).values({
       id, num: nextNum("partners"), programId: input.programId, name: input.name, email: input.email,
-      status: "approved", tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, createdAt: now,
+      status: "approved", tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
     }),
     db.insert(apiKeys).values(key.row),
   ]);
   tablesChanged();
   return { partner: (await getPartner(db, id))!, apiKey: key.key };
+}
+
+/** A partner of one of the vendor's programs. */
+export async function getVendorPartner(db: Db, vendorId: string, id: string): Promise<PartnerRow | null> {
+  const [row] = await db
+    .select({ p: partners })
+    .from(partners)
+    .innerJoin(programs, eq(programs.id, partners.programId))
+    .where(and(eq(partners.id, id), eq(programs.vendorId, vendorId)));
+  return row?.p ?? null;
+}
+
+/**
+ * Changes a partner's name, email, coupon or status; unique violations as for insertPartner.
+ * (A status changes nothing else yet: what it means for attribution comes with its own issue.)
+ */
+export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>): Promise<PartnerRow | null> {
+  const set: Partial<PartnerRow> = { ...changes };
+  if (changes.email !== undefined) set.emailKey = emailKeyOf(changes.email);
+  if (changes.coupon !== undefined) set.couponKey = changes.coupon?.toLowerCase() ?? null;
+  if (Object.keys(set).length === 0) return getPartner(db, id);
+  const [row] = await db.update(partners).set(set).where(eq(partners.id, id)).returning();
+  tablesChanged();
+  return row ?? null;
 }
 
 export async function getPartner(db: Db, id: string): Promise<PartnerRow | null> {

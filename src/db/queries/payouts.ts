@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { adjustments, commissions, partners, payoutBatches, payouts } from "../schema";
 import { newId, newToken } from "../../domain/ids";
-import { exactInt, exactSum } from "./sums";
+import { exactInt, exactSum, toBigInt } from "./sums";
 
 /** A payout; its amount is a sum of commissions, so bigint (it may pass 2^53). */
 export type PayoutRow = Omit<typeof payouts.$inferSelect, "amount"> & { amount: bigint };
@@ -10,23 +10,29 @@ export type PayoutRow = Omit<typeof payouts.$inferSelect, "amount"> & { amount: 
 /** The columns of a payout, the amount read exactly. */
 export const payoutSelection = { ...getTableColumns(payouts), amount: exactInt(payouts.amount) };
 
+/** Per partner: approved commissions not yet in a payout plus unsettled adjustments (`n` counts the commissions). */
+const dueSql = (programId: string) => sql`
+    SELECT partner_id, sum(amount) AS amount, sum(n) AS n FROM (
+      SELECT partner_id, amount, 1 AS n FROM commissions WHERE program_id = ${programId} AND status = 'approved' AND payout_id IS NULL
+      UNION ALL
+      SELECT partner_id, amount, 0 AS n FROM adjustments WHERE program_id = ${programId} AND payout_id IS NULL
+    ) GROUP BY partner_id`;
+
 /**
  * Creates a payout batch in one write transaction: a payout per partner whose approved
  * commissions not yet in a payout, plus its unsettled adjustments, reach `minPayout` (and are
  * positive); then claims those commissions and adjustments for it. Two batches created at once
- * serialize on the write lock, so the second finds nothing left to claim.
+ * serialize on the write lock, so the second finds nothing left to claim. When no partner
+ * reaches the minimum, no batch row is written at all (`batchId` null).
+ * `belowMinimum` is what stays unclaimed afterwards, per partner (exact sums).
  */
 export async function createPayoutBatch(db: Db, program: { id: string; currency: string; minPayout: number }, now: number) {
   const batchId = newId("bat");
-  const due = sql`(
-    SELECT partner_id, sum(amount) AS amount, sum(n) AS n FROM (
-      SELECT partner_id, amount, 1 AS n FROM commissions WHERE program_id = ${program.id} AND status = 'approved' AND payout_id IS NULL
-      UNION ALL
-      SELECT partner_id, amount, 0 AS n FROM adjustments WHERE program_id = ${program.id} AND payout_id IS NULL
-    ) GROUP BY partner_id HAVING sum(amount) >= ${program.minPayout} AND sum(amount) > 0)`;
+  const due = sql`(${dueSql(program.id)} HAVING sum(amount) >= ${program.minPayout} AND sum(amount) > 0)`;
   const inBatch = sql`(SELECT p.id FROM payouts p WHERE p.batch_id = ${batchId} AND p.partner_id = t.partner_id)`;
-  await db.batch([
-    db.insert(payoutBatches).values({ id: batchId, programId: program.id, currency: program.currency, createdAt: now }),
+  const [batchInsert] = await db.batch([
+    db.run(sql`INSERT INTO payout_batches (id, program_id, currency, created_at)
+      SELECT ${batchId}, ${program.id}, ${program.currency}, ${now} WHERE EXISTS (SELECT 1 FROM ${due})`),
     db.run(sql`INSERT INTO payouts (id, batch_id, program_id, partner_id, amount, currency, commission_count, status, paid_at, created_at)
       SELECT 'pay_' || lower(hex(randomblob(8))), ${batchId}, ${program.id}, partner_id, amount, ${program.currency}, n, 'pending', NULL, ${now}
       FROM ${due} WHERE true`),
@@ -35,7 +41,11 @@ export async function createPayoutBatch(db: Db, program: { id: string; currency:
     db.run(sql`UPDATE adjustments AS t SET payout_id = ${inBatch}
       WHERE t.program_id = ${program.id} AND t.payout_id IS NULL AND ${inBatch} IS NOT NULL`),
   ]);
-  return { batchId, payouts: await db.select(payoutSelection).from(payouts).where(eq(payouts.batchId, batchId)) };
+  const belowMinimum = (await db.all<{ partnerId: string; amount: string }>(sql`
+    SELECT partner_id AS partnerId, CAST(sum(amount) AS TEXT) AS amount FROM (${dueSql(program.id)}) GROUP BY partner_id ORDER BY partner_id`))
+    .map((r) => ({ partnerId: r.partnerId, amount: toBigInt(r.amount) }));
+  if (batchInsert!.rowsAffected === 0) return { batchId: null, payouts: [], belowMinimum };
+  return { batchId, payouts: await db.select(payoutSelection).from(payouts).where(eq(payouts.batchId, batchId)), belowMinimum };
 }
 
 export async function getPayout(db: Db, id: string) {
@@ -79,6 +89,20 @@ export async function markPayoutPaid(db: Db, payoutId: string, now: number): Pro
         AND EXISTS (SELECT 1 FROM payouts WHERE id = ${payoutId} AND change_token = ${token})`),
   ]);
   return first.rowsAffected === 1;
+}
+
+/**
+ * Marks every pending payout of a batch and their commissions paid, in one batch; payouts paid
+ * already are skipped. Returns how many payouts this call marked (0: nothing was pending).
+ */
+export async function markBatchPaid(db: Db, batchId: string, now: number): Promise<number> {
+  const token = newToken();
+  const [first] = await db.batch([
+    db.run(sql`UPDATE payouts SET status = 'paid', paid_at = ${now}, change_token = ${token} WHERE batch_id = ${batchId} AND status = 'pending'`),
+    db.run(sql`UPDATE commissions SET status = 'paid', updated_at = ${now}
+      WHERE status = 'approved' AND payout_id IN (SELECT id FROM payouts WHERE batch_id = ${batchId} AND change_token = ${token})`),
+  ]);
+  return first.rowsAffected;
 }
 
 /** What a partner's paid payouts paid out, in minor units (exact). */

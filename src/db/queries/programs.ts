@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, commissionRules, programs, tiers } from "../schema";
 import { newId } from "../../domain/ids";
@@ -17,7 +17,7 @@ export const nextNum = (table: "programs" | "partners" | "links") =>
 /** Creates a program with its entry tier (rank 0) and its postback and public keys. */
 export async function insertProgram(db: Db, input: NewProgram, now: number) {
   const id = newId("prg");
-  const entryTier = { id: newId("tier"), programId: id, name: "Entry", rank: 0, metric: "revenue" as const, threshold: 0, windowDays: 90, createdAt: now };
+  const entryTier = { id: newId("tier"), programId: id, name: "Entry", rank: 0, metric: "revenue" as const, threshold: 0, windowDays: 90, createdAt: now, archivedAt: null };
   const scope = { vendorId: input.vendorId, programId: id, partnerId: null };
   const postback = newKeyRow("postback", scope, now);
   const publicKey = newKeyRow("public", scope, now);
@@ -60,26 +60,67 @@ export async function listPrograms(db: Db, vendorId: string, page: PageRequest) 
 }
 
 export async function entryTierId(db: Db, programId: string): Promise<string> {
-  const [row] = await db.select({ id: tiers.id }).from(tiers).where(and(eq(tiers.programId, programId), eq(tiers.rank, 0)));
+  const [row] = await db.select({ id: tiers.id }).from(tiers).where(and(eq(tiers.programId, programId), eq(tiers.rank, 0), isNull(tiers.archivedAt)));
   if (!row) throw new Error(`program ${programId} has no entry tier`);
   return row.id;
 }
 
 export type RuleRow = typeof commissionRules.$inferSelect;
 
-export async function insertRule(db: Db, rule: Omit<RuleRow, "id">): Promise<RuleRow> {
-  const row = { ...rule, id: newId("rule") };
+/** Stores a rule; a second active rule for the same event and tier fails on `rules_active_uq` (a unique violation). */
+export async function insertRule(db: Db, rule: Omit<RuleRow, "id" | "archivedAt">): Promise<RuleRow> {
+  const row = { ...rule, id: newId("rule"), archivedAt: null };
   await db.insert(commissionRules).values(row);
   tablesChanged();
   return row;
 }
 
+/** The active rules of a program: what prices new conversions (archived rules never do). */
 export async function listRules(db: Db, programId: string): Promise<RuleRow[]> {
-  return db.select().from(commissionRules).where(eq(commissionRules.programId, programId));
+  return db.select().from(commissionRules).where(and(eq(commissionRules.programId, programId), isNull(commissionRules.archivedAt)));
 }
 
+/** Rules for the API list, newest first; archived ones too when asked. */
+export async function listProgramRules(db: Db, programId: string, opts: { archived: boolean }): Promise<RuleRow[]> {
+  return db
+    .select()
+    .from(commissionRules)
+    .where(and(eq(commissionRules.programId, programId), opts.archived ? undefined : isNull(commissionRules.archivedAt)))
+    .orderBy(desc(commissionRules.createdAt), desc(commissionRules.id));
+}
+
+/** A rule of one of the vendor's programs, with its program. */
+export async function getVendorRule(db: Db, vendorId: string, ruleId: string): Promise<{ rule: RuleRow; program: ProgramRow } | null> {
+  const [row] = await db
+    .select({ rule: commissionRules, program: programs })
+    .from(commissionRules)
+    .innerJoin(programs, eq(programs.id, commissionRules.programId))
+    .where(and(eq(commissionRules.id, ruleId), eq(programs.vendorId, vendorId)));
+  return row ?? null;
+}
+
+export async function getRule(db: Db, ruleId: string): Promise<RuleRow | null> {
+  const [row] = await db.select().from(commissionRules).where(eq(commissionRules.id, ruleId));
+  return row ?? null;
+}
+
+/** Changes an active rule's type and value in place (commissions keep their own copy of both). */
+export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number }): Promise<RuleRow | null> {
+  const [row] = await db.update(commissionRules).set(changes).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning();
+  tablesChanged();
+  return row ?? null;
+}
+
+/** Archives a rule; false when it was archived already. */
+export async function archiveRule(db: Db, ruleId: string, now: number): Promise<boolean> {
+  const rows = await db.update(commissionRules).set({ archivedAt: now }).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning({ id: commissionRules.id });
+  tablesChanged();
+  return rows.length === 1;
+}
+
+/** An active tier of the program (a deleted tier names nothing new). */
 export async function getTier(db: Db, programId: string, tierId: string) {
-  const [row] = await db.select().from(tiers).where(and(eq(tiers.id, tierId), eq(tiers.programId, programId)));
+  const [row] = await db.select().from(tiers).where(and(eq(tiers.id, tierId), eq(tiers.programId, programId), isNull(tiers.archivedAt)));
   return row ?? null;
 }
 

@@ -1,6 +1,6 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { partners, tierChanges, tiers } from "../schema";
+import { commissionRules, partners, programs, tierChanges, tiers } from "../schema";
 import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { PartnerMetrics } from "../../domain/tiers";
@@ -18,15 +18,60 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  */
 const saturated = (v: bigint) => Number(v > MAX_SAFE ? MAX_SAFE : v < -MAX_SAFE ? -MAX_SAFE : v);
 
-export async function insertTier(db: Db, tier: Omit<TierRow, "id">): Promise<TierRow> {
-  const row = { ...tier, id: newId("tier") };
+export async function insertTier(db: Db, tier: Omit<TierRow, "id" | "archivedAt">): Promise<TierRow> {
+  const row = { ...tier, id: newId("tier"), archivedAt: null };
   await db.insert(tiers).values(row);
   tablesChanged();
   return row;
 }
 
+/** The program's active tiers, entry tier first (deleted tiers take part in nothing). */
 export async function listTiers(db: Db, programId: string): Promise<TierRow[]> {
-  return db.select().from(tiers).where(eq(tiers.programId, programId)).orderBy(tiers.rank);
+  return db.select().from(tiers).where(and(eq(tiers.programId, programId), isNull(tiers.archivedAt))).orderBy(tiers.rank);
+}
+
+/** An active tier of one of the vendor's programs, with its program. */
+export async function getVendorTier(db: Db, vendorId: string, tierId: string) {
+  const [row] = await db
+    .select({ tier: tiers, program: programs })
+    .from(tiers)
+    .innerJoin(programs, eq(programs.id, tiers.programId))
+    .where(and(eq(tiers.id, tierId), eq(programs.vendorId, vendorId), isNull(tiers.archivedAt)));
+  return row ?? null;
+}
+
+/** Any tier by id, deleted ones included (explanations name the tier a commission was priced in). */
+export async function getTierById(db: Db, tierId: string): Promise<TierRow | null> {
+  const [row] = await db.select().from(tiers).where(eq(tiers.id, tierId));
+  return row ?? null;
+}
+
+export async function tierHasPartners(db: Db, tierId: string): Promise<boolean> {
+  const [row] = await db.select({ id: partners.id }).from(partners).where(eq(partners.tierId, tierId)).limit(1);
+  return row !== undefined;
+}
+
+export async function updateTier(db: Db, tierId: string, changes: Partial<Pick<TierRow, "name" | "metric" | "threshold" | "windowDays">>): Promise<TierRow | null> {
+  const [row] = Object.keys(changes).length
+    ? await db.update(tiers).set(changes).where(and(eq(tiers.id, tierId), isNull(tiers.archivedAt))).returning()
+    : await db.select().from(tiers).where(and(eq(tiers.id, tierId), isNull(tiers.archivedAt)));
+  tablesChanged();
+  return row ?? null;
+}
+
+/**
+ * Deletes a tier by archiving it (old commissions keep naming it) together with its rules, in
+ * one batch, only while no partner is in it: a partner moved in meanwhile makes it a no-op.
+ */
+export async function archiveTier(db: Db, tierId: string, now: number): Promise<boolean> {
+  const [first] = await db.batch([
+    db.run(sql`UPDATE tiers SET archived_at = ${now} WHERE id = ${tierId} AND archived_at IS NULL AND rank <> 0
+      AND NOT EXISTS (SELECT 1 FROM partners WHERE tier_id = ${tierId})`),
+    db.update(commissionRules).set({ archivedAt: now })
+      .where(and(eq(commissionRules.tierId, tierId), isNull(commissionRules.archivedAt), sql`EXISTS (SELECT 1 FROM tiers WHERE id = ${tierId} AND archived_at = ${now})`)),
+  ]);
+  tablesChanged();
+  return first.rowsAffected === 1;
 }
 
 /**

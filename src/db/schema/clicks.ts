@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * One row per redirect. Written in batches by the click sink, never on the redirect path.
@@ -26,7 +26,10 @@ export const clicks = sqliteTable("clicks", {
   sub4: text("sub4"),
   sub5: text("sub5"),
   visitor: integer("visitor").notNull(),
-});
+}, (t) => [
+  // a link's clicks, newest first (GET /api/v1/links/:id/clicks); one more index entry per stored click
+  index("clicks_link_ts_idx").on(t.linkNum, t.ts),
+]);
 
 /** Which visitors were already seen on a link on a day; feeds `uniqueClicks`. */
 export const linkVisitors = sqliteTable(

@@ -17,6 +17,9 @@ export const commissions = sqliteTable(
     conversionId: text("conversion_id").notNull().references(() => conversions.id),
     ruleId: text("rule_id"),
     tierId: text("tier_id"),
+    /** the rule's type and value when it priced this commission (a rule may be changed later) */
+    ruleType: text("rule_type", { enum: ["percent", "flat"] }),
+    ruleValue: integer("rule_value"),
     /** current amount (after proportional refunds), minor units */
     amount: integer("amount").notNull(),
     /** amount when created, before any refund */

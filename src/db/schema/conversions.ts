@@ -36,6 +36,8 @@ export const conversions = sqliteTable(
     clickTs: integer("click_ts"),
     via: text("via", { enum: ATTRIBUTION_VIA }),
     model: text("model").notNull(),
+    /** the program's window when this conversion was attributed (explanations stay true later) */
+    cookieDays: integer("cookie_days"),
     /** report dimensions, copied from the click at creation (null when unknown) */
     country: text("country"),
     device: text("device"),

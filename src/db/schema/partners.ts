@@ -2,7 +2,8 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 import { createdAt } from "./common";
 import { programs, tiers } from "./programs";
 
-export const PARTNER_STATUSES = ["approved", "pending", "suspended"] as const;
+export const PARTNER_STATUSES = ["approved", "deactivated", "banned"] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
 export const partners = sqliteTable(
   "partners",
@@ -18,10 +19,13 @@ export const partners = sqliteTable(
     coupon: text("coupon"),
     /** lower-cased, for case-insensitive lookup and uniqueness per program */
     couponKey: text("coupon_key"),
+    /** lower-cased email, unique per program (null only for duplicates that predate the rule) */
+    emailKey: text("email_key"),
     createdAt: createdAt(),
   },
   (t) => [
     index("partners_program_idx").on(t.programId, t.createdAt),
     uniqueIndex("partners_coupon_uq").on(t.programId, t.couponKey),
+    uniqueIndex("partners_email_uq").on(t.programId, t.emailKey),
   ],
 );

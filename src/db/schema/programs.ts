@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./common";
 import { vendors } from "./vendors";
@@ -40,8 +41,10 @@ export const tiers = sqliteTable(
     threshold: integer("threshold").notNull(),
     windowDays: integer("window_days").notNull(),
     createdAt: createdAt(),
+    /** deleted through the API: kept so that old commissions still name their tier */
+    archivedAt: integer("archived_at"),
   },
-  (t) => [uniqueIndex("tiers_program_rank_uq").on(t.programId, t.rank)],
+  (t) => [uniqueIndex("tiers_program_rank_uq").on(t.programId, t.rank).where(sql`archived_at IS NULL`)],
 );
 
 export const RULE_EVENTS = ["sale", "lead"] as const;
@@ -52,6 +55,7 @@ export type RuleType = (typeof RULE_TYPES)[number];
 /**
  * Commission rules. `value` is minor units for `flat`, percent × 10 000 for `percent`.
  * A rule applies to conversions created after it; the newest matching rule wins.
+ * PATCH changes a rule in place: commissions keep the type and value that priced them (their own columns).
  */
 export const commissionRules = sqliteTable(
   "commission_rules",
@@ -63,6 +67,12 @@ export const commissionRules = sqliteTable(
     type: text("type", { enum: RULE_TYPES }).notNull(),
     value: integer("value").notNull(),
     createdAt: createdAt(),
+    /** archived rules price nothing new; commissions keep naming the rule that priced them */
+    archivedAt: integer("archived_at"),
   },
-  (t) => [index("rules_program_event_idx").on(t.programId, t.event, t.createdAt)],
+  (t) => [
+    index("rules_program_event_idx").on(t.programId, t.event, t.createdAt),
+    // one active rule per event and tier (program-wide rules have no tier: coalesce, as NULLs never collide)
+    uniqueIndex("rules_active_uq").on(t.programId, t.event, sql`coalesce(tier_id, '')`).where(sql`archived_at IS NULL`),
+  ],
 );

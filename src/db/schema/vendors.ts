@@ -23,6 +23,10 @@ export const apiKeys = sqliteTable(
     partnerId: text("partner_id"),
     createdAt: createdAt(),
     revokedAt: integer("revoked_at"),
+    /** a rotated key keeps working until then (grace period); null: until revoked */
+    expiresAt: integer("expires_at"),
+    /** vendor keys: a label people give them */
+    name: text("name"),
   },
   (t) => [index("api_keys_vendor_idx").on(t.vendorId)],
 );

@@ -9,7 +9,7 @@ import { createLink } from "../../services/links/createLink";
 import { listPartnerPayouts, paidOut } from "../../db/queries/payouts";
 import { listTiers, partnerMetrics } from "../../db/queries/tiers";
 import { nextTierGap } from "../../domain/tiers";
-import { tierJson } from "./prm";
+import { tierJson } from "./tiers";
 import { payoutJson } from "./payouts";
 import { formatMoney } from "../../domain/money";
 import type { AppEnv } from "../deps";

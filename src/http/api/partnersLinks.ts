@@ -1,9 +1,10 @@
-import { isUniqueViolation } from "../../db/errors";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getLinkWithCounts, listLinks, updateLink } from "../../db/queries/links";
-import { getProgramPartner, insertPartner, listPartners } from "../../db/queries/partners";
-import { entryTierId, getProgram, getVendorProgram } from "../../db/queries/programs";
+import { getProgramPartner, listPartners } from "../../db/queries/partners";
+import { createPartner } from "../../services/management/partners";
+import { unwrap } from "./outcome";
+import { getProgram, getVendorProgram } from "../../db/queries/programs";
 import { createLink, type CreateLinkOutcome } from "../../services/links/createLink";
 import { checkDestination } from "../../domain/urlSafety";
 import type { AppEnv } from "../deps";
@@ -14,7 +15,10 @@ import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
 import { Cursor, errorResponses, IdParam, jsonBody, jsonResponse, Link, listOf, Partner } from "./schemas";
 
-const CreatePartner = z.object({ name: z.string().min(1).max(200), email: z.string().email().max(320), coupon: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/).optional() }).openapi("PartnerInput");
+export const PartnerName = z.string().min(1).max(200);
+export const PartnerEmail = z.string().email().max(320);
+export const PartnerCoupon = z.string().regex(/^[A-Za-z0-9_-]{2,64}$/);
+const CreatePartner = z.object({ name: PartnerName, email: PartnerEmail, coupon: PartnerCoupon.optional() }).openapi("PartnerInput");
 const CreateLink = z
   .object({ programId: z.string().max(100), partnerId: z.string().max(100), destination: z.string().max(2048), slug: z.string().max(64).optional(), allowDeepLinks: z.boolean().default(false) })
   .openapi("LinkInput");
@@ -41,18 +45,11 @@ export function partnerLinkRoutes() {
   const app = createRouter();
 
   app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "Add a partner", request: { params: IdParam, body: jsonBody(CreatePartner) }, responses: { 201: jsonResponse(Partner, "the partner with its key (shown once)"), 409: jsonResponse(z.any(), "coupon taken"), ...errorResponses } }),
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "Add a partner", request: { params: IdParam, body: jsonBody(CreatePartner) }, responses: { 201: jsonResponse(Partner, "the partner with its key (shown once)"), 409: jsonResponse(z.any(), "email or coupon taken (case-insensitive)"), ...errorResponses } }),
     async (c) => {
-      const { caller, program } = await vendorProgram(c, c.req.valid("param").id);
-      const body = c.req.valid("json");
-      const { deps } = c.var;
-      try {
-        const { partner, apiKey } = await insertPartner(deps.db, { vendorId: caller.vendorId, programId: program.id, name: body.name, email: body.email, coupon: body.coupon ?? null, tierId: await entryTierId(deps.db, program.id) }, deps.now());
-        return c.json({ ...partnerJson(partner), apiKey }, 201);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("conflict", "this coupon belongs to another partner of the program");
-        throw err;
-      }
+      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      const { partner, apiKey } = unwrap(await createPartner(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
+      return c.json({ ...partnerJson(partner), apiKey }, 201);
     },
   );
 

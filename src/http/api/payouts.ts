@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { formatMoney } from "../../domain/money";
 import { getVendorProgram } from "../../db/queries/programs";
-import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, payoutLines, type PayoutRow } from "../../db/queries/payouts";
+import { batchPayouts, getBatch, getPayout, markPayoutPaid, payoutLines, type PayoutRow } from "../../db/queries/payouts";
 import { getPartner } from "../../db/queries/partners";
 import type { AppEnv } from "../deps";
 import { csvNumber, csvResponse, toCsv } from "../csv";
@@ -11,7 +11,9 @@ import { requireCaller } from "../middleware/auth";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
-import { errorResponses, IdParam, jsonResponse, Money } from "./schemas";
+import { conflictResponse, errorResponses, IdParam, jsonResponse, Money } from "./schemas";
+import { createPayouts, payBatch } from "../../services/management/payouts";
+import { unwrap } from "./outcome";
 
 const Payout = z
   .object({ id: z.string(), batchId: z.string(), partnerId: z.string(), amount: Money, currency: z.string(), commissionCount: z.number(), status: z.enum(["pending", "paid"]), paidAt: z.string().nullable(), createdAt: z.string() })
@@ -34,15 +36,42 @@ async function vendorPayout(c: Context<AppEnv>, id: string) {
   return payout;
 }
 
+/** A payout batch of one of the vendor's programs, or 404. */
+async function vendorBatch(c: Context<AppEnv>, id: string) {
+  const caller = await requireCaller(c, ["vendor"]);
+  const batch = await getBatch(c.var.deps.db, id);
+  if (!batch || !(await getVendorProgram(c.var.deps.db, caller.vendorId, batch.programId))) throw notFound("payout batch");
+  return batch;
+}
+
+const BelowMinimum = z.object({ partnerId: z.string(), amount: Money, currency: z.string() });
+const BatchCreated = z.object({ id: z.string().nullable(), payouts: z.array(Payout), belowMinimum: z.array(BelowMinimum) }).openapi("PayoutBatchCreated");
+
 export function payoutRoutes() {
   const app = createRouter();
 
   app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs/{id}/payouts", tags: ["Payouts"], summary: "Create a payout batch from approved commissions", request: { params: IdParam }, responses: { 201: jsonResponse(z.object({ id: z.string(), payouts: z.array(Payout) }), "the batch and its payouts"), ...errorResponses } }),
+    createRoute({
+      method: "post", path: "/api/v1/programs/{id}/payouts", tags: ["Payouts"], summary: "Create a payout batch from approved commissions",
+      description: "201 with the batch; 200 with `id: null` and no payouts when no partner reaches minPayout. Both list `belowMinimum`: what each partner left out has due.",
+      request: { params: IdParam },
+      responses: { 201: jsonResponse(BatchCreated, "the batch and its payouts"), 200: jsonResponse(BatchCreated, "no partner reached minPayout: no batch"), ...errorResponses },
+    }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const batch = await createPayoutBatch(c.var.deps.db, program, c.var.deps.now());
-      return c.json({ id: batch.batchId, payouts: batch.payouts.map(payoutJson) }, 201);
+      const batch = await createPayouts(c.var.deps.db, program, c.var.deps.now());
+      const belowMinimum = batch.belowMinimum.map((b) => ({ partnerId: b.partnerId, amount: formatMoney(b.amount, program.currency), currency: program.currency }));
+      return c.json({ id: batch.batchId, payouts: batch.payouts.map(payoutJson), belowMinimum }, batch.batchId === null ? 200 : 201) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/payout-batches/{id}/paid", tags: ["Payouts"], summary: "Mark every pending payout of a batch paid (paid ones are skipped; nothing pending: 409)", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ id: z.string(), marked: z.number(), payouts: z.array(Payout) }), "the batch"), 409: conflictResponse, ...errorResponses } }),
+    async (c) => {
+      const batch = await vendorBatch(c, c.req.valid("param").id);
+      const { marked } = unwrap(await payBatch(c.var.deps.db, batch.id, c.var.deps.now()));
+      const rows = await batchPayouts(c.var.deps.db, batch.id);
+      return c.json({ id: batch.id, marked, payouts: rows.map((r) => payoutJson(r.payout)) }, 200);
     },
   );
 
@@ -80,11 +109,9 @@ export function payoutRoutes() {
   app.openapi(
     createRoute({ method: "get", path: "/api/v1/payout-batches/{id}", tags: ["Payouts"], summary: "A payout batch (append .csv for one row per payout, ready for bulk payment)", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ id: z.string(), payouts: z.array(Payout) }), "the batch"), ...errorResponses } }),
     async (c) => {
-      const caller = await requireCaller(c, ["vendor"]);
       const raw = c.req.valid("param").id;
       const csv = raw.endsWith(".csv");
-      const batch = await getBatch(c.var.deps.db, csv ? raw.slice(0, -4) : raw);
-      if (!batch || !(await getVendorProgram(c.var.deps.db, caller.vendorId, batch.programId))) throw notFound("payout batch");
+      const batch = await vendorBatch(c, csv ? raw.slice(0, -4) : raw);
       const rows = await batchPayouts(c.var.deps.db, batch.id);
       if (csv) {
         const body = toCsv(CSV_HEADER, rows.map((r) => [r.name, r.email, csvNumber(formatMoney(r.payout.amount, r.payout.currency)), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId]));

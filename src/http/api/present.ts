@@ -37,6 +37,7 @@ export function ruleJson(r: RuleRow, currency: string) {
   return {
     id: r.id, programId: r.programId, tierId: r.tierId, event: r.event, type: r.type,
     value: r.type === "percent" ? formatPercent(r.value) : formatMoney(r.value, currency), createdAt: iso(r.createdAt),
+    archived: r.archivedAt !== null, archivedAt: r.archivedAt === null ? null : iso(r.archivedAt),
   };
 }
 

@@ -1,73 +1,24 @@
-import { isUniqueViolation } from "../../db/errors";
 import { createRoute, z } from "@hono/zod-openapi";
-import { parseMoney } from "../../domain/money";
 import { instantParam } from "./dateParams";
 import { canApply, type ManagerAction } from "../../domain/lifecycle";
 import { applyAction, vendorCommissions } from "../../db/queries/lifecycle";
 import { getProgramPartner } from "../../db/queries/partners";
-import { insertTier, listTierChanges, listTiers, type TierRow } from "../../db/queries/tiers";
+import { listTierChanges } from "../../db/queries/tiers";
 import { settleProgram } from "../../services/prm/settle";
 import { formatMoney } from "../../domain/money";
-import { ApiError, invalid, notFound } from "../errors";
+import { ApiError, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
-import { errorResponses, IdParam, jsonBody, jsonResponse, MoneyInput } from "./schemas";
+import { errorResponses, IdParam, jsonBody, jsonResponse } from "./schemas";
 
-const CreateTier = z
-  .object({
-    name: z.string().min(1).max(100), rank: z.number().int().min(1).max(100), metric: z.enum(["revenue", "conversions"]),
-    threshold: MoneyInput, windowDays: z.number().int().min(1).max(3650).default(90),
-  })
-  .openapi("TierInput");
-const Tier = z.object({ id: z.string(), programId: z.string(), name: z.string(), rank: z.number(), metric: z.string(), threshold: z.string(), windowDays: z.number(), createdAt: z.string() }).openapi("Tier");
 const TierChange = z.object({ id: z.string(), partnerId: z.string(), from: z.string().nullable(), to: z.string(), metricValue: z.number(), at: z.string() }).openapi("TierChange");
 const Ids = z.object({ ids: z.array(z.string().max(100)).min(1).max(500) }).openapi("CommissionIds");
 const ActionResult = z.object({ updated: z.array(z.string()), notFound: z.array(z.string()), invalid: z.array(z.object({ id: z.string(), status: z.string() })) });
 
-export function tierJson(t: TierRow, currency: string) {
-  return {
-    id: t.id, programId: t.programId, name: t.name, rank: t.rank, metric: t.metric,
-    threshold: t.metric === "revenue" ? formatMoney(t.threshold, currency) : String(t.threshold), windowDays: t.windowDays, createdAt: iso(t.createdAt),
-  };
-}
-
 export function prmRoutes() {
   const app = createRouter();
-
-  app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs/{id}/tiers", tags: ["Tiers"], summary: "Add a tier", request: { params: IdParam, body: jsonBody(CreateTier) }, responses: { 201: jsonResponse(Tier, "the tier"), 409: jsonResponse(z.any(), "rank taken"), ...errorResponses } }),
-    async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const body = c.req.valid("json");
-      let threshold: number;
-      if (body.metric === "revenue") {
-        const m = parseMoney(body.threshold, program.currency);
-        if (!m.ok || m.minor < 0) throw invalid("threshold", m.ok ? "must not be negative" : m.message);
-        threshold = m.minor;
-      } else {
-        const n = typeof body.threshold === "number" ? body.threshold : /^\d{1,15}$/.test(body.threshold) ? Number(body.threshold) : NaN;
-        if (!Number.isSafeInteger(n) || n < 0) throw invalid("threshold", "a conversion count must be a whole number ≥ 0");
-        threshold = n;
-      }
-      try {
-        const tier = await insertTier(c.var.deps.db, { programId: program.id, name: body.name, rank: body.rank, metric: body.metric, threshold, windowDays: body.windowDays, createdAt: c.var.deps.now() });
-        return c.json(tierJson(tier, program.currency), 201);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ApiError("conflict", `rank ${body.rank} is taken in this program`);
-        throw err;
-      }
-    },
-  );
-
-  app.openapi(
-    createRoute({ method: "get", path: "/api/v1/programs/{id}/tiers", tags: ["Tiers"], summary: "List tiers, entry tier first", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ data: z.array(Tier) }), "tiers"), ...errorResponses } }),
-    async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      return c.json({ data: (await listTiers(c.var.deps.db, program.id)).map((t) => tierJson(t, program.currency)) }, 200);
-    },
-  );
 
   app.openapi(
     createRoute({ method: "get", path: "/api/v1/programs/{id}/partners/{partnerId}/tier-changes", tags: ["Tiers"], summary: "A partner's tier history, newest first", request: { params: IdParam.extend({ partnerId: z.string().max(100) }) }, responses: { 200: jsonResponse(z.object({ data: z.array(TierChange) }), "tier changes"), ...errorResponses } }),

@@ -1,15 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { isCurrency, parseMoney, parsePercent } from "../../domain/money";
+import { isCurrency } from "../../domain/money";
 import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
-import { getTier, getVendorProgram, insertProgram, insertRule, listPrograms, updateProgram } from "../../db/queries/programs";
+import { getVendorProgram, insertProgram, listPrograms, updateProgram } from "../../db/queries/programs";
+import { createRule } from "../../services/management/rules";
+import { unwrap } from "./outcome";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { programJson, ruleJson } from "./present";
 import { createRouter } from "./router";
-import { Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule } from "./schemas";
+import { conflictResponse, Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule } from "./schemas";
 
 const CreateProgram = z
   .object({
@@ -117,25 +119,10 @@ export function programRoutes() {
   );
 
   app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs/{id}/rules", tags: ["Programs"], summary: "Add a commission rule", request: { params: IdParam, body: jsonBody(CreateRule) }, responses: { 201: jsonResponse(Rule, "the rule"), ...errorResponses } }),
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/rules", tags: ["Programs"], summary: "Add a commission rule", description: "One active rule per event and tier (program-wide is its own tier): a second one is 409.", request: { params: IdParam, body: jsonBody(CreateRule) }, responses: { 201: jsonResponse(Rule, "the rule"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const body = c.req.valid("json");
-      const { deps } = c.var;
-      // `!== undefined`, not truthiness: "" names no tier and must be refused, not stored (a foreign key 500)
-      if (body.tierId !== undefined && !(await getTier(deps.db, program.id, body.tierId))) throw invalid("tierId", "no such tier in this program");
-      let value: number;
-      if (body.type === "percent") {
-        const p = parsePercent(body.value);
-        if (!p.ok) throw invalid("value", p.message);
-        value = p.scaled;
-      } else {
-        const m = parseMoney(body.value, program.currency);
-        if (!m.ok) throw invalid("value", m.message);
-        if (m.minor < 0) throw invalid("value", "must not be negative");
-        value = m.minor;
-      }
-      const rule = await insertRule(deps.db, { programId: program.id, tierId: body.tierId ?? null, event: body.event, type: body.type, value, createdAt: deps.now() });
+      const rule = unwrap(await createRule(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
       return c.json(ruleJson(rule, program.currency), 201);
     },
   );

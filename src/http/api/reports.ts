@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { eq } from "drizzle-orm";
-import { commissionRules, tiers } from "../../db/schema";
+import { pricingOf } from "../../db/queries/dashboard";
+import { adjustmentsOf } from "../../db/queries/commissions";
 import { commissionOf, commissionsOf, getConversion, listConversions } from "../../db/queries/conversions";
 import { getProgram, getVendorProgram, type ProgramRow } from "../../db/queries/programs";
 import { getPartner } from "../../db/queries/partners";
@@ -11,7 +11,7 @@ import { formatMoney } from "../../domain/money";
 import { buildReport, type ReportLine } from "../../services/prm/report";
 import type { AppEnv } from "../deps";
 import { csvNumber, csvResponse, toCsv } from "../csv";
-import { dayParam, instantParam } from "./dateParams";
+import { dayParam, rangeBoundParam } from "./dateParams";
 import { ApiError, invalid, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { conversionJson } from "./present";
@@ -29,7 +29,9 @@ const ReportRow = z.object({ key: z.string().nullable(), clicks: z.number(), uni
 const Report = z.object({ rows: z.array(ReportRow), totals: ReportRow.omit({ key: true }), currency: z.string(), from: z.string(), to: z.string(), groupBy: z.string() }).openapi("Report");
 const ConversionQuery = Cursor.extend({
   programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(["attributed", "unattributed"]).optional(),
-  from: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }), to: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }),
+  orderId: z.string().min(1).max(200).optional(),
+  from: z.string().max(40).optional().openapi({ description: "created from: a UTC day YYYY-MM-DD or an ISO-8601 timestamp" }),
+  to: z.string().max(40).optional().openapi({ description: "created until: a UTC day YYYY-MM-DD (inclusive) or an ISO-8601 timestamp (exclusive)" }),
 });
 
 /** Runs a report for a program (optionally one partner) and answers JSON or CSV. */
@@ -86,7 +88,12 @@ export function reportRoutes() {
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
       const q = c.req.valid("query");
-      const page = await listConversions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, from: q.from ? instantParam("from", q.from, c.var.deps.now()) : undefined, to: q.to ? instantParam("to", q.to, c.var.deps.now()) : undefined }, { limit: q.limit, cursor: q.cursor ?? null });
+      const now = c.var.deps.now();
+      const filter = {
+        vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, orderId: q.orderId,
+        from: q.from ? rangeBoundParam("from", q.from, now) : undefined, to: q.to ? rangeBoundParam("to", q.to, now) : undefined,
+      };
+      const page = await listConversions(c.var.deps.db, filter, { limit: q.limit, cursor: q.cursor ?? null });
       const byConversion = await commissionsOf(c.var.deps.db, page.data.map((conv) => conv.id));
       const data = page.data.map((conv) => conversionJson(conv, byConversion.get(conv.id) ?? null));
       return c.json({ data, nextCursor: page.nextCursor }, 200);
@@ -102,11 +109,11 @@ export function reportRoutes() {
       const program = conv && (await getVendorProgram(db, caller.vendorId, conv.programId));
       if (!conv || !program) throw notFound("conversion");
       const commission = await commissionOf(db, conv.id);
-      const [rule] = commission?.ruleId ? await db.select().from(commissionRules).where(eq(commissionRules.id, commission.ruleId)) : [];
-      const [tier] = commission?.tierId ? await db.select().from(tiers).where(eq(tiers.id, commission.tierId)) : [];
+      const { rule, tier } = await pricingOf(db, commission);
       const explanation = explain({
-        conversion: conv, cookieDays: program.cookieDays, tier: tier ? { id: tier.id, name: tier.name } : null,
-        rule: rule ?? null, commission,
+        // the window it was attributed under (older rows without one: the program's)
+        conversion: conv, cookieDays: conv.cookieDays ?? program.cookieDays, tier, rule,
+        commission, adjustments: commission ? await adjustmentsOf(db, commission.id) : [],
       });
       return c.json({ ...conversionJson(conv, commission), explanation }, 200);
     },

@@ -28,6 +28,8 @@ export const errorResponses = {
   404: { description: "not found or outside the key's scope", content: { "application/json": { schema: ErrorEnvelope } } },
 } as const;
 
+export const conflictResponse = { description: "conflicts with the current state", content: { "application/json": { schema: ErrorEnvelope } } };
+
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
@@ -74,5 +76,5 @@ export const Commission = z
   .openapi("Commission");
 
 export const Rule = z
-  .object({ id: z.string(), programId: z.string(), tierId: z.string().nullable(), event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: z.string(), createdAt: z.string() })
+  .object({ id: z.string(), programId: z.string(), tierId: z.string().nullable(), event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: z.string(), createdAt: z.string(), archived: z.boolean(), archivedAt: z.string().nullable() })
   .openapi("Rule");

@@ -30,7 +30,7 @@ export async function authenticate<K extends CallerKind>(c: Context<AppEnv>, key
   const { deps } = c.var;
   let caller: Caller | null = null;
   if (deps.adminKeyHash && sameHash(hashApiKey(key), deps.adminKeyHash)) caller = { kind: "operator" };
-  else caller = deps.reads ? await deps.reads.keyScope(key) : await findKeyScope(deps.db, key);
+  else caller = deps.reads ? await deps.reads.keyScope(key, deps.now()) : await findKeyScope(deps.db, key, deps.now());
   if (!caller) {
     await failedAuthentication(c);
     throw new ApiError("unauthorized", "unknown or revoked API key");

@@ -5,7 +5,7 @@ import { claimIdempotency, commissionOf, findIdempotency, releaseIdempotency, sa
 import { getProgram, type ProgramRow } from "../../db/queries/programs";
 import { recordConversion } from "../../services/tracking/conversions";
 import { refundConversion } from "../../services/tracking/refunds";
-import { parseMoney } from "../../domain/money";
+import { formatMoney, parseMoney } from "../../domain/money";
 import { conversionJson } from "../api/present";
 import { createRouter } from "../api/router";
 import { Conversion, errorResponses, jsonBody, jsonResponse, MoneyInput } from "../api/schemas";
@@ -81,7 +81,7 @@ export function conversionRoutes() {
     createRoute({
       method: "post", path: "/v1/conversions/refund", tags: ["Tracking"], summary: "Refund part or all of a conversion",
       request: { body: jsonBody(RefundBody), headers: z.object({ "idempotency-key": z.string().max(200).optional() }) },
-      responses: { 200: jsonResponse(Conversion, "the updated conversion"), 409: jsonResponse(z.any(), "idempotency key reused with another body"), ...errorResponses },
+      responses: { 200: jsonResponse(Conversion.extend({ adjustment: z.object({ id: z.string(), amount: z.string(), currency: z.string(), payoutId: z.string().nullable() }).nullable() }), "the updated conversion, with the adjustment this refund put onto the next payout (a paid commission), or null"), 409: jsonResponse(z.any(), "idempotency key reused with another body"), ...errorResponses },
     }),
     async (c) => {
       const { deps } = c.var;
@@ -122,6 +122,10 @@ async function refund(c: Context<AppEnv>, program: ProgramRow, body: { orderId: 
   if (outcome.kind === "not_found") throw notFound(`order ${body.orderId} (${body.event})`);
   if (outcome.kind === "too_much") throw invalid("amount", "more than the conversion's remaining amount");
   if (outcome.kind === "busy") throw new ApiError("conflict", "too many concurrent refunds of this order; retry");
-  return conversionJson(outcome.conversion, await commissionOf(deps.db, outcome.conversion.id));
+  const adj = outcome.adjustment;
+  return {
+    ...conversionJson(outcome.conversion, await commissionOf(deps.db, outcome.conversion.id)),
+    adjustment: adj ? { id: adj.id, amount: formatMoney(adj.amount, program.currency), currency: program.currency, payoutId: adj.payoutId } : null,
+  };
 }
 

@@ -28,7 +28,7 @@ export function pixelHandler() {
       const q = c.req.query();
       const event = q.event === "lead" ? "lead" : q.event === undefined || q.event === "sale" ? "sale" : null;
       if (!q.pk || !q.order || q.order.length > 200 || !event) return gif();
-      const scope = await findKeyScope(deps.db, q.pk);
+      const scope = await findKeyScope(deps.db, q.pk, deps.now());
       if (scope?.kind !== "public" || !scope.programId) return gif();
       const program = await getProgram(deps.db, scope.programId);
       if (!program) return gif();

@@ -104,7 +104,7 @@ async function priceCommission(deps: TrackingDeps, program: ProgramRow, partnerI
   const partner = await readsOf(deps).partner(partnerId);
   const rule = pickRule(await readsOf(deps).rules(program.id), event, partner?.tierId ?? null, now);
   if (!rule) return null;
-  return { ruleId: rule.id, tierId: partner?.tierId ?? null, amount: commissionAmount(rule, amount), availableAt: now + program.holdDays * DAY_MS };
+  return { rule, tierId: partner?.tierId ?? null, amount: commissionAmount(rule, amount), availableAt: now + program.holdDays * DAY_MS };
 }
 
 function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
@@ -131,7 +131,7 @@ async function conversionRow(
     via: decision.attributed ? decision.via : null,
     partnerNum: dims?.partnerNum ?? null, linkNum: dims?.linkNum ?? null,
     country: dims?.country ?? null, device: dims?.device ?? null, sub1: dims?.sub1 ?? null,
-    model: program.attribution, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt,
+    model: program.attribution, cookieDays: program.cookieDays, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt,
   };
 }
 
@@ -141,7 +141,8 @@ async function commissionRow(deps: TrackingDeps, program: ProgramRow, conv: Conv
   const priced = await priceCommission(deps, program, conv.partnerId, conv.event, conv.amount, now);
   if (!priced) return null;
   return {
-    id, programId: program.id, partnerId: conv.partnerId, conversionId: conv.id, ruleId: priced.ruleId, tierId: priced.tierId,
+    id, programId: program.id, partnerId: conv.partnerId, conversionId: conv.id, ruleId: priced.rule.id, tierId: priced.tierId,
+    ruleType: priced.rule.type, ruleValue: priced.rule.value,
     amount: priced.amount, originalAmount: priced.amount, currency: program.currency, status, availableAt: priced.availableAt,
     payoutId: null, changeToken: null, createdAt: now, updatedAt: now,
   };
@@ -168,7 +169,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   const decision = fresh ? decideAttribution(await gatherFacts(deps, program, input)) : storedDecision(existing);
   const facts = fresh ? input : { ...input, occurredAt: existing.occurredAt, customerId: existing.customerId, coupon: existing.coupon };
   const { dimsKnown: _, ...conversion } = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
-  if (!fresh) conversion.model = existing.model;
+  if (!fresh) Object.assign(conversion, { model: existing.model, cookieDays: existing.cookieDays });
   let commission: CommissionRow | null;
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
   else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, before?.id);

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import { cacheGeneration } from "../../db/changes";
 import { hashApiKey } from "../../domain/ids";
-import { findKeyScope, type KeyScope } from "../../db/queries/keys";
+import { findKeyScope, keyLive, type KeyScope } from "../../db/queries/keys";
 import { linkByNums } from "../../db/queries/links";
 import { getPartner } from "../../db/queries/partners";
 import { getProgram, listRules, type ProgramRow, type RuleRow } from "../../db/queries/programs";
@@ -39,9 +39,10 @@ export class ReadCache {
     this.now = opts.now ?? Date.now;
   }
 
-  /** held under the key's hash: raw keys are never kept */
-  keyScope(key: string): Promise<KeyScope | null> {
-    return this.read("key", hashApiKey(key), () => findKeyScope(this.db, key));
+  /** held under the key's hash: raw keys are never kept; a rotated key stops at the end of its grace, cached or not */
+  async keyScope(key: string, now: number): Promise<KeyScope | null> {
+    const scope = await this.read("key", hashApiKey(key), () => findKeyScope(this.db, key, now));
+    return scope && keyLive(scope, now) ? scope : null;
   }
 
   program(id: string): Promise<ProgramRow | null> {

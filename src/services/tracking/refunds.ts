@@ -5,7 +5,8 @@ import type { ConversionEvent } from "../../domain/commission";
 import type { TrackingDeps } from "./conversions";
 
 export type RefundOutcome =
-  | { kind: "ok"; conversion: ConversionRow }
+  /** `adjustment`: what this refund put onto the partner's next payout (a paid or claimed commission), else null */
+  | { kind: "ok"; conversion: ConversionRow; adjustment: { id: string; amount: number; payoutId: string | null } | null }
   | { kind: "not_found" }
   | { kind: "too_much"; remaining: number }
   | { kind: "busy" };
@@ -48,7 +49,9 @@ export async function refundConversion(
       }
     }
     if (await applyRefund(deps.db, programNum, conv, refunded, commissionUpdate, adjustment, deps.now())) {
-      return { kind: "ok", conversion: (await findConversion(deps.db, programId, input.event, input.orderId))! };
+      const stored = (await findConversion(deps.db, programId, input.event, input.orderId))!;
+      // not in a payout yet: the next batch claims it
+      return { kind: "ok", conversion: stored, adjustment: adjustment ? { id: adjustment.id, amount: adjustment.amount, payoutId: null } : null };
     }
     // Someone refunded in between: read again and retry against the new state, after a short
     // random pause so that racing requests stop colliding in lockstep.

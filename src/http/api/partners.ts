@@ -1,0 +1,65 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { PARTNER_STATUSES } from "../../db/schema";
+import { getPartner, getVendorPartner } from "../../db/queries/partners";
+import { getProgram } from "../../db/queries/programs";
+import { changePartner } from "../../services/management/partners";
+import { rotatePartnerKeyOf } from "../../services/management/keys";
+import type { AppEnv } from "../deps";
+import { ApiError, notFound } from "../errors";
+import { requireCaller } from "../middleware/auth";
+import { unwrap } from "./outcome";
+import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
+import { partnerJson } from "./present";
+import { createRouter } from "./router";
+import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, Partner } from "./schemas";
+
+const PatchPartner = z
+  .object({ name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }), status: z.enum(PARTNER_STATUSES).optional() })
+  .openapi("PartnerPatch");
+const NewPartnerKey = z.object({ apiKey: z.string() }).openapi("NewPartnerKey");
+
+/** A partner of one of the vendor's programs (with the program), or 404. */
+async function vendorPartner(c: Context<AppEnv>, id: string) {
+  const caller = await requireCaller(c, ["vendor"]);
+  const partner = await getVendorPartner(c.var.deps.db, caller.vendorId, id);
+  const program = partner && (await getProgram(c.var.deps.db, partner.programId));
+  if (!partner || !program) throw notFound("partner");
+  return { partner, program };
+}
+
+export function partnerRoutes() {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({
+      method: "patch", path: "/api/v1/partners/{id}", tags: ["Partners"], summary: "Change a partner's name, email, coupon or status",
+      description: "Emails and coupons are unique per program whatever their case (409). Statuses: approved, deactivated, banned.",
+      request: { params: IdParam, body: jsonBody(PatchPartner) }, responses: { 200: jsonResponse(Partner, "the partner"), 409: conflictResponse, ...errorResponses },
+    }),
+    async (c) => {
+      const { partner } = await vendorPartner(c, c.req.valid("param").id);
+      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, partner, c.req.valid("json")))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/partners/{id}/rotate-key", tags: ["Partners"], summary: "Give a partner a new key (shown once); the old one stops at once", request: { params: IdParam }, responses: { 200: jsonResponse(NewPartnerKey, "the new key"), ...errorResponses } }),
+    async (c) => {
+      const { partner, program } = await vendorPartner(c, c.req.valid("param").id);
+      return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now()) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "post", path: "/api/v1/me/rotate-key", tags: ["Partner"], summary: "Replace my key (shown once); the one used for this call stops at once", responses: { 200: jsonResponse(NewPartnerKey, "the new key"), ...errorResponses } }),
+    async (c) => {
+      const caller = await requireCaller(c, ["partner"]);
+      const partner = await getPartner(c.var.deps.db, caller.partnerId!);
+      const program = partner && (await getProgram(c.var.deps.db, partner.programId));
+      if (!partner || !program) throw new ApiError("unauthorized", "the key's partner no longer exists");
+      return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now()) }, 200);
+    },
+  );
+  return app;
+}

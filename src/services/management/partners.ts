@@ -1,0 +1,41 @@
+import { isUniqueViolationOf } from "../../db/errors";
+import type { Db } from "../../db/client";
+import { insertPartner, updatePartner, type PartnerRow } from "../../db/queries/partners";
+import { entryTierId, type ProgramRow } from "../../db/queries/programs";
+import { conflict, ok, type Outcome } from "../outcome";
+
+const EMAIL_TAKEN = "another partner of this program has this email";
+const COUPON_TAKEN = "this coupon belongs to another partner of the program";
+
+/** The unique keys of a partner (email and coupon, per program, whatever their case) as a 409. */
+function taken(err: unknown) {
+  if (isUniqueViolationOf(err, "email_key")) return conflict(EMAIL_TAKEN);
+  if (isUniqueViolationOf(err, "coupon_key")) return conflict(COUPON_TAKEN);
+  return null;
+}
+
+/** A new partner in the program's entry tier, with its partner key (shown once). */
+export async function createPartner(db: Db, program: ProgramRow, input: { name: string; email: string; coupon?: string | undefined }, now: number): Promise<Outcome<{ partner: PartnerRow; apiKey: string }>> {
+  try {
+    return ok(await insertPartner(db, { vendorId: program.vendorId, programId: program.id, name: input.name, email: input.email, coupon: input.coupon ?? null, tierId: await entryTierId(db, program.id) }, now));
+  } catch (err) {
+    const refused = taken(err);
+    if (refused) return refused;
+    throw err;
+  }
+}
+
+/**
+ * Changes a partner's name, email, coupon (null removes it) or status. The status is only
+ * stored for now; what `deactivated` and `banned` do to attribution comes with its own issue.
+ */
+export async function changePartner(db: Db, partner: PartnerRow, input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>): Promise<Outcome<PartnerRow>> {
+  try {
+    const updated = await updatePartner(db, partner.id, input);
+    return updated ? ok(updated) : conflict("this partner was removed meanwhile");
+  } catch (err) {
+    const refused = taken(err);
+    if (refused) return refused;
+    throw err;
+  }
+}
