@@ -145,6 +145,11 @@ export class ClickJournal {
     }
   }
 
+  /** Waits for the file operations asked for so far (truncates and deletes of stored segments). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   /** Waits for the file operations asked for so far; closes the current segment, deletes it when empty. */
   async close(): Promise<void> {
     const last = this.current;

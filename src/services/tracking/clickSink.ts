@@ -246,6 +246,8 @@ export class BatchingClickSink implements ClickSink {
     // closing: the backlog stays on disk for the next start (a long replay must not hold up a stop)
     do await this.startDbRound();
     while (!this.failures && ((this.closed ? this.pendingRows > 0 : this.hasDbWork) || this.rollupNow));
+    // a flushed sink has also let go of the journal lines it stored (their truncate is queued)
+    await this.journal?.idle();
   }
 
   private startDbRound(): Promise<void> {
