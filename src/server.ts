@@ -7,10 +7,12 @@ import { memoryRateLimits } from "./domain/rateLimit";
 import { createApp } from "./http/app";
 import type { AppDeps } from "./http/deps";
 import { LinkCache } from "./http/tracking/linkCache";
-import { createServerWithRedirectFastPath } from "./http/tracking/nodeFastPath";
+import { createServerWithFastPaths } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
 import { settleAll } from "./services/prm/settle";
 import { BatchingClickSink } from "./services/tracking/clickSink";
+import { conversionWriter } from "./services/tracking/conversions";
+import { groupCommitClient } from "./db/nativeBatch";
 import { logError, logInfo, logWarn } from "./log";
 
 /** A database URL without what may be secret in it (`libsql://…?authToken=…`, user:password@). */
@@ -30,17 +32,20 @@ async function main() {
     journalPath: database.filePath ? `${database.filePath}.clicks.journal` : null,
     onError: (err) => logError("click writes failing, keeping clicks until the database is back", err),
   });
+  // New conversions are group-committed over a native connection that keeps statements prepared.
+  const conversionClient = groupCommitClient(database);
   const deps: AppDeps = {
     db: database.db, secret, clickSink, linkCache: new LinkCache(database.db), now: Date.now,
     publicUrl: (config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
     adminKeyHash: config.AFFLUX_ADMIN_KEY ? hashApiKey(config.AFFLUX_ADMIN_KEY) : null,
     readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
     rateLimits: memoryRateLimits(rateRules(config), Date.now),
+    writes: conversionWriter(conversionClient),
   };
   const app = createApp(deps);
 
   // Cached redirects are answered before the adapter and Hono see them (same response).
-  const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
+  const createServer = createServerWithFastPaths(deps, { trustForwardedFor: trustProxy, defaultHostname: config.HOST });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, createServer }, (info) => {
     logInfo(`afflux listening on http://${config.HOST}:${info.port} (database ${databaseForLog(config.DATABASE_URL)})`);
     if (!config.AFFLUX_ADMIN_KEY) {
@@ -78,6 +83,7 @@ async function main() {
     });
     await clickSink.close();
     store.close();
+    conversionClient.close();
     database.close();
     logInfo(`stopped; ${clickSink.stored} clicks written by this run`);
     process.exit(0);

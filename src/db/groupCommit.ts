@@ -1,10 +1,27 @@
-import type { Client, InStatement, ResultSet } from "@libsql/client";
+import type { InStatement } from "@libsql/client";
 import { isBusy } from "./errors";
+
+/** What the group commit reads of a statement's result (a ResultSet of @libsql/client fits). */
+export interface BatchResult {
+  rows: ArrayLike<unknown>[];
+  rowsAffected: number;
+}
+
+/**
+ * Where a group is written: the @libsql/client `Client` (any database: file, memory, Turso), or
+ * the native file client that keeps statements prepared (src/db/nativeBatch.ts).
+ */
+export interface BatchClient {
+  /** every statement in one write transaction (all or nothing) */
+  batch(statements: InStatement[], mode: "write"): Promise<BatchResult[]>;
+  /** fresh connections after a busy error */
+  reconnect(): void | Promise<void>;
+}
 
 /** How a group of jobs becomes statements, and how their results are handed back per job. */
 export interface GroupPlan<J, R> {
   statements(jobs: J[]): [InStatement, ...InStatement[]];
-  results(jobs: J[], results: ResultSet[]): R[];
+  results(jobs: J[], results: BatchResult[]): R[];
 }
 
 interface Queued<J, R> {
@@ -40,7 +57,7 @@ export class GroupCommit<J, R> {
   private readonly maxQueueMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly client: Client, private readonly plan: GroupPlan<J, R>, opts: GroupCommitOptions = {}) {
+  constructor(private readonly client: BatchClient, private readonly plan: GroupPlan<J, R>, opts: GroupCommitOptions = {}) {
     this.maxJobs = opts.maxJobs ?? 200;
     this.maxQueueMs = opts.maxQueueMs ?? 900;
     this.now = opts.now ?? Date.now;

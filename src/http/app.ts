@@ -21,6 +21,7 @@ import { mountRedirect, mountVisitorRoutes } from "./visitorRoutes";
 import { conversionRoutes } from "./tracking/conversions";
 import { ReadCache } from "../services/tracking/readCache";
 import { conversionWriter } from "../services/tracking/conversions";
+import { clientOf } from "../db/client";
 import { apiKeyOf, rateLimit } from "./middleware/rateLimit";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,7 +40,7 @@ export interface AppOptions {
  */
 export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   deps.reads ??= new ReadCache(deps.db);
-  deps.writes ??= conversionWriter(deps.db);
+  deps.writes ??= conversionWriter(clientOf(deps.db));
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", securityHeaders()); // first: it must wrap every route that can answer HTML
   mountVisitorRoutes(app, deps);

@@ -4,6 +4,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { logError } from "../log";
 import { isBusy } from "../db/errors";
 
+export const BUSY_MESSAGE = "the database is busy; nothing was recorded, retry shortly";
+export const BUSY_RETRY_SECONDS = 2;
+
 export const ERROR_STATUS = {
   validation_failed: 400,
   unauthorized: 401,
@@ -47,11 +50,18 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = Object.fromEntries(
   Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
 );
 
+/** The contract's error envelope (also for answers built outside Hono, such as the Node fast paths). */
+export function errorEnvelope(code: ErrorCode, message: string, requestId: string = crypto.randomUUID(), details?: FieldProblem[]) {
+  return { error: { code, message, ...(details?.length ? { details } : {}), requestId } };
+}
+
+/** Retry-After is whole seconds; never 0, so a client that honours it does not hammer us. */
+export const retryAfterHeader = (seconds: number): string => String(Math.max(1, Math.ceil(seconds)));
+
 export function errorResponse(c: Context, code: ErrorCode, message: string, details?: FieldProblem[], retryAfterSeconds?: number) {
   const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
-  // Retry-After is whole seconds; never 0, so a client that honours it does not hammer us
-  if (retryAfterSeconds !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(retryAfterSeconds))));
-  return c.json({ error: { code, message, ...(details?.length ? { details } : {}), requestId } }, ERROR_STATUS[code]);
+  if (retryAfterSeconds !== undefined) c.header("retry-after", retryAfterHeader(retryAfterSeconds));
+  return c.json(errorEnvelope(code, message, requestId, details), ERROR_STATUS[code]);
 }
 
 /**
@@ -66,7 +76,7 @@ export function onError(err: Error, c: Context) {
     return errorResponse(c, code, message);
   }
   // Another connection holds the write lock (a long write, a backup): nothing was written, retry.
-  if (isBusy(err)) return errorResponse(c, "unavailable", "the database is busy; nothing was recorded, retry shortly", undefined, 2);
+  if (isBusy(err)) return errorResponse(c, "unavailable", BUSY_MESSAGE, undefined, BUSY_RETRY_SECONDS);
   const requestId = (c.get("requestId" as never) as string | undefined) ?? crypto.randomUUID();
   c.set("requestId" as never, requestId as never);
   logError(`unhandled error in ${c.req.method} ${c.req.path} (request ${requestId})`, err);

@@ -1,19 +1,33 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openAndMigrate } from "../../src/bootstrap";
 import type { Database } from "../../src/db/client";
-import { GroupCommit, type GroupPlan } from "../../src/db/groupCommit";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GroupCommit, type BatchClient, type GroupPlan } from "../../src/db/groupCommit";
+import { groupCommitClient } from "../../src/db/nativeBatch";
 import { click, createFixture, createTestApp, okJson, postConversion, sqlRows } from "../helpers/app";
 
 // Group commit: jobs of one event-loop turn share a transaction, each gets its own result, and
 // one bad job fails alone.
 
-describe("GroupCommit", () => {
+// The same behaviour over both batch clients: the database's own (memory, Turso) and the
+// native one that keeps statements prepared (a file, as the server runs).
+describe.each(["memory", "file"] as const)("GroupCommit over the %s client", (kind) => {
   let database: Database;
+  let client: BatchClient & { close(): void };
+  let dir: string;
   beforeEach(async () => {
-    ({ database } = await openAndMigrate(":memory:", undefined, "group-commit-secret-0123456789"));
+    dir = mkdtempSync(join(tmpdir(), "afflux-group-"));
+    ({ database } = await openAndMigrate(kind === "memory" ? ":memory:" : `file:${join(dir, "g.db")}`, undefined, "group-commit-secret-0123456789"));
     await database.client.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
+    client = groupCommitClient(database);
   });
-  afterEach(() => database.close());
+  afterEach(() => {
+    client.close();
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const plan = (batches: number[]): GroupPlan<{ k: string; v: number | null }, number> => ({
     statements(jobs) {
@@ -26,7 +40,7 @@ describe("GroupCommit", () => {
 
   it("writes the jobs of one turn in one transaction and answers each", async () => {
     const batches: number[] = [];
-    const writer = new GroupCommit(database.client, plan(batches));
+    const writer = new GroupCommit(client, plan(batches));
     const answers = await Promise.all(["a", "b", "c", "a"].map((k, i) => writer.submit({ k, v: i })));
     expect(answers).toEqual([1, 1, 1, 0]); // the second "a" lost to the first
     expect(batches).toEqual([4]);
@@ -35,7 +49,7 @@ describe("GroupCommit", () => {
 
   it("retries a failing group job by job, so only the bad job fails", async () => {
     const batches: number[] = [];
-    const writer = new GroupCommit(database.client, plan(batches));
+    const writer = new GroupCommit(client, plan(batches));
     const outcomes = await Promise.allSettled([writer.submit({ k: "x", v: 1 }), writer.submit({ k: "y", v: null }), writer.submit({ k: "z", v: 3 })]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(batches).toEqual([3, 1, 1, 1]);
@@ -43,9 +57,10 @@ describe("GroupCommit", () => {
   });
 });
 
-describe("concurrent postbacks through the group commit", () => {
+describe.each(["memory", "file"] as const)("concurrent postbacks through the group commit (%s database)", (kind) => {
   it("stores every order once, with its commission and its report rows, also with twins in the same group", async () => {
-    const t = await createTestApp();
+    const dir = mkdtempSync(join(tmpdir(), "afflux-group-"));
+    const t = await createTestApp(kind === "file" ? { databaseUrl: `file:${join(dir, "g.db")}` } : {});
     try {
       const f = await createFixture(t);
       const clickId = await click(t, "anna", "?sub1=news", );
@@ -62,6 +77,7 @@ describe("concurrent postbacks through the group commit", () => {
       expect(await sqlRows(t, "SELECT DISTINCT sub1 FROM conversions")).toEqual([{ sub1: "news" }]);
     } finally {
       await t.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

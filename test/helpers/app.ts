@@ -6,6 +6,8 @@ import { createApp } from "../../src/http/app";
 import { LinkCache } from "../../src/http/tracking/linkCache";
 import { headerFacts } from "../../src/http/tracking/requestFacts";
 import { BatchingClickSink } from "../../src/services/tracking/clickSink";
+import { conversionWriter } from "../../src/services/tracking/conversions";
+import { groupCommitClient } from "../../src/db/nativeBatch";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 export const SECRET = "test-secret-0123456789abcdef";
@@ -25,10 +27,12 @@ export async function createTestApp(opts: { now?: number; rateRules?: Partial<Ra
   const store = new ClientClickStore(database.client);
   const clickSink = new BatchingClickSink({ store, secret, journalPath: null, flushIntervalMs: 60_000 });
   const linkCache = new LinkCache(database.db, { now: () => clock.now });
+  const conversionClient = groupCommitClient(database); // as the server wires it: native on a file
   const app = createApp({
     db: database.db, secret, clickSink, linkCache, now: () => clock.now, publicUrl: PUBLIC_URL,
     adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: headerFacts({ ipHeader: "x-test-ip", fallbackIp: () => "203.0.113.7" }),
     rateLimits: memoryRateLimits({ ...NO_RATE_LIMITS, ...opts.rateRules }, () => clock.now),
+    writes: conversionWriter(conversionClient),
   });
   const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
     const headers = new Headers(init.headers);
@@ -43,7 +47,7 @@ export async function createTestApp(opts: { now?: number; rateRules?: Partial<Ra
   return {
     app, db: database.db, client: database.client, clock, clickSink, request,
     flushClicks: () => clickSink.flush(),
-    close: async () => { await clickSink.close(); database.close(); },
+    close: async () => { await clickSink.close(); conversionClient.close(); database.close(); },
   };
 }
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;

@@ -7,7 +7,7 @@ import { hashApiKey } from "../../src/domain/ids";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/deps";
 import { LinkCache } from "../../src/http/tracking/linkCache";
-import { createServerWithRedirectFastPath } from "../../src/http/tracking/nodeFastPath";
+import { createServerWithFastPaths } from "../../src/http/tracking/nodeFastPath";
 import { nodeFacts } from "../../src/http/tracking/requestFacts";
 import { ADMIN_KEY, createTestApp, expectError, SECRET, type TestApp } from "../helpers/app";
 import { memoryRateLimits } from "../../src/domain/rateLimit";
@@ -59,7 +59,7 @@ describe("431 from the Node server", () => {
       rateLimits: memoryRateLimits(NO_RATE_LIMITS, Date.now),
     };
     const app = createApp(deps);
-    const createServer = createServerWithRedirectFastPath(deps, { trustForwardedFor: false, defaultHostname: "127.0.0.1" });
+    const createServer = createServerWithFastPaths(deps, { trustForwardedFor: false, defaultHostname: "127.0.0.1" });
     port = await new Promise<number>((resolve) => {
       server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1", createServer }, (info) => resolve(info.port)) as Server;
     });

@@ -9,13 +9,13 @@ import { formatMoney, parseMoney } from "../../domain/money";
 import { conversionJson } from "../api/present";
 import { createRouter } from "../api/router";
 import { Conversion, errorResponses, jsonBody, jsonResponse, MoneyInput } from "../api/schemas";
-import type { AppEnv } from "../deps";
+import type { AppDeps, AppEnv } from "../deps";
 import { ApiError, invalid, notFound } from "../errors";
 import { authenticate } from "../middleware/auth";
 import { toConversionInput, type RawConversion } from "./conversionInput";
 
 const Event = z.enum(["sale", "lead"]);
-const ConversionBody = z
+export const ConversionBody = z
   .object({
     orderId: z.string().min(1).max(200), event: Event, amount: MoneyInput.optional(), currency: z.string().max(10).optional(),
     clickId: z.string().max(200).optional(), customerId: z.string().min(1).max(200).optional(), coupon: z.string().max(100).optional(),
@@ -45,15 +45,24 @@ async function programOfPostbackKey(c: Context<AppEnv>, key: string | null) {
   return program;
 }
 
-async function record(c: Context<AppEnv>, key: string | null, raw: RawConversion) {
-  const { deps } = c.var;
-  // Hono answers HEAD with the GET handler; link checkers and prefetchers must not record sales.
-  if (c.req.method === "HEAD") throw new ApiError("validation_failed", "HEAD does not record conversions; send GET");
-  const program = await programOfPostbackKey(c, key);
+/**
+ * A postback of a known program: 201 with a new conversion, 200 with a replay or a superseded
+ * pixel conversion; throws `ApiError` (invalid input, conflict) before anything is written.
+ * Shared by the route and the Node fast path (postbackFastPath.ts).
+ */
+export async function answerPostback(deps: AppDeps, program: ProgramRow, raw: RawConversion): Promise<{ status: 200 | 201; json: ReturnType<typeof conversionJson> }> {
   const outcome = await recordConversion(deps, program, toConversionInput(raw, program, "postback", deps.now()));
   if (outcome.kind === "conflict") throw new ApiError("conflict", outcome.message);
   if (outcome.kind === "ignored") throw new Error("a postback was ignored like a pixel");
-  return c.json(conversionJson(outcome.conversion, outcome.commission), outcome.kind === "created" ? 201 : 200);
+  return { status: outcome.kind === "created" ? 201 : 200, json: conversionJson(outcome.conversion, outcome.commission) };
+}
+
+async function record(c: Context<AppEnv>, key: string | null, raw: RawConversion) {
+  // Hono answers HEAD with the GET handler; link checkers and prefetchers must not record sales.
+  if (c.req.method === "HEAD") throw new ApiError("validation_failed", "HEAD does not record conversions; send GET");
+  const program = await programOfPostbackKey(c, key);
+  const { status, json } = await answerPostback(c.var.deps, program, raw);
+  return c.json(json, status);
 }
 
 function bearerOf(c: Context): string | null {

@@ -5,6 +5,7 @@ import { RESERVED_SLUGS, SLUG_PATTERN } from "../../domain/slug";
 import type { AppDeps } from "../deps";
 import { redirectHeaders } from "./redirect";
 import { incomingFacts } from "./requestFacts";
+import { postbackFastPath, withPostbackFastPath } from "./postbackFastPath";
 
 export interface RedirectFastPathOptions {
   trustForwardedFor: boolean;
@@ -81,14 +82,15 @@ export function withRedirectFastPath(listener: RequestListener, deps: AppDeps, o
 }
 
 /**
- * `createServer` for @hono/node-server's `serve`, putting the fast path in front of its listener.
+ * `createServer` for @hono/node-server's `serve`, putting the fast paths (cached redirects,
+ * JSON postbacks) in front of its listener.
  *
  * @example
- * serve({ fetch: app.fetch, port, hostname, createServer: createServerWithRedirectFastPath(deps, { trustForwardedFor, defaultHostname: hostname }) })
+ * serve({ fetch: app.fetch, port, hostname, createServer: createServerWithFastPaths(deps, { trustForwardedFor, defaultHostname: hostname }) })
  */
-export function createServerWithRedirectFastPath(deps: AppDeps, opts: RedirectFastPathOptions): typeof createServer {
+export function createServerWithFastPaths(deps: AppDeps, opts: RedirectFastPathOptions, postbacks = postbackFastPath(deps)): typeof createServer {
   return ((options: ServerOptions, listener: RequestListener) =>
-    answerClientErrors(createServer(options, withRedirectFastPath(listener, deps, opts)))) as typeof createServer;
+    answerClientErrors(createServer(options, withRedirectFastPath(withPostbackFastPath(listener, postbacks), deps, opts)))) as typeof createServer;
 }
 
 /** A raw HTTP/1.1 response that closes the connection (the parser cannot go on after an error). */

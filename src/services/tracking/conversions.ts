@@ -14,7 +14,7 @@ import { clickDimensions } from "../../db/queries/stats";
 import type { ProgramRow } from "../../db/queries/programs";
 import type { ClickSink } from "./clickSink";
 import { ReadCache } from "./readCache";
-import { GroupCommit } from "../../db/groupCommit";
+import { GroupCommit, type BatchClient } from "../../db/groupCommit";
 import { newConversionsPlan, type NewConversion } from "../../db/queries/newConversions";
 import { clientOf } from "../../db/client";
 
@@ -50,7 +50,8 @@ export interface TrackingDeps {
 }
 
 export type ConversionWriter = GroupCommit<NewConversion, boolean>;
-export const conversionWriter = (db: Db): ConversionWriter => new GroupCommit(clientOf(db), newConversionsPlan);
+/** The group commit of new conversions over a batch client (the db's own, or a native one on a file). */
+export const conversionWriter = (client: BatchClient): ConversionWriter => new GroupCommit(client, newConversionsPlan);
 
 const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
 async function insertNew(deps: TrackingDeps, job: NewConversion): Promise<boolean> {
