@@ -29,7 +29,7 @@ let failClickInserts = 0;
 let mf: Miniflare;
 let tracking: Bundle;
 let api: Bundle;
-let fx: { vendorKey: string; programId: string; partnerId: string; linkId: string; slug: string; postbackKey: string };
+let fx: { vendorKey: string; programId: string; partnerId: string; linkId: string; slug: string; postbackKey: string; publicKey: string };
 
 const sqlOne = (sql: string, ...args: unknown[]) => hrana.db.prepare(sql).get(args) as Record<string, unknown>;
 const storedClicks = (ids: string[]) =>
@@ -122,7 +122,7 @@ beforeAll(async () => {
   await json(`/api/v1/programs/${program.id}/rules`, { method: "POST", key: vendor.apiKey, json: { event: "sale", type: "percent", value: "20" } }, 201);
   const partner = await json(`/api/v1/programs/${program.id}/partners`, { method: "POST", key: vendor.apiKey, json: { name: "Anna", email: "anna@example.com" } }, 201);
   const link = await json("/api/v1/links", { method: "POST", key: vendor.apiKey, json: { programId: program.id, partnerId: partner.id, destination: "https://shop.example.com/p?ref=1", slug: "edge-anna" } }, 201);
-  fx = { vendorKey: vendor.apiKey, programId: program.id, partnerId: partner.id, linkId: link.id, slug: link.slug, postbackKey: program.postbackKey };
+  fx = { vendorKey: vendor.apiKey, programId: program.id, partnerId: partner.id, linkId: link.id, slug: link.slug, postbackKey: program.postbackKey, publicKey: program.publicKey };
 }, 90_000);
 
 afterAll(async () => {
@@ -264,5 +264,39 @@ describe("the Workers in workerd (Miniflare), over the Hrana endpoint", () => {
     await saved.arrayBuffer();
     expect(saved.status).toBe(303);
     expect((await json(`/api/v1/programs/${fx.programId}`, { key: fx.vendorKey })).cookieDays).toBe(45);
+  });
+
+  it("keeps the second round's trust rules, input limits and page headers in the Worker", async () => {
+    const mallory = await json(`/api/v1/programs/${fx.programId}/partners`, { method: "POST", key: fx.vendorKey, json: { name: "Mallory", email: "mallory@example.com" } }, 201);
+    const malloryLink = await json("/api/v1/links", { method: "POST", key: fx.vendorKey, json: { programId: fx.programId, partnerId: mallory.id, destination: "https://shop.example.com/m", slug: "edge-mallory" } }, 201);
+    const pixel = async (params: Record<string, string>) => {
+      const res = await call(`/px.gif?${new URLSearchParams({ pk: fx.publicKey, ...params })}`);
+      await res.arrayBuffer();
+      return res.status;
+    };
+    // order squatting: the pixel's click loses to the shop's postback, which decides afresh
+    expect(await pixel({ order: "edge-sq-1", amount: "100.00", click: await clickThrough(malloryLink.slug) })).toBe(200);
+    const buyer = await clickThrough(fx.slug);
+    const conv = await json("/v1/conversions", { method: "POST", key: fx.postbackKey, json: { orderId: "edge-sq-1", event: "sale", amount: "100.00", clickId: buyer } });
+    expect(conv).toMatchObject({ source: "postback", attribution: { partnerId: fx.partnerId, via: "click" }, commission: { status: "pending" } });
+    expect(sqlOne("SELECT count(*) AS n FROM commissions WHERE partner_id = ?", mallory.id).n).toBe(0);
+
+    // limits: an amount past 10^9, a 12,000-character customer, an impossible date record nothing
+    const before = Number(sqlOne("SELECT count(*) AS n FROM conversions").n);
+    await pixel({ order: "edge-big", amount: "90071992547409.91" });
+    await pixel({ order: "edge-long", amount: "1.00", customer: "c".repeat(12_000) });
+    expect(Number(sqlOne("SELECT count(*) AS n FROM conversions").n)).toBe(before);
+    const badDate = await call("/v1/conversions", { method: "POST", key: fx.postbackKey, json: { orderId: "edge-date", event: "sale", amount: "1.00", occurredAt: "2026-02-30T10:00:00Z" } });
+    expect(badDate.status).toBe(400);
+    expect(((await badDate.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
+
+    // every HTML page carries the security headers, the session gate's sign-in page too
+    for (const path of ["/app", "/api/reference"]) {
+      const page = await call(path);
+      await page.arrayBuffer();
+      expect(page.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(page.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(page.headers.get("content-security-policy"), path).toContain("frame-ancestors 'none'");
+    }
   });
 });
