@@ -2,6 +2,16 @@ import { applyPercent, parseMoney, parsePercent } from "./money";
 
 export type ConversionEvent = "sale" | "lead";
 
+/** A rule matched but its duration was over: the explanation says so with these facts. */
+export interface NoCommission {
+  reason: "outside_duration";
+  ruleId: string;
+  durationMonths: number;
+  /** the customer's first attributed conversion */
+  firstAt: number;
+}
+
+
 export interface CommissionRule {
   id: string;
   tierId: string | null;
@@ -12,6 +22,8 @@ export interface CommissionRule {
   createdAt: number;
   /** archived rules never price a new conversion */
   archivedAt?: number | null;
+  /** recurring commissions: null lifetime, 0 the customer's first conversion only, N months after it */
+  durationMonths?: number | null;
 }
 
 /**
@@ -46,4 +58,24 @@ export function parseRuleValue(type: "percent" | "flat", value: unknown, currenc
   if (!m.ok) return m;
   if (m.minor < 0) return { ok: false, message: "must not be negative" };
   return { ok: true, value: m.minor };
+}
+
+/** `ms` plus `months` calendar months (UTC), the day clamped to the month's end (Jan 31 + 1 → Feb 28/29). */
+export function addMonthsUtc(ms: number, months: number): number {
+  const d = new Date(ms);
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  return target.getTime();
+}
+
+/**
+ * Whether a rule's duration still pays a conversion of a customer whose first attributed
+ * conversion was at `firstAt` (null: none yet, so this one is the first). A conversion without a
+ * customer id is always its customer's first: nothing says otherwise.
+ */
+export function withinDuration(durationMonths: number | null | undefined, firstAt: number | null, occurredAt: number): boolean {
+  if (durationMonths === null || durationMonths === undefined || firstAt === null || occurredAt <= firstAt) return true;
+  if (durationMonths === 0) return false;
+  return occurredAt < addMonthsUtc(firstAt, durationMonths);
 }

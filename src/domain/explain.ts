@@ -1,14 +1,17 @@
+import type { NoCommission } from "./commission";
+import { FLAG_WORDS, type FraudFlag } from "./fraud";
 import { formatMoney, formatPercent, prorate } from "./money";
 
 export interface ExplainInput {
   conversion: {
     status: string; reason: string | null; via: string | null; model: string; occurredAt: number; clickTs: number | null;
     clickId: string | null; linkId: string | null; partnerId: string | null; amount: number; refunded: number; currency: string; coupon: string | null; customerId: string | null;
+    noCommission?: NoCommission | null;
   };
   cookieDays: number;
   tier: { id: string; name: string } | null;
   rule: { id: string; type: "percent" | "flat"; value: number; tierId: string | null } | null;
-  commission: { originalAmount: number; amount: number; status: string } | null;
+  commission: { originalAmount: number; amount: number; status: string; flags?: readonly FraudFlag[] | null } | null;
   /** what refunds after payment moved onto payouts (negative amounts), with the payout each waits for or went into */
   adjustments?: readonly { id: string; amount: number; payoutId: string | null }[];
 }
@@ -24,6 +27,21 @@ const REASONS: Record<string, string> = {
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const day = (ms: number) => iso(ms).slice(0, 10);
+
+/** Why a matching rule paid nothing: its duration for this customer was over. */
+function outsideDuration(n: NoCommission, occurredAt: number): string {
+  const span = n.durationMonths === 0 ? "pays only a customer's first conversion" : `pays for ${n.durationMonths} month${n.durationMonths === 1 ? "" : "s"} after a customer's first conversion`;
+  return `No commission: rule ${n.ruleId} ${span}; this customer first converted on ${day(n.firstAt)}, and this conversion on ${day(occurredAt)} is past that.`;
+}
+
+function noCommissionWords(x: ExplainInput): string | null {
+  const c = x.conversion;
+  if (c.status !== "attributed") return "No commission: the conversion is not attributed.";
+  if (c.noCommission) return outsideDuration(c.noCommission, c.occurredAt);
+  if (!x.rule) return "No commission: no rule matched the event when the conversion was created.";
+  return null;
+}
 
 /** Why a conversion was (or was not) attributed, and how its commission was computed, in words. */
 export function explain(x: ExplainInput) {
@@ -62,6 +80,7 @@ export function explain(x: ExplainInput) {
     rule: x.rule ? { id: x.rule.id, type: x.rule.type, value: x.rule.type === "percent" ? formatPercent(x.rule.value) : formatMoney(x.rule.value, c.currency), tierSpecific: x.rule.tierId !== null } : null,
     arithmetic,
     adjustments: adjustments.map((a) => ({ id: a.id, amount: formatMoney(a.amount, c.currency), currency: c.currency, payoutId: a.payoutId })),
-    commission: c.status !== "attributed" ? "No commission: the conversion is not attributed." : !x.rule ? "No commission: no rule matched the event when the conversion was created." : null,
+    commission: noCommissionWords(x),
+    flags: (x.commission?.flags ?? []).map((flag) => ({ flag, reason: `Held for review: ${FLAG_WORDS[flag]}.` })),
   };
 }

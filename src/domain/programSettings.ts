@@ -15,12 +15,15 @@ export interface ProgramSettings {
   holdDays: number;
   allowedDomains: string[];
   minPayout: number;
+  minConversionSeconds: number;
 }
 
 export type SettingsCheck<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
 export const COOKIE_DAYS = { min: 1, max: 3650 } as const;
 export const HOLD_DAYS = { min: 0, max: 365 } as const;
+/** a day at most: beyond, every honest conversion of a returning visitor would be flagged */
+export const MIN_CONVERSION_SECONDS = { min: 0, max: 86_400 } as const;
 
 /**
  * Normalizes allowed-domain entries; the first entry that is not a hostname or `.suffix` is an
@@ -57,7 +60,7 @@ const inRange = (n: number, r: { min: number; max: number }) => Number.isInteger
  * the normalized values to store. Ranges match program creation.
  */
 export function checkSettingsChange(
-  change: { name?: string; cookieDays?: number; attribution?: string; holdDays?: number; allowedDomains?: readonly string[]; minPayout?: string | number },
+  change: { name?: string; cookieDays?: number; attribution?: string; holdDays?: number; allowedDomains?: readonly string[]; minPayout?: string | number; minConversionSeconds?: number },
   currency: string,
 ): SettingsCheck<Partial<ProgramSettings>> {
   const out: Partial<ProgramSettings> = {};
@@ -87,6 +90,12 @@ export function checkSettingsChange(
     const min = checkMinPayout(change.minPayout, currency);
     if (!min.ok) return min;
     out.minPayout = min.value;
+  }
+  if (change.minConversionSeconds !== undefined) {
+    if (!inRange(change.minConversionSeconds, MIN_CONVERSION_SECONDS)) {
+      return { ok: false, field: "minConversionSeconds", message: `must be a whole number of seconds, ${MIN_CONVERSION_SECONDS.min}–${MIN_CONVERSION_SECONDS.max}` };
+    }
+    out.minConversionSeconds = change.minConversionSeconds;
   }
   return { ok: true, value: out };
 }

@@ -59,7 +59,9 @@ export async function createFixture(t: TestApp, overrides: { program?: Record<st
   const vendor = await (await t.request("/api/v1/vendors", { method: "POST", key: ADMIN_KEY, json: { name: "Acme" } })).json();
   const vendorKey: string = vendor.apiKey;
   const programRes = await t.request("/api/v1/programs", {
-    method: "POST", key: vendorKey, json: { name: "Shop", allowedDomains: ["shop.example.com", ".example.org"], holdDays: 0, ...overrides.program },
+    // minConversionSeconds 0: tests convert in the same instant as their click (the fraud tests set it)
+    method: "POST", key: vendorKey,
+    json: { name: "Shop", allowedDomains: ["shop.example.com", ".example.org"], holdDays: 0, minConversionSeconds: 0, ...overrides.program },
   });
   if (programRes.status !== 201) throw new Error(`program: ${programRes.status} ${await programRes.text()}`);
   const program = await programRes.json();

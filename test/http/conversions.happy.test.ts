@@ -30,7 +30,7 @@ describe("POST /v1/conversions: recording", () => {
       id: expect.stringMatching(/^\S+$/), orderId: "ord_1001", event: "sale", amount: "49.99", refunded: "0.00", currency: "USD",
       source: "postback", status: "attributed", reason: null,
       attribution: { partnerId: f.partner.id, linkId: f.link.id, clickId, model: "last_click", via: "click" },
-      commission: { id: expect.stringMatching(/^\S+$/), amount: "10.00", currency: "USD", status: "pending" },
+      commission: { id: expect.stringMatching(/^\S+$/), amount: "10.00", currency: "USD", status: "pending", flags: [] },
       occurredAt: new Date(T0).toISOString(), createdAt: new Date(T0).toISOString(),
     });
     expect(await countRows(t, "conversions")).toBe(1);
@@ -304,7 +304,7 @@ describe("commissions of new conversions", () => {
     const list = await (await t.request(`/api/v1/commissions?programId=${f.program.id}`, { key: f.vendorKey })).json();
     expect(list.data).toEqual([{
       id: body.commission.id, conversionId: body.id, partnerId: f.partner.id, amount: "2.00", currency: "USD", status: "pending",
-      createdAt: new Date(T0).toISOString(), availableAt: new Date(T0 + 14 * DAY).toISOString(),
+      createdAt: new Date(T0).toISOString(), availableAt: new Date(T0 + 14 * DAY).toISOString(), flags: [],
     }]);
   });
 

@@ -118,7 +118,7 @@ beforeAll(async () => {
   await mf.ready;
 
   const vendor = await json("/api/v1/vendors", { method: "POST", key: ADMIN_KEY, json: { name: "Edge Co" } }, 201);
-  const program = await json("/api/v1/programs", { method: "POST", key: vendor.apiKey, json: { name: "Edge Shop", allowedDomains: ["shop.example.com"], holdDays: 0 } }, 201);
+  const program = await json("/api/v1/programs", { method: "POST", key: vendor.apiKey, json: { name: "Edge Shop", allowedDomains: ["shop.example.com"], holdDays: 0, minConversionSeconds: 0 } }, 201);
   await json(`/api/v1/programs/${program.id}/rules`, { method: "POST", key: vendor.apiKey, json: { event: "sale", type: "percent", value: "20" } }, 201);
   const partner = await json(`/api/v1/programs/${program.id}/partners`, { method: "POST", key: vendor.apiKey, json: { name: "Anna", email: "anna@example.com" } }, 201);
   const link = await json("/api/v1/links", { method: "POST", key: vendor.apiKey, json: { programId: program.id, partnerId: partner.id, destination: "https://shop.example.com/p?ref=1", slug: "edge-anna" } }, 201);

@@ -65,9 +65,10 @@ const RANGE = `seq > ${FROM} AND seq <= ${FROM} + ${ROLLUP_CHUNK}`;
  */
 const ROLLUP_STATEMENTS = [
   `INSERT OR IGNORE INTO cursors (name, value) VALUES ('clicks', 0)`,
-  `INSERT OR IGNORE INTO link_visitors (link_num, day, visitor, first_seq)
-     SELECT link_num, ts / 86400000, visitor, min(seq) FROM clicks
-     WHERE ${RANGE} AND bot = 0 GROUP BY link_num, ts / 86400000, visitor`,
+  `INSERT INTO link_visitors (link_num, day, visitor, first_seq, clicks)
+     SELECT link_num, ts / 86400000, visitor, min(seq), count(*) FROM clicks
+     WHERE ${RANGE} AND bot = 0 GROUP BY link_num, ts / 86400000, visitor
+     ON CONFLICT (link_num, day, visitor) DO UPDATE SET clicks = clicks + excluded.clicks`,
   ...clickStatsStatements(RANGE.replaceAll("seq", "c.seq")),
   `INSERT INTO link_click_counts (link_num, clicks, bot_clicks)
      SELECT link_num, sum(1 - bot), sum(bot) FROM clicks WHERE ${RANGE} GROUP BY link_num

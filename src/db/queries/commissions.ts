@@ -1,12 +1,19 @@
-import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { adjustments, commissions, programs, type CommissionStatus } from "../schema";
+import { adjustments, commissions, programs, type CommissionStatus, type FraudFlag } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { exactSum } from "./sums";
 
+/** Commissions with a given fraud flag ("any": with at least one). */
+function flagWhere(flag: FraudFlag | "any" | undefined) {
+  if (!flag) return undefined;
+  if (flag === "any") return isNotNull(commissions.flags);
+  return sql`EXISTS (SELECT 1 FROM json_each(${commissions.flags}) WHERE value = ${flag})`;
+}
+
 export async function listCommissions(
   db: Db,
-  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: CommissionStatus; from?: number; to?: number },
+  filter: { vendorId?: string; programId?: string; partnerId?: string; status?: CommissionStatus; from?: number; to?: number; flag?: FraudFlag | "any" },
   page: PageRequest,
 ) {
   const rows = await db
@@ -21,6 +28,7 @@ export async function listCommissions(
         filter.status ? eq(commissions.status, filter.status) : undefined,
         filter.from !== undefined ? gte(commissions.createdAt, filter.from) : undefined,
         filter.to !== undefined ? lt(commissions.createdAt, filter.to) : undefined,
+        flagWhere(filter.flag),
         pageWhere(commissions.createdAt, commissions.id, page.cursor),
       ),
     )

@@ -79,7 +79,8 @@ type BatchStatement = ReturnType<Db["run"]>;
 
 export const CONVERSION_COLUMNS = [
   "id", "program_id", "event", "order_id", "amount", "refunded", "currency", "source", "status", "reason", "partner_id", "link_id", "click_id",
-  "click_ts", "via", "model", "cookie_days", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon", "occurred_at", "change_token", "created_at",
+  "click_ts", "via", "model", "cookie_days", "country", "device", "sub1", "partner_num", "link_num", "customer_id", "coupon",
+  "customer_email_hash", "no_commission", "occurred_at", "change_token", "created_at",
 ] as const;
 
 const tuple = (values: unknown[]): SQL => sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
@@ -87,13 +88,16 @@ const tuple = (values: unknown[]): SQL => sql`(${sql.join(values.map((v) => sql`
 /** `(values…)` of a commission row, in COMMISSION_COLUMNS order (conversion_id is the 4th). */
 function commissionTuple(c: CommissionRow): SQL {
   return tuple([c.id, c.programId, c.partnerId, c.conversionId, c.ruleId, c.tierId, c.ruleType, c.ruleValue, c.amount, c.originalAmount, c.currency, c.status,
-    c.availableAt, c.payoutId, c.createdAt, c.updatedAt]);
+    c.availableAt, c.payoutId, jsonOrNull(c.flags), c.createdAt, c.updatedAt]);
 }
 
 export const COMMISSION_COLUMNS = [
   "id", "program_id", "partner_id", "conversion_id", "rule_id", "tier_id", "rule_type", "rule_value", "amount", "original_amount", "currency", "status",
-  "available_at", "payout_id", "created_at", "updated_at",
+  "available_at", "payout_id", "flags", "created_at", "updated_at",
 ] as const;
+
+/** A JSON column's value for raw SQL (drizzle's builder would stringify it; raw arguments are not). */
+export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
  * A postback takes over a pixel-sourced conversion: the conversion is rewritten as the postback
@@ -114,7 +118,7 @@ export async function supersedePixel(
     db.run(sql`UPDATE conversions SET amount = ${c.amount}, source = 'postback', status = ${c.status}, reason = ${c.reason}, partner_id = ${c.partnerId},
       link_id = ${c.linkId}, click_id = ${c.clickId}, click_ts = ${c.clickTs}, via = ${c.via}, model = ${c.model}, cookie_days = ${c.cookieDays}, country = ${c.country}, device = ${c.device},
       sub1 = ${c.sub1}, partner_num = ${c.partnerNum}, link_num = ${c.linkNum}, customer_id = ${c.customerId}, coupon = ${c.coupon},
-      occurred_at = ${c.occurredAt}, change_token = ${token}
+      customer_email_hash = ${c.customerEmailHash}, no_commission = ${jsonOrNull(c.noCommission)}, occurred_at = ${c.occurredAt}, change_token = ${token}
       WHERE id = ${c.id} AND source = 'pixel'`),
   ];
   const old = before.commission;
@@ -122,7 +126,7 @@ export async function supersedePixel(
   if (old && (!next || next.id !== old.id)) statements.push(db.run(sql`DELETE FROM commissions WHERE id = ${old.id} AND ${won}`));
   if (next && next.id === old?.id) {
     statements.push(db.run(sql`UPDATE commissions SET partner_id = ${next.partnerId}, amount = ${next.amount}, original_amount = ${next.originalAmount},
-      available_at = ${next.availableAt}, rule_id = ${next.ruleId}, tier_id = ${next.tierId}, rule_type = ${next.ruleType}, rule_value = ${next.ruleValue}, status = ${next.status}, updated_at = ${next.updatedAt}
+      available_at = ${next.availableAt}, rule_id = ${next.ruleId}, tier_id = ${next.tierId}, rule_type = ${next.ruleType}, rule_value = ${next.ruleValue}, status = ${next.status}, flags = ${jsonOrNull(next.flags)}, updated_at = ${next.updatedAt}
       WHERE id = ${next.id} AND ${won}`));
   } else if (next) {
     statements.push(db.run(sql`INSERT INTO commissions (${sql.raw(COMMISSION_COLUMNS.join(", "))}) SELECT * FROM (VALUES ${commissionTuple(next)}) WHERE ${won}`));

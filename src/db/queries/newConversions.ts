@@ -1,7 +1,7 @@
 import type { InStatement, InValue } from "@libsql/client";
 import { COUNTED_COMMISSION_STATUSES } from "../../domain/reporting";
 import type { GroupPlan } from "../groupCommit";
-import { COMMISSION_COLUMNS, CONVERSION_COLUMNS, CUSTOMER_MERGE, vouchedFor, type CommissionRow, type ConversionRow } from "./conversions";
+import { COMMISSION_COLUMNS, CONVERSION_COLUMNS, CUSTOMER_MERGE, jsonOrNull, vouchedFor, type CommissionRow, type ConversionRow } from "./conversions";
 import { ALL_PARTNERS, isProgramWide } from "./stats";
 
 /** A new conversion waiting for its group commit; `clickDims` asks to copy country, device and sub1 from its stored click. */
@@ -54,7 +54,8 @@ function insertConversions(jobs: NewConversion[]): InStatement {
   const args: InValue[] = [];
   for (const { conversion: c } of jobs) {
     args.push(c.id, c.programId, c.event, c.orderId, c.amount, c.refunded, c.currency, c.source, c.status, c.reason, c.partnerId, c.linkId, c.clickId,
-      c.clickTs, c.via, c.model, c.cookieDays, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon, c.occurredAt, c.changeToken, c.createdAt);
+      c.clickTs, c.via, c.model, c.cookieDays, c.country, c.device, c.sub1, c.partnerNum, c.linkNum, c.customerId, c.coupon,
+      c.customerEmailHash, jsonOrNull(c.noCommission), c.occurredAt, c.changeToken, c.createdAt);
   }
   return {
     sql: `INSERT INTO conversions (${CONVERSION_COLUMNS.join(", ")}) VALUES ${rows(jobs.length, CONVERSION_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING id`,
@@ -67,7 +68,7 @@ function insertCommissions(list: CommissionRow[]): InStatement {
   const args: InValue[] = [];
   for (const c of list) {
     args.push(c.id, c.programId, c.partnerId, c.conversionId, c.ruleId, c.tierId, c.ruleType, c.ruleValue, c.amount, c.originalAmount, c.currency, c.status, c.availableAt, c.payoutId,
-      c.createdAt, c.updatedAt);
+      jsonOrNull(c.flags), c.createdAt, c.updatedAt);
   }
   return {
     sql: `INSERT INTO commissions (${COMMISSION_COLUMNS.join(", ")}) SELECT * FROM (VALUES ${rows(list.length, COMMISSION_COLUMNS.length)}) AS v

@@ -8,7 +8,8 @@ import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
 
 export type ProgramRow = typeof programs.$inferSelect;
-export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt">;
+/** Settings with a column default may be left out (the default applies). */
+export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt" | "minConversionSeconds"> & Partial<Pick<ProgramRow, "minConversionSeconds">>;
 
 /** Next small integer for a table's `num` column, computed inside the insert (atomic). */
 export const nextNum = (table: "programs" | "partners" | "links") =>
@@ -68,8 +69,8 @@ export async function entryTierId(db: Db, programId: string): Promise<string> {
 export type RuleRow = typeof commissionRules.$inferSelect;
 
 /** Stores a rule; a second active rule for the same event and tier fails on `rules_active_uq` (a unique violation). */
-export async function insertRule(db: Db, rule: Omit<RuleRow, "id" | "archivedAt">): Promise<RuleRow> {
-  const row = { ...rule, id: newId("rule"), archivedAt: null };
+export async function insertRule(db: Db, rule: Omit<RuleRow, "id" | "archivedAt" | "durationMonths"> & { durationMonths?: number | null }): Promise<RuleRow> {
+  const row = { ...rule, durationMonths: rule.durationMonths ?? null, id: newId("rule"), archivedAt: null };
   await db.insert(commissionRules).values(row);
   tablesChanged();
   return row;
@@ -105,7 +106,7 @@ export async function getRule(db: Db, ruleId: string): Promise<RuleRow | null> {
 }
 
 /** Changes an active rule's type and value in place (commissions keep their own copy of both). */
-export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number }): Promise<RuleRow | null> {
+export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number; durationMonths?: number | null }): Promise<RuleRow | null> {
   const [row] = await db.update(commissionRules).set(changes).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning();
   tablesChanged();
   return row ?? null;

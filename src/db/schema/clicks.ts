@@ -40,6 +40,8 @@ export const linkVisitors = sqliteTable(
     visitor: integer("visitor").notNull(),
     /** seq of the visitor's first click on this link and day: that click is the unique one */
     firstSeq: integer("first_seq").notNull(),
+    /** the visitor's (non-bot) clicks on this link that day, as rolled up: `click_flood` reads it */
+    clicks: integer("clicks").notNull().default(1),
   },
   (t) => [primaryKey({ columns: [t.linkNum, t.day, t.visitor] })],
 );

@@ -1,9 +1,12 @@
+import { FRAUD_FLAGS, type FraudFlag } from "../../domain/fraud";
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./common";
 import { conversions } from "./conversions";
 import { partners } from "./partners";
 import { programs } from "./programs";
+
+export { FRAUD_FLAGS, type FraudFlag };
 
 export const COMMISSION_STATUSES = ["hold", "pending", "approved", "paid", "reversed", "rejected"] as const;
 export type CommissionStatus = (typeof COMMISSION_STATUSES)[number];
@@ -28,6 +31,8 @@ export const commissions = sqliteTable(
     status: text("status", { enum: COMMISSION_STATUSES }).notNull(),
     availableAt: integer("available_at").notNull(),
     payoutId: text("payout_id"),
+    /** fraud signals that sent it to hold for a manager (null: none) */
+    flags: text("flags", { mode: "json" }).$type<FraudFlag[]>(),
     /** set by every status change; batched follow-up writes run only if their update won */
     changeToken: text("change_token"),
     createdAt: createdAt(),

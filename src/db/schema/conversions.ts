@@ -1,3 +1,4 @@
+import type { NoCommission } from "../../domain/commission";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./common";
 import { programs, RULE_EVENTS } from "./programs";
@@ -46,6 +47,10 @@ export const conversions = sqliteTable(
     linkNum: integer("link_num"),
     customerId: text("customer_id"),
     coupon: text("coupon"),
+    /** keyed hash of the customer's e-mail (the raw address is never stored); for self-referral checks */
+    customerEmailHash: text("customer_email_hash"),
+    /** why an attributed conversion earned nothing though a rule matched, as decided at creation */
+    noCommission: text("no_commission", { mode: "json" }).$type<NoCommission>(),
     occurredAt: integer("occurred_at").notNull(),
     /** set by every update; batched follow-up writes run only if their update won (no races) */
     changeToken: text("change_token"),

@@ -22,6 +22,8 @@ export const programs = sqliteTable(
     allowedDomains: text("allowed_domains", { mode: "json" }).$type<string[]>().notNull(),
     clickParam: text("click_param").notNull(),
     minPayout: integer("min_payout").notNull(),
+    /** a conversion sooner than this after its click is flagged `click_too_fast` (fraud signals) */
+    minConversionSeconds: integer("min_conversion_seconds").notNull().default(10),
     createdAt: createdAt(),
   },
   (t) => [index("programs_vendor_idx").on(t.vendorId, t.createdAt)],
@@ -66,6 +68,8 @@ export const commissionRules = sqliteTable(
     event: text("event", { enum: RULE_EVENTS }).notNull(),
     type: text("type", { enum: RULE_TYPES }).notNull(),
     value: integer("value").notNull(),
+    /** recurring commissions: null lifetime, 0 a customer's first conversion only, N months after it */
+    durationMonths: integer("duration_months"),
     createdAt: createdAt(),
     /** archived rules price nothing new; commissions keep naming the rule that priced them */
     archivedAt: integer("archived_at"),

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { COMMISSION_STATUSES } from "../../db/schema";
+import { COMMISSION_STATUSES, FRAUD_FLAGS } from "../../db/schema";
 import { listCommissions, partnerBalance } from "../../db/queries/commissions";
 import { listLinks } from "../../db/queries/links";
 import { getPartner } from "../../db/queries/partners";
@@ -22,6 +22,7 @@ import { Commission, Cursor, errorResponses, jsonBody, jsonResponse, Link, listO
 
 const CommissionQuery = Cursor.extend({
   programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(COMMISSION_STATUSES).optional(),
+  flag: z.enum([...FRAUD_FLAGS, "any"]).optional().openapi({ description: "only commissions held for this fraud signal (any: for any)" }),
 });
 const Me = z
   .object({
@@ -46,7 +47,7 @@ export function commissionMeRoutes() {
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
       const q = c.req.valid("query");
-      const page = await listCommissions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status }, { limit: q.limit, cursor: q.cursor ?? null });
+      const page = await listCommissions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, flag: q.flag }, { limit: q.limit, cursor: q.cursor ?? null });
       return c.json({ data: page.data.map(commissionJson), nextCursor: page.nextCursor }, 200);
     },
   );

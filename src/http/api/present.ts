@@ -10,7 +10,8 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 export function programJson(p: ProgramRow) {
   return {
     id: p.id, name: p.name, currency: p.currency, cookieDays: p.cookieDays, attribution: p.attribution, holdDays: p.holdDays,
-    allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency), createdAt: iso(p.createdAt),
+    allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency),
+    minConversionSeconds: p.minConversionSeconds, createdAt: iso(p.createdAt),
   };
 }
 
@@ -29,14 +30,14 @@ export function linkJson(l: LinkRow & { clicks?: number; botClicks?: number }, p
 export function commissionJson(c: CommissionRow) {
   return {
     id: c.id, conversionId: c.conversionId, partnerId: c.partnerId, amount: formatMoney(c.amount, c.currency), currency: c.currency,
-    status: c.status, createdAt: iso(c.createdAt), availableAt: iso(c.availableAt),
+    status: c.status, createdAt: iso(c.createdAt), availableAt: iso(c.availableAt), flags: c.flags ?? [],
   };
 }
 
 export function ruleJson(r: RuleRow, currency: string) {
   return {
     id: r.id, programId: r.programId, tierId: r.tierId, event: r.event, type: r.type,
-    value: r.type === "percent" ? formatPercent(r.value) : formatMoney(r.value, currency), createdAt: iso(r.createdAt),
+    value: r.type === "percent" ? formatPercent(r.value) : formatMoney(r.value, currency), durationMonths: r.durationMonths, createdAt: iso(r.createdAt),
     archived: r.archivedAt !== null, archivedAt: r.archivedAt === null ? null : iso(r.archivedAt),
   };
 }
@@ -50,7 +51,7 @@ export function conversionJson(c: ConversionRow, commission: CommissionRow | nul
         ? { partnerId: c.partnerId, linkId: c.linkId, clickId: c.clickId, model: c.model, via: c.via }
         : null,
     commission: commission
-      ? { id: commission.id, amount: formatMoney(commission.amount, commission.currency), currency: commission.currency, status: commission.status }
+      ? { id: commission.id, amount: formatMoney(commission.amount, commission.currency), currency: commission.currency, status: commission.status, flags: commission.flags ?? [] }
       : null,
     occurredAt: iso(c.occurredAt), createdAt: iso(c.createdAt),
   };

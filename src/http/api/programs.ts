@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { isCurrency } from "../../domain/money";
-import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
+import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, MIN_CONVERSION_SECONDS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
 import { getVendorProgram, insertProgram, listPrograms, updateProgram } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
@@ -11,7 +11,7 @@ import { invalid, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { programJson, ruleJson } from "./present";
 import { createRouter } from "./router";
-import { conflictResponse, Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule } from "./schemas";
+import { conflictResponse, Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule, DurationMonths } from "./schemas";
 
 const CreateProgram = z
   .object({
@@ -23,6 +23,8 @@ const CreateProgram = z
     allowedDomains: z.array(z.string().max(253)).min(1).max(100),
     clickParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("afx_click"),
     minPayout: MoneyInput.default("50"),
+    minConversionSeconds: z.number().int().min(MIN_CONVERSION_SECONDS.min).max(MIN_CONVERSION_SECONDS.max).default(10)
+      .openapi({ description: "a conversion sooner than this after its click is flagged click_too_fast and held" }),
   })
   .openapi("ProgramInput");
 
@@ -34,13 +36,14 @@ const UpdateProgram = z
     holdDays: z.number().int().min(HOLD_DAYS.min).max(HOLD_DAYS.max).optional(),
     allowedDomains: z.array(z.string().max(253)).min(1).max(100).optional(),
     minPayout: MoneyInput.optional(),
+    minConversionSeconds: z.number().int().min(MIN_CONVERSION_SECONDS.min).max(MIN_CONVERSION_SECONDS.max).optional(),
     currency: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
     clickParam: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
   })
   .openapi("ProgramUpdate");
 
 const CreateRule = z
-  .object({ event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: MoneyInput, tierId: z.string().optional() })
+  .object({ event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: MoneyInput, tierId: z.string().optional(), durationMonths: DurationMonths.optional() })
   .openapi("RuleInput");
 
 /** The value of a settings check, or the contract's 400 naming the field. */

@@ -9,9 +9,9 @@ import { unwrap } from "./outcome";
 import { ruleJson } from "./present";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, MoneyInput, Rule } from "./schemas";
+import { conflictResponse, DurationMonths, errorResponses, IdParam, jsonBody, jsonResponse, MoneyInput, Rule } from "./schemas";
 
-const PatchRule = z.object({ type: z.enum(["percent", "flat"]).optional(), value: MoneyInput.optional() }).openapi("RulePatch");
+const PatchRule = z.object({ type: z.enum(["percent", "flat"]).optional(), value: MoneyInput.optional(), durationMonths: DurationMonths.optional() }).openapi("RulePatch");
 const RuleListQuery = z.object({ all: z.enum(["0", "1", "true", "false"]).optional().openapi({ description: "1: archived rules too" }) });
 
 /** A rule of one of the vendor's programs, or 404. */

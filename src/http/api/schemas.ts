@@ -1,3 +1,4 @@
+import { FRAUD_FLAGS } from "../../db/schema/commissions";
 import { z } from "@hono/zod-openapi";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
 
@@ -49,7 +50,7 @@ export const Conversion = z
 export const Program = z
   .object({
     id: z.string(), name: z.string(), currency: z.string(), cookieDays: z.number(), attribution: z.enum(["last_click", "first_click"]),
-    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, entryTierId: z.string().optional(),
+    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, minConversionSeconds: z.number(), entryTierId: z.string().optional(),
     createdAt: z.string(), postbackKey: z.string().optional(), publicKey: z.string().optional(),
   })
   .openapi("Program");
@@ -72,9 +73,17 @@ export const Commission = z
   .object({
     id: z.string(), conversionId: z.string(), partnerId: z.string(), amount: Money, currency: z.string(),
     status: z.enum(["hold", "pending", "approved", "paid", "reversed", "rejected"]), createdAt: z.string(), availableAt: z.string(),
+    flags: z.array(z.enum(FRAUD_FLAGS)).openapi({ description: "fraud signals that sent it to hold (self_referral, click_too_fast, click_flood)" }),
   })
   .openapi("Commission");
 
+/** Recurring commissions: how long a rule keeps paying a customer's conversions. */
+export const DurationMonths = z.number().int().min(0).max(1200).nullable()
+  .openapi({ description: "null: lifetime; 0: the customer's first conversion only; N: conversions within N months of the customer's first attributed conversion" });
+
 export const Rule = z
-  .object({ id: z.string(), programId: z.string(), tierId: z.string().nullable(), event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: z.string(), createdAt: z.string(), archived: z.boolean(), archivedAt: z.string().nullable() })
+  .object({
+    id: z.string(), programId: z.string(), tierId: z.string().nullable(), event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: z.string(),
+    durationMonths: DurationMonths, createdAt: z.string(), archived: z.boolean(), archivedAt: z.string().nullable(),
+  })
   .openapi("Rule");

@@ -13,6 +13,7 @@ export interface RawConversion {
   clickId?: string | undefined;
   customerId?: string | undefined;
   coupon?: string | undefined;
+  customerEmail?: string | undefined;
   occurredAt?: string | undefined;
 }
 
@@ -24,13 +25,17 @@ function parseTime(raw: string | undefined, now: number): number {
 }
 
 /** The JSON postback's limits, kept on every channel (pixel, GET postback, Stripe). */
-export const IDENTIFIER_LIMITS = { orderId: 200, clickId: 200, customerId: 200, coupon: 100 } as const;
+export const IDENTIFIER_LIMITS = { orderId: 200, clickId: 200, customerId: 200, coupon: 100, customerEmail: 254 } as const;
+
+/** Enough of an address to compare: one @ between non-empty parts, no spaces. */
+const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
 
 function checkLengths(raw: RawConversion): void {
   for (const [field, max] of Object.entries(IDENTIFIER_LIMITS) as [keyof typeof IDENTIFIER_LIMITS, number][]) {
     const value = raw[field];
     if (value !== undefined && value.length > max) throw invalid(field, `must be at most ${max} characters`);
   }
+  if (raw.customerEmail && !EMAIL_SHAPE.test(raw.customerEmail)) throw invalid("customerEmail", "must be an e-mail address");
 }
 
 /** Checks identifiers, money and currency against the program; throws `validation_failed` with the field. */
@@ -51,7 +56,7 @@ export function toConversionInput(raw: RawConversion, program: ProgramRow, sourc
   const blankToNull = (v: string | undefined) => (v === undefined || v === "" ? null : v);
   return {
     orderId: raw.orderId, event: raw.event, amount, currency,
-    clickId: blankToNull(raw.clickId), customerId: blankToNull(raw.customerId), coupon: blankToNull(raw.coupon),
+    clickId: blankToNull(raw.clickId), customerId: blankToNull(raw.customerId), coupon: blankToNull(raw.coupon), customerEmail: blankToNull(raw.customerEmail),
     occurredAt: parseTime(raw.occurredAt, now), source,
   };
 }

@@ -19,6 +19,7 @@ export const ConversionBody = z
   .object({
     orderId: z.string().min(1).max(200), event: Event, amount: MoneyInput.optional(), currency: z.string().max(10).optional(),
     clickId: z.string().max(200).optional(), customerId: z.string().min(1).max(200).optional(), coupon: z.string().max(100).optional(),
+    customerEmail: z.string().max(254).optional().openapi({ description: "hashed with the server secret on arrival (never stored raw); a partner's own address holds the commission (self_referral)" }),
     occurredAt: z.string().max(40).optional(),
   })
   .openapi("ConversionInput");
@@ -26,6 +27,7 @@ export const ConversionBody = z
 const PostbackQuery = z.object({
   key: z.string().optional(), order: z.string().min(1).max(200), event: Event, amount: z.string().optional(), currency: z.string().max(10).optional(),
   click: z.string().max(200).optional(), customer: z.string().max(200).optional(), coupon: z.string().max(100).optional(), occurred: z.string().max(40).optional(),
+  email: z.string().max(254).optional(),
 });
 
 const RefundBody = z.object({ orderId: z.string().min(1).max(200), event: Event.default("sale"), amount: MoneyInput.optional() }).openapi("RefundInput");
@@ -81,7 +83,7 @@ export function conversionRoutes() {
     createRoute({ method: "get", path: "/v1/postback", tags: ["Tracking"], summary: "Report a conversion with a URL (for networks that can only fire GETs)", request: { query: PostbackQuery }, responses: conversionResponses }),
     async (c) => {
       const q = c.req.valid("query");
-      const raw: RawConversion = { orderId: q.order, event: q.event, amount: q.amount, currency: q.currency, clickId: q.click, customerId: q.customer, coupon: q.coupon, occurredAt: q.occurred };
+      const raw: RawConversion = { orderId: q.order, event: q.event, amount: q.amount, currency: q.currency, clickId: q.click, customerId: q.customer, coupon: q.coupon, customerEmail: q.email, occurredAt: q.occurred };
       return record(c, q.key ?? bearerOf(c), raw) as never;
     },
   );

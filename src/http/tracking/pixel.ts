@@ -34,7 +34,7 @@ export function pixelHandler() {
       if (!program) return gif();
       const clickId = q.click || getCookie(c, "afx_click");
       const input = toConversionInput(
-        { orderId: q.order, event, amount: q.amount, currency: q.currency, clickId, customerId: q.customer, coupon: q.coupon },
+        { orderId: q.order, event, amount: q.amount, currency: q.currency, clickId, customerId: q.customer, coupon: q.coupon, customerEmail: q.email },
         program, "pixel", deps.now(),
       );
       // over a limit the pixel records nothing (and still answers its GIF)

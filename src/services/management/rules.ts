@@ -10,7 +10,7 @@ const TAKEN = "this program already has an active rule for this event and tier: 
 export async function createRule(
   db: Db,
   program: ProgramRow,
-  input: { event: RuleRow["event"]; type: RuleRow["type"]; value: string | number; tierId?: string | undefined },
+  input: { event: RuleRow["event"]; type: RuleRow["type"]; value: string | number; tierId?: string | undefined; durationMonths?: number | null | undefined },
   now: number,
 ): Promise<Outcome<RuleRow>> {
   // `!== undefined`, not truthiness: "" names no tier and must be refused, not stored
@@ -18,7 +18,7 @@ export async function createRule(
   const value = parseRuleValue(input.type, input.value, program.currency);
   if (!value.ok) return invalidInput("value", value.message);
   try {
-    return ok(await insertRule(db, { programId: program.id, tierId: input.tierId ?? null, event: input.event, type: input.type, value: value.value, createdAt: now }));
+    return ok(await insertRule(db, { programId: program.id, tierId: input.tierId ?? null, event: input.event, type: input.type, value: value.value, durationMonths: input.durationMonths ?? null, createdAt: now }));
   } catch (err) {
     if (isUniqueViolation(err)) return conflict(TAKEN);
     throw err;
@@ -29,7 +29,9 @@ export async function createRule(
  * Changes an active rule's type and/or value. New conversions are priced with it from now on;
  * existing commissions keep the amount, type and value they were priced with.
  */
-export async function changeRule(db: Db, program: ProgramRow, rule: RuleRow, input: { type?: RuleRow["type"] | undefined; value?: string | number | undefined }): Promise<Outcome<RuleRow>> {
+export async function changeRule(
+  db: Db, program: ProgramRow, rule: RuleRow, input: { type?: RuleRow["type"] | undefined; value?: string | number | undefined; durationMonths?: number | null | undefined },
+): Promise<Outcome<RuleRow>> {
   if (rule.archivedAt !== null) return conflict("this rule is archived; create a new one");
   const type = input.type ?? rule.type;
   // a changed type needs a value in its own unit: 20 (percent) is not 20.00 (flat)
@@ -40,7 +42,8 @@ export async function changeRule(db: Db, program: ProgramRow, rule: RuleRow, inp
     if (!parsed.ok) return invalidInput("value", parsed.message);
     value = parsed.value;
   }
-  const updated = await updateRule(db, rule.id, { type, value });
+  const durationMonths = input.durationMonths === undefined ? rule.durationMonths : input.durationMonths;
+  const updated = await updateRule(db, rule.id, { type, value, durationMonths });
   return updated ? ok(updated) : conflict("this rule was archived meanwhile");
 }
 

@@ -1,6 +1,7 @@
 import { decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
-import { commissionAmount, pickRule, type ConversionEvent } from "../../domain/commission";
+import { commissionAmount, pickRule, withinDuration, type ConversionEvent } from "../../domain/commission";
+import { emailHash, fraudFlags } from "../../domain/fraud";
 import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { Db } from "../../db/client";
@@ -10,7 +11,7 @@ import {
 } from "../../db/queries/conversions";
 import { findPartnerByCoupon } from "../../db/queries/partners";
 import { getLink } from "../../db/queries/links";
-import { clickDimensions } from "../../db/queries/stats";
+import { clickDimensions, visitorClicksThatDay } from "../../db/queries/stats";
 import type { ProgramRow } from "../../db/queries/programs";
 import type { ClickSink } from "./clickSink";
 import { ReadCache } from "./readCache";
@@ -27,6 +28,8 @@ export interface ConversionInput {
   clickId: string | null;
   customerId: string | null;
   coupon: string | null;
+  /** hashed with the server secret on arrival, never stored raw */
+  customerEmail?: string | null;
   occurredAt: number;
   source: "postback" | "pixel";
 }
@@ -59,8 +62,15 @@ async function insertNew(deps: TrackingDeps, job: NewConversion): Promise<boolea
   return newConversionsPlan.results([job], await clientOf(deps.db).batch(newConversionsPlan.statements([job]), "write"))[0]!;
 }
 
-async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<AttributionFacts> {
+/** What attribution and pricing read: the attribution facts, and when the customer first converted (recurring rules). */
+interface Gathered {
+  facts: AttributionFacts;
+  customerFirstAt: number | null;
+}
+
+async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<Gathered> {
   const facts: AttributionFacts = { programNum: program.num, model: program.attribution, cookieDays: program.cookieDays, occurredAt: input.occurredAt };
+  let customerFirstAt: number | null = null;
   if (input.clickId) {
     const decoded = verifyClickId(input.clickId, deps.secret);
     const link = decoded && decoded.programNum === program.num ? await readsOf(deps).linkByNums(decoded.linkNum, decoded.partnerNum) : null;
@@ -71,6 +81,7 @@ async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: Conve
   }
   if (input.customerId) {
     const customer = await findCustomer(deps.db, program.id, input.customerId);
+    customerFirstAt = customer?.firstAt ?? null;
     facts.customer = {
       firstPartnerId: customer?.firstPartnerId ?? null,
       lastPartnerId: customer?.lastPartnerId ?? null,
@@ -81,7 +92,7 @@ async function gatherFacts(deps: TrackingDeps, program: ProgramRow, input: Conve
     };
   }
   if (input.coupon) facts.coupon = { partnerId: (await findPartnerByCoupon(deps.db, program.id, input.coupon))?.id ?? null };
-  return facts;
+  return { facts, customerFirstAt };
 }
 
 /**
@@ -105,7 +116,7 @@ async function priceCommission(deps: TrackingDeps, program: ProgramRow, partnerI
   const partner = await readsOf(deps).partner(partnerId);
   const rule = pickRule(await readsOf(deps).rules(program.id), event, partner?.tierId ?? null, now);
   if (!rule) return null;
-  return { rule, tierId: partner?.tierId ?? null, amount: commissionAmount(rule, amount), availableAt: now + program.holdDays * DAY_MS };
+  return { rule, partner, tierId: partner?.tierId ?? null, amount: commissionAmount(rule, amount), availableAt: now + program.holdDays * DAY_MS };
 }
 
 function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
@@ -133,19 +144,37 @@ async function conversionRow(
     partnerNum: dims?.partnerNum ?? null, linkNum: dims?.linkNum ?? null,
     country: dims?.country ?? null, device: dims?.device ?? null, sub1: dims?.sub1 ?? null,
     model: program.attribution, cookieDays: program.cookieDays, customerId: input.customerId, coupon: input.coupon, occurredAt: input.occurredAt,
+    customerEmailHash: input.customerEmail ? emailHash(deps.secret, input.customerEmail) : null, noCommission: null,
   };
 }
 
-/** The commission an attributed conversion earns (null when unattributed or no rule matches). */
-async function commissionRow(deps: TrackingDeps, program: ProgramRow, conv: ConversionRow, status: CommissionRow["status"], now: number, id = newId("com")): Promise<CommissionRow | null> {
+/**
+ * The commission an attributed conversion earns (null when unattributed, no rule matches, or the
+ * rule's duration is over for this customer: then `conv.noCommission` says so). Fraud signals
+ * send it to hold, whatever `status` was asked.
+ */
+async function commissionRow(
+  deps: TrackingDeps, program: ProgramRow, conv: ConversionRow, status: CommissionRow["status"], now: number, customerFirstAt: number | null, id = newId("com"),
+): Promise<CommissionRow | null> {
   if (!conv.partnerId) return null;
   const priced = await priceCommission(deps, program, conv.partnerId, conv.event, conv.amount, now);
   if (!priced) return null;
+  const { rule } = priced;
+  if (!withinDuration(rule.durationMonths, customerFirstAt, conv.occurredAt)) {
+    conv.noCommission = { reason: "outside_duration", ruleId: rule.id, durationMonths: rule.durationMonths!, firstAt: customerFirstAt! };
+    return null;
+  }
+  const flags = fraudFlags({
+    customerEmailHash: conv.customerEmailHash,
+    partnerEmailHash: conv.customerEmailHash && priced.partner ? emailHash(deps.secret, priced.partner.email) : null,
+    clickTs: conv.via === "click" ? conv.clickTs : null, occurredAt: conv.occurredAt, minConversionSeconds: program.minConversionSeconds,
+    visitorClicksThatDay: conv.via === "click" && conv.clickId ? await visitorClicksThatDay(deps.db, conv.clickId) : null,
+  });
   return {
-    id, programId: program.id, partnerId: conv.partnerId, conversionId: conv.id, ruleId: priced.rule.id, tierId: priced.tierId,
-    ruleType: priced.rule.type, ruleValue: priced.rule.value,
-    amount: priced.amount, originalAmount: priced.amount, currency: program.currency, status, availableAt: priced.availableAt,
-    payoutId: null, changeToken: null, createdAt: now, updatedAt: now,
+    id, programId: program.id, partnerId: conv.partnerId, conversionId: conv.id, ruleId: rule.id, tierId: priced.tierId,
+    ruleType: rule.type, ruleValue: rule.value,
+    amount: priced.amount, originalAmount: priced.amount, currency: program.currency, status: flags.length > 0 ? "hold" : status, availableAt: priced.availableAt,
+    payoutId: null, flags: flags.length > 0 ? flags : null, changeToken: null, createdAt: now, updatedAt: now,
   };
 }
 
@@ -167,13 +196,14 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   const before = await commissionOf(deps.db, existing.id);
   const committed = before !== null && before.status !== "hold" && before.status !== "rejected";
   const fresh = hasIdentifier(input) && !committed;
-  const decision = fresh ? decideAttribution(await gatherFacts(deps, program, input)) : storedDecision(existing);
+  const gathered = fresh ? await gatherFacts(deps, program, input) : null;
+  const decision = gathered ? decideAttribution(gathered.facts) : storedDecision(existing);
   const facts = fresh ? input : { ...input, occurredAt: existing.occurredAt, customerId: existing.customerId, coupon: existing.coupon };
   const { dimsKnown: _, ...conversion } = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
-  if (!fresh) Object.assign(conversion, { model: existing.model, cookieDays: existing.cookieDays });
+  if (!fresh) Object.assign(conversion, { model: existing.model, cookieDays: existing.cookieDays, customerEmailHash: conversion.customerEmailHash ?? existing.customerEmailHash });
   let commission: CommissionRow | null;
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
-  else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, before?.id);
+  else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, gathered?.customerFirstAt ?? null, before?.id);
   if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
   await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission });
   const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
@@ -195,13 +225,13 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
  */
 export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
   const now = deps.now();
-  const facts = await gatherFacts(deps, program, input);
+  const { facts, customerFirstAt } = await gatherFacts(deps, program, input);
   const decision = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {
     const { dimsKnown, ...conversion } = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null }, false);
-    const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now);
+    const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now, customerFirstAt);
     // (the answer's row lacks the click's country, device and sub1 when the insert copied them)
     if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown })) return { kind: "created", conversion, commission };
   }
