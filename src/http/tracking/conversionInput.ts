@@ -35,7 +35,7 @@ function checkLengths(raw: RawConversion): void {
     const value = raw[field];
     if (value !== undefined && value.length > max) throw invalid(field, `must be at most ${max} characters`);
   }
-  if (raw.customerEmail && !EMAIL_SHAPE.test(raw.customerEmail)) throw invalid("customerEmail", "must be an e-mail address");
+  if (raw.customerEmail && !EMAIL_SHAPE.test(raw.customerEmail.trim())) throw invalid("customerEmail", "must be an e-mail address");
 }
 
 /** Checks identifiers, money and currency against the program; throws `validation_failed` with the field. */
@@ -56,7 +56,7 @@ export function toConversionInput(raw: RawConversion, program: ProgramRow, sourc
   const blankToNull = (v: string | undefined) => (v === undefined || v === "" ? null : v);
   return {
     orderId: raw.orderId, event: raw.event, amount, currency,
-    clickId: blankToNull(raw.clickId), customerId: blankToNull(raw.customerId), coupon: blankToNull(raw.coupon), customerEmail: blankToNull(raw.customerEmail),
+    clickId: blankToNull(raw.clickId), customerId: blankToNull(raw.customerId), coupon: blankToNull(raw.coupon), customerEmail: blankToNull(raw.customerEmail?.trim()),
     occurredAt: parseTime(raw.occurredAt, now), source,
   };
 }
