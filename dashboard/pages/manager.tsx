@@ -1,3 +1,4 @@
+import type { FraudFlag } from "../../src/domain/fraud";
 import type { Child } from "hono/jsx";
 import type { Fmt } from "../format";
 import { Badge, CopyField, Csrf, type Column, DataTable, Empty } from "../ui";
@@ -125,6 +126,7 @@ export interface CommissionLine {
   createdAt: number;
   availableAt: number;
   source?: string;
+  flags?: readonly FraudFlag[] | null;
 }
 
 export function commissionColumns(fmt: Fmt, base: string | null, selectable: boolean): Column<CommissionLine>[] {
@@ -144,8 +146,26 @@ export function commissionColumns(fmt: Fmt, base: string | null, selectable: boo
     { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status} /> },
     { label: "Available", value: (r) => new Date(r.availableAt).toISOString(), cell: (r) => fmt.day(r.availableAt), hideSm: true },
   );
-  if (base) cols.push({ label: "Why", value: (r) => r.conversionId, noCsv: false, cell: (r) => <a href={`${base}/conversions/${r.conversionId}`}>Explain</a> });
+  if (base) {
+    cols.push(
+      { label: "Signals", value: (r) => (r.flags ?? []).join(" "), cell: (r) => (r.flags?.length ? r.flags.map((f) => <span class="badge flag">{FLAG_LABELS[f]}</span>) : null) },
+      { label: "Why", value: (r) => r.conversionId, noCsv: false, cell: (r) => <a href={`${base}/conversions/${r.conversionId}`}>Explain</a> },
+    );
+  }
   return cols;
+}
+
+/** Short names of the fraud signals, for the queue and its filter. */
+export const FLAG_LABELS: Record<FraudFlag, string> = { self_referral: "Self-referral", click_too_fast: "Too fast", click_flood: "Click flood" };
+
+/** Links that narrow the queue to commissions held for a fraud signal. */
+export function FlagFilter(props: { href: (flag: string) => string; current: string }) {
+  const options: [string, string][] = [["", "Any or none"], ["any", "Any signal"], ...Object.entries(FLAG_LABELS)];
+  return (
+    <nav class="filters" aria-label="Fraud signals">
+      {options.map(([value, label]) => <a href={props.href(value)} aria-current={props.current === value ? "page" : undefined}>{label}</a>)}
+    </nav>
+  );
 }
 
 export const COMMISSION_FILTERS = [["hold", "Held"], ["pending", "Pending"], ["approved", "Approved"], ["paid", "Paid"], ["rejected", "Rejected"], ["reversed", "Reversed"], ["", "All"]] as const;

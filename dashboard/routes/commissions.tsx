@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { Layout } from "../ui";
-import { BulkActions, COMMISSION_FILTERS, commissionColumns, DataTable, Empty, Pager, StatusFilter, type CommissionLine } from "../pages/manager";
+import { BulkActions, COMMISSION_FILTERS, commissionColumns, DataTable, Empty, FlagFilter, Pager, StatusFilter, type CommissionLine } from "../pages/manager";
+import { FRAUD_FLAGS, type FraudFlag } from "../../src/domain/fraud";
 import { COMMISSION_STATUSES, type CommissionStatus } from "../../src/db/schema";
 import { listCommissions } from "../../src/db/queries/commissions";
 import { commissionStatusCounts } from "../../src/db/queries/dashboard";
@@ -21,9 +22,11 @@ export function commissionRoutes() {
     const counts = await commissionStatusCounts(db, program.id);
     const q = c.req.query("status");
     const status = q === "all" ? "" : COMMISSION_STATUSES.includes(q as CommissionStatus) ? q! : counts["hold"] ? "hold" : "";
+    const flagQuery = c.req.query("flag") ?? "";
+    const flag = flagQuery === "any" || (FRAUD_FLAGS as readonly string[]).includes(flagQuery) ? (flagQuery as FraudFlag | "any") : undefined;
     const [dir, page] = await Promise.all([
       partnerDirectory(db, program.id),
-      listCommissions(db, { programId: program.id, status: (status || undefined) as CommissionStatus | undefined }, { limit: 100, cursor: c.req.query("cursor") ?? null }),
+      listCommissions(db, { programId: program.id, status: (status || undefined) as CommissionStatus | undefined, flag }, { limit: 100, cursor: c.req.query("cursor") ?? null }),
     ]);
     const rows: CommissionLine[] = page.data.map((m) => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" }));
     const actionable = rows.some((r) => r.status === "hold" || r.status === "pending");
@@ -33,7 +36,8 @@ export function commissionRoutes() {
       <Layout {...ctx.frame("commissions", "Commissions")}>
         <div class="head"><h1>Commissions</h1><StatusFilter base={`${base}/commissions`} current={status} counts={counts} filters={COMMISSION_FILTERS} /></div>
         <section class="panel">
-          <p class="small muted">Held commissions come from the pixel, which anyone who can read your page could fire: approve the real ones (they become pending and are approved for payout after the {program.holdDays}-day hold) and reject the rest.</p>
+          <p class="small muted">Held commissions come from the pixel, which anyone who can read your page could fire, or carry a fraud signal (the customer is the partner, the sale came within {program.minConversionSeconds} s of its click, or the visitor flooded the link): approve the real ones (they become pending and are approved for payout after the {program.holdDays}-day hold) and reject the rest.</p>
+          <FlagFilter current={flag ?? ""} href={(value) => withQuery(c, { flag: value || null, cursor: null })} />
           <DataTable caption="Commissions" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "commissions" })}
             tools={<BulkActions action={`${base}/commissions`} csrf={c.var.csrf} show={actionable} />}
             empty={<Empty title={status === "hold" ? "Nothing waits for approval." : "No commissions here."}>{status === "hold" ? "Pixel conversions land here for review; postback conversions skip this step." : "Commissions appear when partners' links lead to sales."} <a href={`${base}/commissions?status=all`}>See all commissions</a>.</Empty>} />

@@ -58,7 +58,7 @@ describe("fraud signals hold a commission for a manager", () => {
   it("flags show in the lists with a filter and in the explanation; a manager approves as for pixels", async () => {
     const held = await okJson(await sale("o-fast", await clickWith(t, "anna"), { occurredAt: later(1), customerEmail: "anna@example.com" }), 201);
     await okJson(await sale("o-ok", await clickWith(t, "anna"), { occurredAt: later(60) }), 201);
-    const list = (q: string) => t.request(`/api/v1/commissions?programId=${f.program.id}${q}`, { key: f.vendorKey }).then((r) => okJson(r));
+    const list = async (q: string) => okJson(await t.request(`/api/v1/commissions?programId=${f.program.id}${q}`, { key: f.vendorKey }));
     expect((await list("")).data).toHaveLength(2);
     expect((await list("&flag=any")).data.map((c: { id: string }) => c.id)).toEqual([held.commission.id]);
     expect((await list("&flag=click_too_fast")).data[0]).toMatchObject({ flags: ["self_referral", "click_too_fast"] });
