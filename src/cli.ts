@@ -3,11 +3,14 @@ import { loadConfig } from "./config";
 import { insertVendor } from "./db/queries/keys";
 import { seedDemo } from "./services/demo/seedDemo";
 import { settleAll } from "./services/prm/settle";
+import { JOB_NAMES, runJobs, type JobName } from "./services/jobs";
+import { smtpTransport } from "./services/mail/smtp";
 
 const USAGE = `usage: npm run afflux -- <command>
   migrate                         apply database migrations
   keys create vendor --name NAME  create a vendor and print its admin key (shown once)
   settle [--now ISO]              approve due commissions and recompute tiers in every program
+  jobs run [NAME] [--now ISO]     run every job once, or the one named (${JOB_NAMES.join(", ")})
   demo                            seed a demo vendor, program, partners, links and traffic`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -35,6 +38,17 @@ async function main(argv: string[]) {
       if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
       const result = await settleAll(database.db, now, (line) => console.error(line));
       console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes`);
+    } else if (command === "jobs" && args[0] === "run") {
+      // every job, or the one named: settle, mail…
+      const name = args[1] && !args[1].startsWith("--") ? args[1] : undefined;
+      if (name && !(JOB_NAMES as string[]).includes(name)) throw new Error(`no job "${name}"; jobs: ${JOB_NAMES.join(", ")}`);
+      const at = flag(args, "now");
+      const now = at ? Date.parse(at) : Date.now();
+      if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
+      const mail = config.AFFLUX_SMTP_URL ? smtpTransport(config.AFFLUX_SMTP_URL, config.AFFLUX_MAIL_FROM) : null;
+      const results = await runJobs({ db: database.db, mail, log: (line) => console.error(line) }, now, name ? [name as JobName] : JOB_NAMES);
+      mail?.close();
+      for (const [job, result] of Object.entries(results)) console.log(`${job}: ${JSON.stringify(result)}`);
     } else if (command === "demo") {
       const publicUrl = config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
       await seedDemo({ db: database.db, client: database.client, filePath: database.filePath, secret, publicUrl, log: (line) => console.log(line) });

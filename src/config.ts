@@ -20,6 +20,9 @@ const Env = z.object({
   /** when set, the client IP is read from X-Forwarded-For (only behind a proxy you run) */
   AFFLUX_TRUST_PROXY: z.enum(["0", "1", "true", "false"]).optional(),
   AFFLUX_SETTLE_INTERVAL_MINUTES: z.coerce.number().min(0).default(10),
+  /** where mail goes (`smtp://user:pass@host:587`, `smtps://…`); without it mails wait in the dashboard's outbox */
+  AFFLUX_SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, "AFFLUX_SMTP_URL must be an smtp:// or smtps:// URL").optional(),
+  AFFLUX_MAIL_FROM: z.string().min(3).default("afflux <no-reply@localhost>"),
   /**
    * Rate limits (CONTRACT "Rate limits"); 0 turns a limit off. Defaults are the contract's:
    *   AFFLUX_RATE_FAILED_AUTH_PER_MIN   20     failed authentications per client IP a minute

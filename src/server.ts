@@ -9,7 +9,8 @@ import type { AppDeps } from "./http/deps";
 import { LinkCache } from "./http/tracking/linkCache";
 import { createServerWithFastPaths } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
-import { settleAll } from "./services/prm/settle";
+import { JOB_NAMES, JOBS, type JobDeps } from "./services/jobs";
+import { smtpTransport } from "./services/mail/smtp";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 import { conversionWriter } from "./services/tracking/conversions";
 import { groupCommitClient } from "./db/nativeBatch";
@@ -62,12 +63,21 @@ async function main() {
   // written in the background, in slices between redirects: a long journal does not delay serving.
   void clickSink.flush();
 
-  // The scheduled settle: approves commissions whose hold has passed and recomputes tiers.
-  const settleEvery = config.AFFLUX_SETTLE_INTERVAL_MINUTES * 60_000;
-  const settleTimer = settleEvery > 0
-    ? setInterval(() => void settleAll(database.db, Date.now(), logWarn).catch((err) => logError("settle failed", err)), settleEvery)
-    : null;
-  settleTimer?.unref();
+  // The jobs (settle, mail…) on timers; a job still running when its timer fires is not started twice.
+  const mail = config.AFFLUX_SMTP_URL ? smtpTransport(config.AFFLUX_SMTP_URL, config.AFFLUX_MAIL_FROM) : null;
+  const jobDeps: JobDeps = { db: database.db, mail, log: logWarn };
+  const timers = JOB_NAMES.flatMap((name) => {
+    const every = JOBS[name].everyMs(config.AFFLUX_SETTLE_INTERVAL_MINUTES);
+    if (every <= 0) return [];
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      JOBS[name].run(jobDeps, Date.now()).catch((err) => logError(`the ${name} job failed`, err)).finally(() => (running = false));
+    }, every);
+    timer.unref();
+    return [timer];
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -75,7 +85,8 @@ async function main() {
     stopping = true;
     logInfo(`${signal}: no new connections, writing waiting clicks…`);
     // Answered redirects are in the sink by now; stop accepting, then flush what waits.
-    if (settleTimer) clearInterval(settleTimer);
+    for (const timer of timers) clearInterval(timer);
+    mail?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // keep-alive connections would hold close() open; in-flight requests still finish.

@@ -6,7 +6,7 @@
 import { ClientClickStore } from "../src/db/queries/clicks";
 import { createApp } from "../src/http/app";
 import { logError, logWarn } from "../src/log";
-import { settleAll } from "../src/services/prm/settle";
+import { runJobs } from "../src/services/jobs";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
 import { edgeFetch, openDb, type WorkerEnv } from "./shared";
 
@@ -43,8 +43,9 @@ export default {
     const { client, db } = openDb(env);
     ctx.waitUntil(
       (async () => {
-        const r = await settleAll(db, controller.scheduledTime, logWarn);
-        console.log(`afflux: settled ${r.approved} commissions, ${r.tierChanges} tier changes`);
+        // every job of the registry; mail has no SMTP socket here, so mails wait in the outbox
+        const results = await runJobs({ db, mail: null, log: logWarn }, controller.scheduledTime);
+        console.log(`afflux: jobs ${JSON.stringify(results)}`);
         await new ClientClickStore(client).rollup();
       })(),
     );

@@ -12,6 +12,7 @@ export const managerNav = (base: string) => [
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
+  { id: "outbox", label: "Outbox", href: `${base}/outbox` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
 ];
 

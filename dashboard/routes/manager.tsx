@@ -9,6 +9,7 @@ import { overviewRoutes } from "./overview";
 import { partnerRoutes } from "./partners";
 import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
+import { outboxRoutes } from "./outbox";
 import { settingsRoutes } from "./settings";
 
 /** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
@@ -40,6 +41,7 @@ export function managerRoutes() {
   app.route("/", commissionRoutes());
   app.route("/", conversionRoutes());
   app.route("/", payoutRoutes());
+  app.route("/", outboxRoutes());
   app.route("/", settingsRoutes());
   return app;
 }

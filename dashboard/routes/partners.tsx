@@ -7,7 +7,7 @@ import { listCommissions, partnerBalance } from "../../src/db/queries/commission
 import { getProgramPartner, insertPartner } from "../../src/db/queries/partners";
 import { paidOut } from "../../src/db/queries/payouts";
 import { entryTierId } from "../../src/db/queries/programs";
-import { insertSignInLink } from "../../src/db/queries/sessions";
+import { issueSignInLink } from "../../src/services/partners/signInLink";
 import { listTierChanges } from "../../src/db/queries/tiers";
 import { hashApiKey } from "../../src/domain/ids";
 import { dayColumns, linkLine, notFoundPage, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
@@ -16,7 +16,6 @@ import { partnerOption, programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
-const SIGN_IN_LINK_TTL_MS = 72 * 3_600_000;
 
 /** Partners: the list with their results, adding one, a partner's page and its portal sign-in link. */
 export function partnerRoutes() {
@@ -105,7 +104,7 @@ export function partnerRoutes() {
         {signInUrl ? (
           <div class="panel" role="status">
             <h2>One-time sign-in link for {partner.name}</h2>
-            <p class="small">Send it to {partner.email}. It works once, for 72 hours, and is shown only now.</p>
+            <p class="small">It is on its way to {partner.email} by e-mail (see the <a href="/app/outbox">outbox</a>), or copy it yourself. It works once, for 72 hours.</p>
             <div class="copy"><input id="signin-url" value={signInUrl} readonly aria-label="Sign-in link" /><button type="button" class="small secondary" data-copy="signin-url">Copy</button></div>
           </div>
         ) : null}
@@ -148,12 +147,8 @@ export function partnerRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const partner = await getProgramPartner(ctx.db, ctx.program.id, c.req.param("ptn"));
     if (!partner) return notFoundPage(c, "app");
-    const bytes = new Uint8Array(32);
-    crypto.getRandomValues(bytes);
-    const token = Buffer.from(bytes).toString("base64url");
-    await insertSignInLink(ctx.db, { hash: hashApiKey(token), vendorId: c.var.session.vendorId, programId: ctx.program.id, partnerId: partner.id, createdAt: ctx.now, expiresAt: ctx.now + SIGN_IN_LINK_TTL_MS });
     // from AFFLUX_PUBLIC_URL, never the request's Host: a forged Host would send the partner's credential elsewhere
-    return partnerDetail(c, `${c.var.deps.publicUrl}/portal/signin?token=${token}`);
+    return partnerDetail(c, await issueSignInLink(ctx.db, c.var.deps.publicUrl, ctx.program, partner, ctx.now));
   });
   return app;
 }

@@ -24,8 +24,11 @@ export async function purgeExpired(db: Db, now: number): Promise<void> {
 }
 
 export async function insertSignInLink(db: Db, row: typeof signInLinks.$inferInsert): Promise<void> {
-  await db.insert(signInLinks).values(row);
+  await signInLinkStatement(db, row);
 }
+
+/** The insert of a sign-in link, to run in a batch (with the mail that carries it). */
+export const signInLinkStatement = (db: Db, row: typeof signInLinks.$inferInsert) => db.insert(signInLinks).values(row);
 
 /** Uses a sign-in link: the first caller wins, a used or expired link gives null. */
 export async function consumeSignInLink(db: Db, hash: string, now: number) {
