@@ -46,8 +46,10 @@ describe("Stripe integration", () => {
   it("reads the click from metadata.afx_click, the coupon from an expanded promotion code, and a checkout of 0 is a lead", async () => {
     const clickId = await click(t, "anna");
     await okJson(await sendStripe(t, f.program.id, stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: "user-42", metadata: { afx_click: clickId } }))));
+    t.clock.now += 1000;
     const promo = checkoutSession({ discounts: [{ coupon: "co_1", promotion_code: { id: "promo_1", object: "promotion_code", code: "ANNA10" } }] });
     await okJson(await sendStripe(t, f.program.id, stripeEvent("checkout.session.completed", promo)));
+    t.clock.now += 1000;
     const free = checkoutSession({ amount_total: 0, client_reference_id: clickId });
     await okJson(await sendStripe(t, f.program.id, stripeEvent("checkout.session.completed", free)));
     const rows = await conversions(t);
@@ -60,6 +62,7 @@ describe("Stripe integration", () => {
     const clickId = await click(t, "anna");
     const session = checkoutSession({ mode: "subscription", client_reference_id: clickId, customer: "cus_sub", invoice: "in_first", amount_total: 2000, payment_intent: null });
     await okJson(await sendStripe(t, f.program.id, stripeEvent("checkout.session.completed", session)));
+    t.clock.now += 1000;
     const first = await okJson(await sendStripe(t, f.program.id, stripeEvent("invoice.paid", invoice({ id: "in_first", customer: "cus_sub", amount_paid: 2000, billing_reason: "subscription_create" }))));
     expect(first).toMatchObject({ outcome: "duplicate_invoice", duplicate: false });
     t.clock.now += 30 * 86_400_000;
@@ -76,6 +79,7 @@ describe("Stripe integration", () => {
     const clickId = await click(t, "anna");
     const early = await okJson(await sendStripe(t, f.program.id, stripeEvent("invoice.paid", invoice({ id: "in_early", customer: "cus_new", amount_paid: 2000, billing_reason: "subscription_create" }))));
     expect(early.outcome).toBe("ignored");
+    t.clock.now += 1000;
     await okJson(await sendStripe(t, f.program.id, stripeEvent("checkout.session.completed", checkoutSession({ mode: "subscription", client_reference_id: clickId, customer: "cus_new", invoice: "in_early", amount_total: 2000 }))));
     expect((await conversions(t)).map((r) => [r.order_id, r.via, r.partner_id])).toEqual([["in_early", "click", f.partner.id]]);
     expect(await countRows(t, "commissions")).toBe(1);
@@ -85,10 +89,12 @@ describe("Stripe integration", () => {
     const clickId = await click(t, "anna");
     const session = checkoutSession({ client_reference_id: clickId, amount_total: 5000, payment_intent: "pi_shop" });
     await okJson(await sendStripe(t, f.program.id, stripeEvent("checkout.session.completed", session)));
+    t.clock.now += 1000;
     const partial = await okJson(await sendStripe(t, f.program.id, stripeEvent("charge.refunded", charge({ payment_intent: "pi_shop", amount: 5000, amount_refunded: 2000 }))));
     expect(partial).toMatchObject({ outcome: "refund", conversionId: expect.any(String) });
     expect(await conversions(t)).toMatchObject([{ amount: 5000, refunded: 2000 }]);
     expect(await commissions(t)).toMatchObject([{ amount: 600, status: "pending" }]); // 20% of the 30.00 left
+    t.clock.now += 1000;
     const full = await okJson(await sendStripe(t, f.program.id, stripeEvent("charge.refunded", charge({ payment_intent: "pi_shop", amount: 5000, amount_refunded: 5000, refunded: true }))));
     expect(full.detail).toContain("refunded 30.00 USD");
     expect(await conversions(t)).toMatchObject([{ refunded: 5000 }]);
@@ -105,6 +111,7 @@ describe("Stripe integration", () => {
     const checkout = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: clickId, payment_intent: "pi_r", amount_total: 5000 }));
     const refund = stripeEvent("charge.refunded", charge({ payment_intent: "pi_r", amount_refunded: 1000 }));
     const first = await okJson(await sendStripe(t, f.program.id, checkout));
+    t.clock.now += 1000;
     await okJson(await sendStripe(t, f.program.id, refund));
     const before = { conv: await conversions(t), com: await commissions(t), events: await events() };
     for (const event of [checkout, refund]) {
