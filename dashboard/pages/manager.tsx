@@ -11,6 +11,7 @@ export const managerNav = (base: string) => [
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
+  { id: "integrations", label: "Integrations", href: `${base}/integrations` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
 ];
 

@@ -5,6 +5,9 @@
  * `invoice.payment_intent` are gone since 2025-03-31.basil) and ids may arrive expanded as objects.
  */
 
+/** A Stripe webhook endpoint's signing secret, as the dashboard shows it to the vendor. */
+export const STRIPE_WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,200}$/;
+
 export interface StripeEventLike {
   id: string;
   type: string;

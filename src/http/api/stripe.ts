@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getProgram } from "../../db/queries/programs";
 import { getStripeIntegration, listStripeEvents, type StripeEventRow } from "../../db/queries/stripe";
 import { STRIPE_OUTCOMES } from "../../db/schema";
-import { planStripeEvent } from "../../domain/stripe";
-import { applyStripeEvent, connectStripe, saleFields, verifyStripeEvent } from "../../services/integrations/stripe";
+import { planStripeEvent, STRIPE_WEBHOOK_SECRET } from "../../domain/stripe";
+import { applyStripeEvent, connectStripe, saleFields, stripeEndpoint as endpointOf, verifyStripeEvent } from "../../services/integrations/stripe";
 import type { AppEnv } from "../deps";
 import { ApiError, invalid, notFound } from "../errors";
 import { toConversionInput } from "../tracking/conversionInput";
@@ -13,7 +13,7 @@ import { createRouter } from "./router";
 import { conflictResponse, Cursor, errorResponses, ErrorEnvelope, IdParam, jsonBody, jsonResponse, listOf } from "./schemas";
 
 const StripeConnect = z
-  .object({ webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]{8,200}$/, "must be the endpoint's signing secret, starting whsec_").openapi({ example: "whsec_…" }) })
+  .object({ webhookSecret: z.string().regex(STRIPE_WEBHOOK_SECRET, "must be the endpoint's signing secret, starting whsec_").openapi({ example: "whsec_…" }) })
   .openapi("StripeConnect");
 const StripeEndpoint = z.object({ endpoint: z.string().openapi({ example: "https://go.example.com/v1/integrations/stripe/prg_…" }) }).openapi("StripeEndpoint");
 const StripeStatus = StripeEndpoint.extend({ connected: z.boolean(), connectedAt: z.string().nullable(), updatedAt: z.string().nullable() }).openapi("StripeStatus");
@@ -28,7 +28,6 @@ const StripeReceipt = StripeEvent.extend({ received: z.literal(true), duplicate:
 const ProgramIdParam = z.object({ programId: z.string().min(1).max(100) });
 
 const eventJson = (e: StripeEventRow) => ({ id: e.id, type: e.type, receivedAt: iso(e.createdAt), outcome: e.outcome, conversionId: e.conversionId, detail: e.detail });
-const endpointOf = (publicUrl: string, programId: string) => `${publicUrl}/v1/integrations/stripe/${programId}`;
 
 export function stripeRoutes() {
   const app = createRouter();

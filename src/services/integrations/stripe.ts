@@ -17,6 +17,9 @@ const PURPOSE = "stripe-webhook-secret";
 // SubtleCrypto in Node and workerd alike: one verification path for both runtimes.
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
+/** The URL a vendor gives Stripe: from AFFLUX_PUBLIC_URL, never from a request's Host. */
+export const stripeEndpoint = (publicUrl: string, programId: string) => `${publicUrl}/v1/integrations/stripe/${programId}`;
+
 /** Seals and stores a program's webhook signing secret; it is never readable through afflux again. */
 export async function connectStripe(db: Db, serverSecret: string, program: ProgramRow, webhookSecret: string, now: number): Promise<void> {
   await upsertStripeIntegration(db, program.id, await sealSecret(serverSecret, PURPOSE, program.id, webhookSecret), now);
