@@ -60,6 +60,14 @@ describe("Stripe webhook: refused events", () => {
     await nothingRecorded(t);
   });
 
+  it("400 for a correctly signed body that is not a Stripe event, nothing recorded", async () => {
+    for (const body of ["not json", "{}", JSON.stringify({ id: "evt_1", type: "x" }), "[]"]) {
+      const err = await expectError(await sendStripe(t, f.program.id, null, { body }), 400, "validation_failed");
+      expect(err.details?.[0]?.path).toBe("(body)");
+    }
+    await nothingRecorded(t);
+  });
+
   it("keeps the postback's identifier limits (a click id over 200 characters is 400)", async () => {
     const event = stripeEvent("checkout.session.completed", checkoutSession({ metadata: { afx_click: "x".repeat(201) } }));
     const err = await expectError(await sendStripe(t, f.program.id, event), 400, "validation_failed");

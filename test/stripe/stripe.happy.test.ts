@@ -127,6 +127,18 @@ describe("Stripe integration", () => {
     expect(await conversions(t)).toEqual(before.conv);
   });
 
+  it("concurrent deliveries of the same events apply once", async () => {
+    const clickId = await click(t, "anna");
+    const checkout = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: clickId, payment_intent: "pi_c", amount_total: 5000 }));
+    const answers = await Promise.all([1, 2, 3].map(async () => okJson(await sendStripe(t, f.program.id, checkout))));
+    expect(new Set(answers.map((a: { conversionId: string }) => a.conversionId)).size).toBe(1);
+    const refunds = [1000, 3000].map((total) => stripeEvent("charge.refunded", charge({ payment_intent: "pi_c", amount_refunded: total })));
+    await Promise.all([...refunds, ...refunds].map(async (e) => okJson(await sendStripe(t, f.program.id, e))));
+    expect(await conversions(t)).toMatchObject([{ amount: 5000, refunded: 3000 }]);
+    expect(await commissions(t)).toMatchObject([{ amount: 400 }]); // 20% of the 20.00 left
+    expect(await countRows(t, "stripe_events")).toBe(3);
+  });
+
   it("other event types answer 200 and are ignored", async () => {
     const body = await okJson(await sendStripe(t, f.program.id, stripeEvent("customer.created", { id: "cus_1", object: "customer" })));
     expect(body).toMatchObject({ outcome: "ignored", conversionId: null });

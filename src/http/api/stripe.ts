@@ -93,6 +93,7 @@ export function stripeRoutes() {
     const verified = await verifyStripeEvent(deps.db, deps.secret, program.id, payload, c.req.header("stripe-signature") ?? null, now);
     if (verified.kind === "not_connected") throw notFound("Stripe integration of this program");
     if (verified.kind === "bad_signature") throw invalid("Stripe-Signature", verified.message);
+    if (verified.kind === "not_an_event") throw invalid("(body)", "the body is not a Stripe event (JSON with id, type and data)");
     const plan = planStripeEvent(verified.event, now);
     // the postback's checks: identifier limits, the program's currency, money
     const input = plan.kind === "sale" ? toConversionInput(saleFields(plan), program, "postback", now) : null;

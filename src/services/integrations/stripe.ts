@@ -28,7 +28,9 @@ export async function connectStripe(db: Db, serverSecret: string, program: Progr
 export type Verified =
   | { kind: "ok"; event: StripeEventLike }
   | { kind: "not_connected" }
-  | { kind: "bad_signature"; message: string };
+  | { kind: "bad_signature"; message: string }
+  /** signed with the program's secret, yet not shaped like an event (no id, type or data) */
+  | { kind: "not_an_event" };
 
 /**
  * Checks the `Stripe-Signature` header against the program's secret with Stripe's own
@@ -42,11 +44,14 @@ export async function verifyStripeEvent(db: Db, serverSecret: string, programId:
   if (secret === null) throw new Error(`the Stripe signing secret of program ${programId} does not open with this server secret; set it again`);
   if (!signature) return { kind: "bad_signature", message: "the Stripe-Signature header is missing" };
   try {
-    const event = await Stripe.webhooks.constructEventAsync(payload, signature, secret, STRIPE_TOLERANCE_SECONDS, cryptoProvider, now);
-    return { kind: "ok", event: event as unknown as StripeEventLike };
+    const event = (await Stripe.webhooks.constructEventAsync(payload, signature, secret, STRIPE_TOLERANCE_SECONDS, cryptoProvider, now)) as unknown as Partial<StripeEventLike>;
+    if (typeof event.id !== "string" || !event.id || event.id.length > 255 || typeof event.type !== "string" || typeof event.data !== "object" || event.data === null) {
+      return { kind: "not_an_event" };
+    }
+    return { kind: "ok", event: event as StripeEventLike };
   } catch (err) {
-    const message = err instanceof Stripe.errors.StripeSignatureVerificationError ? err.message : "the body is not a Stripe event";
-    return { kind: "bad_signature", message: `the Stripe-Signature does not verify: ${message}` };
+    if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) return { kind: "not_an_event" };
+    return { kind: "bad_signature", message: `the Stripe-Signature does not verify: ${err.message}` };
   }
 }
 
