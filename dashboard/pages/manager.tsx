@@ -13,6 +13,7 @@ export const managerNav = (base: string) => [
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
   { id: "outbox", label: "Outbox", href: `${base}/outbox` },
+  { id: "integrations", label: "Integrations", href: `${base}/integrations` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
 ];
 

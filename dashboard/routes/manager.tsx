@@ -4,6 +4,7 @@ import { listPrograms } from "../../src/db/queries/programs";
 import { commissionRoutes } from "./commissions";
 import { pageHeaders } from "./common";
 import { conversionRoutes } from "./conversions";
+import { integrationRoutes } from "./integrations";
 import { linkRoutes } from "./links";
 import { overviewRoutes } from "./overview";
 import { partnerRoutes } from "./partners";
@@ -43,5 +44,6 @@ export function managerRoutes() {
   app.route("/", payoutRoutes());
   app.route("/", outboxRoutes());
   app.route("/", settingsRoutes());
+  app.route("/", integrationRoutes());
   return app;
 }

@@ -29,13 +29,15 @@ export interface FraudFacts {
 /**
  * The fraud signals of a new commission; any of them sends it to `hold` for a manager.
  * - self_referral: the customer is the partner (same e-mail).
- * - click_too_fast: the conversion came sooner after its click than a person could buy.
+ * - click_too_fast: the conversion came sooner after its click than a person could buy
+ *   (minConversionSeconds; 0: not checked).
  * - click_flood: the click's visitor clicked the link more than the threshold that day.
  */
 export function fraudFlags(f: FraudFacts): FraudFlag[] {
   const flags: FraudFlag[] = [];
   if (f.customerEmailHash !== null && f.customerEmailHash === f.partnerEmailHash) flags.push("self_referral");
-  if (f.clickTs !== null && f.occurredAt - f.clickTs < f.minConversionSeconds * 1000) flags.push("click_too_fast");
+  // 0 turns the check off (a click a moment after its conversion's time is clock skew, not speed)
+  if (f.clickTs !== null && f.minConversionSeconds > 0 && f.occurredAt - f.clickTs < f.minConversionSeconds * 1000) flags.push("click_too_fast");
   if (f.visitorClicksThatDay !== null && f.visitorClicksThatDay > CLICK_FLOOD_THRESHOLD) flags.push("click_flood");
   return flags;
 }

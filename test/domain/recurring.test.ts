@@ -58,6 +58,7 @@ describe("fraud flags", () => {
     expect(fraudFlags({ ...base, occurredAt: 10_000 })).toEqual([]);
     expect(fraudFlags({ ...base, occurredAt: -1 })).toEqual(["click_too_fast"]); // a click after its conversion
     expect(fraudFlags({ ...base, clickTs: null, occurredAt: 0 })).toEqual([]);
+    expect(fraudFlags({ ...base, minConversionSeconds: 0, occurredAt: -1 })).toEqual([]); // 0: off
     expect(fraudFlags({ ...base, visitorClicksThatDay: CLICK_FLOOD_THRESHOLD })).toEqual([]);
     expect(fraudFlags({ ...base, visitorClicksThatDay: CLICK_FLOOD_THRESHOLD + 1 })).toEqual(["click_flood"]);
     expect(fraudFlags({ ...base, visitorClicksThatDay: null })).toEqual([]);

@@ -24,13 +24,16 @@ export async function refundConversion(
   deps: TrackingDeps,
   programId: string,
   programNum: number,
-  input: { orderId: string; event: ConversionEvent; amount: number | null },
+  input: { orderId: string; event: ConversionEvent; amount: number | null; upTo?: number },
 ): Promise<RefundOutcome> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const conv = await findConversion(deps.db, programId, input.event, input.orderId);
     if (!conv) return { kind: "not_found" };
     const remaining = conv.amount - conv.refunded;
-    const amount = input.amount ?? remaining;
+    // `upTo`: a running total (Stripe's amount_refunded) refunds only what it adds, read afresh on
+    // every attempt, so a redelivered or reordered refund event never refunds anything twice.
+    const amount = input.upTo !== undefined ? Math.max(0, Math.min(input.upTo, conv.amount) - conv.refunded) : input.amount ?? remaining;
+    if (input.upTo !== undefined && amount === 0) return { kind: "ok", conversion: conv, adjustment: null };
     if (amount > remaining) return { kind: "too_much", remaining };
     const refunded = conv.refunded + amount;
     const commission = await commissionOf(deps.db, conv.id);
