@@ -16,4 +16,5 @@ CREATE TABLE `events` (
 --> statement-breakpoint
 CREATE INDEX `events_program_idx` ON `events` (`program_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `events_object_idx` ON `events` (`object_id`,`created_at`,`id`);--> statement-breakpoint
-CREATE INDEX `events_vendor_idx` ON `events` (`vendor_id`,`created_at`,`id`);
+CREATE INDEX `events_vendor_idx` ON `events` (`vendor_id`,`created_at`,`id`);--> statement-breakpoint
+ALTER TABLE `sessions` ADD `key_id` text;
