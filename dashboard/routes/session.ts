@@ -30,7 +30,7 @@ function cookieOptions(c: Context, area: SessionArea, maxAge: number) {
 }
 
 /** Starts a session: a random token in an HttpOnly cookie, its hash in the database. */
-export async function startSession(c: Context<AppEnv>, area: SessionArea, scope: { vendorId: string; programId: string | null; partnerId: string | null }) {
+export async function startSession(c: Context<AppEnv>, area: SessionArea, scope: { vendorId: string; programId: string | null; partnerId: string | null; keyId: string | null }) {
   const token = randomToken();
   const now = c.var.deps.now();
   await insertSession(c.var.deps.db, { hash: hashApiKey(token), area, ...scope, createdAt: now, expiresAt: now + SESSION_TTL_MS });
