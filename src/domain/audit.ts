@@ -35,7 +35,7 @@ function same(a: unknown, b: unknown): boolean {
  * The fields among `fields` whose value differs between `before` and `after` (null before: a
  * creation; null after: a removal). Secret fields are left out even when asked for.
  */
-export function diffChanges<T extends object>(before: Partial<T> | null, after: Partial<T> | null, fields: readonly (keyof T & string)[]): Changes {
+export function diffChanges(before: object | null, after: object | null, fields: readonly string[]): Changes {
   const changes: Changes = {};
   for (const field of fields) {
     if (isSecretField(field)) continue;

@@ -6,6 +6,7 @@ import type { ProgramSettings } from "../../domain/programSettings";
 import { newKeyRow } from "./keys";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
+import { eventInsert, writeWithEvent, type EventInput } from "./events";
 
 export type ProgramRow = typeof programs.$inferSelect;
 export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt">;
@@ -42,9 +43,9 @@ export async function getVendorProgram(db: Db, vendorId: string, id: string): Pr
 }
 
 /** Changes a vendor's program; returns the stored row, or null when it is not the vendor's. */
-export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>): Promise<ProgramRow | null> {
+export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>, event: EventInput | null = null, now = Date.now()): Promise<ProgramRow | null> {
   if (Object.keys(changes).length === 0) return getVendorProgram(db, vendorId, id);
-  const [row] = await db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning();
+  const [row] = await writeWithEvent(db, db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning(), event, now);
   tablesChanged();
   return row ?? null;
 }
@@ -68,9 +69,9 @@ export async function entryTierId(db: Db, programId: string): Promise<string> {
 export type RuleRow = typeof commissionRules.$inferSelect;
 
 /** Stores a rule; a second active rule for the same event and tier fails on `rules_active_uq` (a unique violation). */
-export async function insertRule(db: Db, rule: Omit<RuleRow, "id" | "archivedAt">): Promise<RuleRow> {
+export async function insertRule(db: Db, rule: Omit<RuleRow, "id" | "archivedAt">, event: ((row: RuleRow) => EventInput) | null = null): Promise<RuleRow> {
   const row = { ...rule, id: newId("rule"), archivedAt: null };
-  await db.insert(commissionRules).values(row);
+  await writeWithEvent(db, db.insert(commissionRules).values(row), event ? event(row) : null, rule.createdAt);
   tablesChanged();
   return row;
 }
@@ -105,15 +106,15 @@ export async function getRule(db: Db, ruleId: string): Promise<RuleRow | null> {
 }
 
 /** Changes an active rule's type and value in place (commissions keep their own copy of both). */
-export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number }): Promise<RuleRow | null> {
-  const [row] = await db.update(commissionRules).set(changes).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning();
+export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number }, event: EventInput | null = null, now = Date.now()): Promise<RuleRow | null> {
+  const [row] = await writeWithEvent(db, db.update(commissionRules).set(changes).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning(), event, now);
   tablesChanged();
   return row ?? null;
 }
 
 /** Archives a rule; false when it was archived already. */
-export async function archiveRule(db: Db, ruleId: string, now: number): Promise<boolean> {
-  const rows = await db.update(commissionRules).set({ archivedAt: now }).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning({ id: commissionRules.id });
+export async function archiveRule(db: Db, ruleId: string, now: number, event: EventInput | null = null): Promise<boolean> {
+  const rows = await writeWithEvent(db, db.update(commissionRules).set({ archivedAt: now }).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning({ id: commissionRules.id }), event, now);
   tablesChanged();
   return rows.length === 1;
 }
