@@ -4,8 +4,8 @@ import { BulkActions, COMMISSION_FILTERS, commissionColumns, DataTable, Empty, P
 import { COMMISSION_STATUSES, type CommissionStatus } from "../../src/db/schema";
 import { listCommissions } from "../../src/db/queries/commissions";
 import { commissionStatusCounts } from "../../src/db/queries/dashboard";
-import { applyAction, vendorCommissions } from "../../src/db/queries/lifecycle";
-import { canApply, type ManagerAction } from "../../src/domain/lifecycle";
+import { decideCommissions } from "../../src/services/management/commissions";
+import type { ManagerAction } from "../../src/domain/lifecycle";
 import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
@@ -53,9 +53,8 @@ export function commissionRoutes() {
     const back = c.req.header("referer")?.startsWith(new URL(c.req.url).origin) ? c.req.header("referer")! : `${ctx.base}/commissions`;
     if (action !== "approve" && action !== "reject") return (setFlash(c, "app", "err", "Unknown action."), c.redirect(back, 303));
     if (ids.length === 0) return (setFlash(c, "app", "err", "Select at least one commission first."), c.redirect(back, 303));
-    const rows = (await vendorCommissions(ctx.db, c.var.session.vendorId, ids)).filter((r) => r.c.programId === ctx.program.id);
     const name: ManagerAction = action;
-    const updated = await applyAction(ctx.db, rows.filter((r) => canApply(name, r.c.status)), name, ctx.now);
+    const { updated } = await decideCommissions(ctx.db, { vendorId: c.var.session.vendorId, programId: ctx.program.id }, ids, name, ctx.actor, ctx.now);
     const skipped = ids.length - updated.length;
     setFlash(c, "app", updated.length ? "ok" : "err", `${name === "approve" ? "Approved" : "Rejected"} ${updated.length} ${updated.length === 1 ? "commission" : "commissions"}${skipped ? `; ${skipped} could not be changed from their status` : ""}.`);
     return c.redirect(back, 303);

@@ -16,7 +16,7 @@ export const nextNum = (table: "programs" | "partners" | "links") =>
   sql.raw(`(SELECT coalesce(max(num), 0) + 1 FROM ${table})`);
 
 /** Creates a program with its entry tier (rank 0) and its postback and public keys. */
-export async function insertProgram(db: Db, input: NewProgram, now: number) {
+export async function insertProgram(db: Db, input: NewProgram, now: number, event: ((programId: string) => EventInput) | null = null) {
   const id = newId("prg");
   const entryTier = { id: newId("tier"), programId: id, name: "Entry", rank: 0, metric: "revenue" as const, threshold: 0, windowDays: 90, createdAt: now, archivedAt: null };
   const scope = { vendorId: input.vendorId, programId: id, partnerId: null };
@@ -26,6 +26,7 @@ export async function insertProgram(db: Db, input: NewProgram, now: number) {
     db.insert(programs).values({ ...input, id, num: nextNum("programs"), createdAt: now }),
     db.insert(tiers).values(entryTier),
     db.insert(apiKeys).values([postback.row, publicKey.row]),
+    ...(event ? [eventInsert(db, event(id), now)] : []),
   ]);
   tablesChanged();
   const program = await getProgram(db, id);

@@ -3,9 +3,9 @@ import type { Context } from "hono";
 import { isCurrency } from "../../domain/money";
 import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
-import { getVendorProgram, insertProgram, listPrograms } from "../../db/queries/programs";
+import { getVendorProgram, listPrograms } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
-import { changeProgramSettings } from "../../services/management/programs";
+import { changeProgramSettings, createProgram } from "../../services/management/programs";
 import { unwrap } from "./outcome";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
@@ -78,7 +78,8 @@ export function programRoutes() {
       const allowedDomains = checked(checkAllowedDomains(body.allowedDomains));
       const minPayout = checked(checkMinPayout(body.minPayout, body.currency));
       const { deps } = c.var;
-      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout }, deps.now());
+      const settings = { ...body, vendorId: caller.vendorId, allowedDomains, minPayout };
+      const created = await createProgram(deps.db, settings, deps.now(), actorOf(caller));
       return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
     },
   );
