@@ -29,7 +29,7 @@ describe("audit log: scope, secrets, and one transaction with the change", () =>
     const res = await api(`/api/v1/audit?programId=${f.program.id}`);
     const text = await res.clone().text();
     const { data } = await okJson(res);
-    expect(data.find((e: { action: string }) => e.action === "key.rotate" && e.object.id === newPostbackId)).toMatchObject({ object: { type: "key" }, changes: { kind: [null, "postback"], graceHours: [null, 1] } });
+    expect(data.find((e: { action: string; object: { id: string } }) => e.action === "key.rotate" && e.object.id === newPostbackId)).toMatchObject({ object: { type: "key" }, changes: { kind: [null, "postback"], graceHours: [null, 1] } });
     const partnerRotations = data.filter((e: { action: string; changes: { kind?: unknown[] } }) => e.action === "key.rotate" && e.changes.kind?.[1] === "partner");
     expect(partnerRotations.map((e: { actor: { kind: string } }) => e.actor.kind).sort()).toEqual(["partner", "vendor"]);
     // vendor-wide keys have no program: the vendor's whole log shows them
