@@ -253,7 +253,7 @@ async function setupProgram(path: string, opts: SeedOptions, endMs: number, popu
         vendorId: vendor.id, programId: program.id, name: `Partner ${i + 1}`, email: `partner${i + 1}@example.com`,
         coupon: null, tierId: tierIds[tierRank]!,
       }, created);
-      const link = await createLink(db, program, { partnerId: partner.id, destination: 'https://shop.example.com/', allowDeepLinks: false }, created);
+      const link = await createLink(db, program, { partnerId: partner.id, destination: 'https://shop.example.com/', allowDeepLinks: false }, created, { kind: 'system' });
       if (link.kind !== 'created') throw new Error(`link for partner ${i + 1}: ${link.kind}`);
       partners.push({ id: partner.id, num: partner.num, linkId: link.link.id, linkNum: link.link.num, tierId: partner.tierId, tierRank });
     }

@@ -15,6 +15,7 @@ export const managerNav = (base: string) => [
   { id: "outbox", label: "Outbox", href: `${base}/outbox` },
   { id: "integrations", label: "Integrations", href: `${base}/integrations` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
+  { id: "audit", label: "Audit log", href: `${base}/audit` },
 ];
 
 export interface PartnerLine {

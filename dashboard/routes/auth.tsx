@@ -40,7 +40,7 @@ export function authRoutes(area: SessionArea) {
         : scope.kind === "vendor" ? "This is a vendor admin key: sign in at the manager dashboard (/app)." : "Use your partner key (afx_pk_…).";
       return form(c, hint, 403);
     }
-    await startSession(c, area, { vendorId: scope.vendorId, programId: scope.programId, partnerId: scope.partnerId });
+    await startSession(c, area, { vendorId: scope.vendorId, programId: scope.programId, partnerId: scope.partnerId, keyId: scope.keyId });
     return c.redirect(`/${area}`, 303);
   });
 
@@ -70,7 +70,7 @@ export function authRoutes(area: SessionArea) {
       const link = /^[A-Za-z0-9_-]{43}$/.test(token) ? await consumeSignInLink(c.var.deps.db, hashApiKey(token), c.var.deps.now()) : null;
       if (!link) await failedAuthentication(c);
       if (!link) return c.html(<SignInLinkPage csrf="" token="" error="This sign-in link was already used or has expired. Ask your program manager for a new one." />, 410);
-      await startSession(c, "portal", { vendorId: link.vendorId, programId: link.programId, partnerId: link.partnerId });
+      await startSession(c, "portal", { vendorId: link.vendorId, programId: link.programId, partnerId: link.partnerId, keyId: null });
       return c.redirect("/portal", 303);
     });
   }

@@ -49,7 +49,7 @@ export function linkRoutes() {
     const back = c.req.header("referer")?.includes(`/partners/${partnerId}`) ? `${ctx.base}/partners/${partnerId}` : `${ctx.base}/links`;
     if (!partner) return (setFlash(c, "app", "err", "Pick a partner of this program."), c.redirect(back, 303));
     const slug = String(body["slug"] ?? "").trim() || undefined;
-    const outcome = await createLink(ctx.db, ctx.program, { partnerId, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: body["allowDeepLinks"] === "1" }, ctx.now);
+    const outcome = await createLink(ctx.db, ctx.program, { partnerId, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: body["allowDeepLinks"] === "1" }, ctx.now, ctx.actor);
     if (outcome.kind === "invalid") setFlash(c, "app", "err", `The ${outcome.path} was refused: ${outcome.message}`);
     else if (outcome.kind === "slug_taken") setFlash(c, "app", "err", `The slug "${slug}" is taken. Pick another, or leave it empty.`);
     else {

@@ -2,11 +2,10 @@ import { Hono, type Context } from "hono";
 import { Layout, Badge, Csrf, type Column } from "../ui";
 import { ResultsChart, PeriodPicker } from "../pages/overview";
 import { commissionColumns, DataTable, Empty, Facts, LinkCreateForm, linkColumns, PartnerCreateForm, partnerColumns, type CommissionLine, type PartnerLine } from "../pages/manager";
-import { isUniqueViolation } from "../../src/db/errors";
 import { listCommissions, partnerBalance } from "../../src/db/queries/commissions";
-import { getProgramPartner, insertPartner } from "../../src/db/queries/partners";
+import { getProgramPartner } from "../../src/db/queries/partners";
+import { createPartner } from "../../src/services/management/partners";
 import { paidOut } from "../../src/db/queries/payouts";
-import { entryTierId } from "../../src/db/queries/programs";
 import { issueSignInLink } from "../../src/services/partners/signInLink";
 import { listTierChanges } from "../../src/db/queries/tiers";
 import { hashApiKey } from "../../src/domain/ids";
@@ -58,15 +57,11 @@ export function partnerRoutes() {
     if (!name || name.length > 200) return (setFlash(c, "app", "err", "A partner needs a name (up to 200 characters)."), c.redirect(back, 303));
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) return (setFlash(c, "app", "err", `"${email}" is not an email address.`), c.redirect(back, 303));
     if (coupon && !/^[A-Za-z0-9_-]{2,64}$/.test(coupon)) return (setFlash(c, "app", "err", "A coupon is 2–64 letters, digits, _ or -."), c.redirect(back, 303));
-    try {
-      const { partner } = await insertPartner(ctx.db, { vendorId: c.var.session.vendorId, programId: ctx.program.id, name, email, coupon, tierId: await entryTierId(ctx.db, ctx.program.id) }, ctx.now);
-      setFlash(c, "app", "ok", `${partner.name} was added. Create a link for them below, and send them a sign-in link for the portal.`);
-      return c.redirect(`${ctx.base}/partners/${partner.id}`, 303);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      setFlash(c, "app", "err", `The coupon ${coupon} already belongs to another partner of this program.`);
-      return c.redirect(back, 303);
-    }
+    const created = await createPartner(ctx.db, ctx.program, { name, email, ...(coupon ? { coupon } : {}) }, ctx.now, ctx.actor);
+    if (created.kind !== "ok") return (setFlash(c, "app", "err", `The partner was not added: ${"message" in created ? created.message : "unknown"}.`), c.redirect(back, 303));
+    const { partner } = created.value;
+    setFlash(c, "app", "ok", `${partner.name} was added. Create a link for them below, and send them a sign-in link for the portal.`);
+    return c.redirect(`${ctx.base}/partners/${partner.id}`, 303);
   });
 
   const partnerDetail = async (c: C, signInUrl: string | null) => {

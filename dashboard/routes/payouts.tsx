@@ -3,7 +3,8 @@ import { Layout, Badge, Csrf, type Column } from "../ui";
 import { DataTable, Empty, Facts, payoutColumns, type PayoutLine } from "../pages/manager";
 import { programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
 import { getProgramPartner } from "../../src/db/queries/partners";
-import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, payoutLines } from "../../src/db/queries/payouts";
+import { batchPayouts, getBatch, getPayout, payoutLines } from "../../src/db/queries/payouts";
+import { createPayouts, payPayout } from "../../src/services/management/payouts";
 import { formatMoney } from "../../src/domain/money";
 import { csvNumber, csvResponse, toCsv } from "../../src/http/csv";
 import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
@@ -55,7 +56,7 @@ export function payoutRoutes() {
   app.post("/app/p/:pid/payouts", async (c) => {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
-    const batch = await createPayoutBatch(ctx.db, ctx.program, ctx.now);
+    const batch = await createPayouts(ctx.db, ctx.program, ctx.now, ctx.actor);
     const total = batch.payouts.reduce((s, p) => s + p.amount, 0n);
     setFlash(c, "app", batch.payouts.length ? "ok" : "err", batch.payouts.length ? `Created ${batch.payouts.length} payouts of ${ctx.fmt.m(total)} in total (batch ${batch.batchId}).` : "Nothing was due: no payout created.");
     return c.redirect(`${ctx.base}/payouts`, 303);
@@ -126,7 +127,7 @@ export function payoutRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const payout = await getPayout(ctx.db, c.req.param("pay"));
     if (!payout || payout.programId !== ctx.program.id) return notFoundPage(c, "app");
-    const ok = await markPayoutPaid(ctx.db, payout.id, ctx.now);
+    const ok = (await payPayout(ctx.db, ctx.program, payout, ctx.now, ctx.actor)).kind === "ok";
     setFlash(c, "app", ok ? "ok" : "err", ok ? `Payout of ${ctx.fmt.m(payout.amount)} marked paid.` : "This payout was already paid.");
     return c.redirect(`${ctx.base}/payouts/${payout.id}`, 303);
   });

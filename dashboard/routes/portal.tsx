@@ -12,7 +12,7 @@ import { nextTierGap } from "../../src/domain/tiers";
 import { createLink } from "../../src/services/links/createLink";
 import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
-import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
+import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
 
@@ -120,7 +120,7 @@ export function portalRoutes() {
     if (!ctx) return notFoundPage(c, "portal");
     const body = await c.req.parseBody();
     const slug = String(body["slug"] ?? "").trim() || undefined;
-    const outcome = await createLink(ctx.db, ctx.program, { partnerId: ctx.partner.id, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: false }, ctx.now);
+    const outcome = await createLink(ctx.db, ctx.program, { partnerId: ctx.partner.id, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: false }, ctx.now, sessionActor(c.var.session));
     if (outcome.kind === "invalid") setFlash(c, "portal", "err", `The ${outcome.path} was refused: ${outcome.message}`);
     else if (outcome.kind === "slug_taken") setFlash(c, "portal", "err", `The slug "${slug}" is taken. Pick another, or leave it empty.`);
     else {

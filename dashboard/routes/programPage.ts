@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { managerNav } from "../pages/manager";
 import { getVendorProgram, listPrograms } from "../../src/db/queries/programs";
 import { fmtFor, pageHeaders } from "./common";
-import { takeFlash, type DashEnv } from "./session";
+import { sessionActor, takeFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
 
@@ -19,7 +19,7 @@ export async function programPage(c: C) {
     title: `${title} · ${program.name}`, area: "app" as const, nav: managerNav(base), current, csrf: c.var.csrf,
     who: program.name, programs: programs.map((p) => ({ id: p.id, name: p.name })), programId: program.id, flash: takeFlash(c, "app"),
   });
-  return { db, program, base, fmt, frame, now: c.var.deps.now() };
+  return { db, program, base, fmt, frame, now: c.var.deps.now(), actor: sessionActor(c.var.session) };
 }
 
 /** A partner as the link form's picker needs it. */

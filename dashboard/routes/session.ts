@@ -5,12 +5,17 @@ import { SignInPage } from "../pages/signin";
 import { hashApiKey } from "../../src/domain/ids";
 import { deleteSession, findSession, insertSession, type SessionRow } from "../../src/db/queries/sessions";
 import type { SessionArea } from "../../src/db/schema";
+import type { Actor } from "../../src/domain/audit";
 import type { AppEnv } from "../../src/http/deps";
 import { failedAuthentication } from "../../src/http/middleware/rateLimit";
 
 export const SESSION_COOKIE = "afx_s";
 const FLASH_COOKIE = "afx_flash";
 export const SESSION_TTL_MS = 12 * 3_600_000;
+
+/** Who a dashboard change is made by: the signed-in manager (the key it signed in with) or partner. */
+export const sessionActor = (s: SessionRow): Actor =>
+  s.partnerId ? { kind: "partner", partnerId: s.partnerId } : { kind: "vendor", keyId: s.keyId ?? undefined };
 
 export type DashEnv = AppEnv & { Variables: AppEnv["Variables"] & { session: SessionRow; csrf: string } };
 
@@ -30,7 +35,7 @@ function cookieOptions(c: Context, area: SessionArea, maxAge: number) {
 }
 
 /** Starts a session: a random token in an HttpOnly cookie, its hash in the database. */
-export async function startSession(c: Context<AppEnv>, area: SessionArea, scope: { vendorId: string; programId: string | null; partnerId: string | null }) {
+export async function startSession(c: Context<AppEnv>, area: SessionArea, scope: { vendorId: string; programId: string | null; partnerId: string | null; keyId: string | null }) {
   const token = randomToken();
   const now = c.var.deps.now();
   await insertSession(c.var.deps.db, { hash: hashApiKey(token), area, ...scope, createdAt: now, expiresAt: now + SESSION_TTL_MS });

@@ -1,12 +1,15 @@
-import { isUniqueViolation } from "../../src/db/errors";
 import { Hono } from "hono";
 import { Layout, Csrf, CopyField, DataTable, Empty, type Column } from "../ui";
 import { Facts } from "../pages/manager";
-import { issuePublicKey, programKeyPrefixes } from "../../src/db/queries/dashboard";
+import { programKeyPrefixes } from "../../src/db/queries/dashboard";
+import { changeProgramSettings } from "../../src/services/management/programs";
+import { createRule } from "../../src/services/management/rules";
+import { createTier } from "../../src/services/management/tiers";
+import { issueSnippetKey } from "../../src/services/management/keys";
 import { getOrCreateSetting, getSetting } from "../../src/db/queries/settings";
-import { insertRule, listRules, updateProgram } from "../../src/db/queries/programs";
+import { listRules } from "../../src/db/queries/programs";
 import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../src/domain/programSettings";
-import { insertTier, listTiers } from "../../src/db/queries/tiers";
+import { listTiers } from "../../src/db/queries/tiers";
 import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../src/domain/money";
 import { notFoundPage, tableCsv, wantsCsv } from "./common";
 import { programPage } from "./programPage";
@@ -167,7 +170,7 @@ export function settingsRoutes() {
     }, ctx.program.currency);
     const back = `${ctx.base}/settings`;
     if (!check.ok) return (setFlash(c, "app", "err", `Nothing was saved: ${SETTING_LABELS[check.field.split(".")[0]!] ?? check.field} ${check.message}.`), c.redirect(back, 303));
-    await updateProgram(ctx.db, c.var.session.vendorId, ctx.program.id, check.value);
+    await changeProgramSettings(ctx.db, ctx.program, check.value, ctx.actor, ctx.now);
     // Cached links carry the program's domains and window: re-read them on the next redirect.
     c.var.deps.linkCache.clear();
     setFlash(c, "app", "ok", "Settings saved. They apply to clicks, conversions and commissions from now on.");
@@ -177,7 +180,7 @@ export function settingsRoutes() {
   app.post("/app/p/:pid/settings/public-key", async (c) => {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
-    const key = await issuePublicKey(ctx.db, { vendorId: c.var.session.vendorId, programId: ctx.program.id }, ctx.now);
+    const key = await issueSnippetKey(ctx.db, ctx.program, ctx.actor, ctx.now);
     await getOrCreateSetting(ctx.db, publicKeySetting(ctx.program.id), () => key);
     setFlash(c, "app", "ok", "The snippet's public key is ready.");
     return c.redirect(`${ctx.base}/settings`, 303);
@@ -201,13 +204,9 @@ export function settingsRoutes() {
       setFlash(c, "app", "err", "A tier needs a name, a rank 1–100, a threshold (an amount, or a whole number of conversions) and a window of 1–3650 days.");
       return c.redirect(back, 303);
     }
-    try {
-      await insertTier(ctx.db, { programId: ctx.program.id, name, rank, metric, threshold, windowDays, createdAt: ctx.now });
-      setFlash(c, "app", "ok", `Tier ${name} added; partners move into it at the next settle.`);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      setFlash(c, "app", "err", `Rank ${rank} is taken in this program.`);
-    }
+    const created = await createTier(ctx.db, ctx.program, { name, rank, metric, threshold: String(b["threshold"] ?? "").trim(), windowDays }, ctx.now, ctx.actor);
+    if (created.kind === "ok") setFlash(c, "app", "ok", `Tier ${name} added; partners move into it at the next settle.`);
+    else setFlash(c, "app", "err", created.kind === "conflict" ? `Rank ${rank} is taken in this program.` : `The tier was refused: ${"message" in created ? created.message : "unknown"}.`);
     return c.redirect(back, 303);
   });
 
@@ -223,7 +222,8 @@ export function settingsRoutes() {
     const parsed = type === "percent" ? parsePercent(String(b["value"] ?? "")) : parseMoney(String(b["value"] ?? ""), ctx.program.currency);
     const value = parsed.ok ? ("scaled" in parsed ? parsed.scaled : parsed.minor) : NaN;
     if (!parsed.ok || value < 0) return (setFlash(c, "app", "err", `The value was refused: ${parsed.ok ? "must not be negative" : parsed.message}.`), c.redirect(back, 303));
-    await insertRule(ctx.db, { programId: ctx.program.id, tierId, event, type, value, createdAt: ctx.now });
+    const created = await createRule(ctx.db, ctx.program, { event, type, value: String(b["value"] ?? "").trim(), ...(tierId ? { tierId } : {}) }, ctx.now, ctx.actor);
+    if (created.kind !== "ok") return (setFlash(c, "app", "err", `The rule was refused: ${"message" in created ? created.message : "unknown"}.`), c.redirect(back, 303));
     setFlash(c, "app", "ok", `Rule added: ${type === "percent" ? `${formatPercent(value)}%` : `${formatMoney(value, ctx.program.currency)} ${ctx.program.currency}`} per ${event}.`);
     return c.redirect(back, 303);
   });

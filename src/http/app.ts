@@ -12,6 +12,7 @@ import { partnerRoutes } from "./api/partners";
 import { keyRoutes } from "./api/keys";
 import { linkClickRoutes } from "./api/linkClicks";
 import { stripeRoutes } from "./api/stripe";
+import { auditRoutes } from "./api/audit";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", keyRoutes());
   app.route("/", linkClickRoutes());
   app.route("/", stripeRoutes());
+  app.route("/", auditRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -1,3 +1,5 @@
+import { writeWithEvent } from "./events";
+import type { KeyEvent } from "./keys";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, commissionRules, commissions, partners, payouts, tiers } from "../schema";
@@ -66,9 +68,9 @@ export async function programKeyPrefixes(db: Db, programId: string) {
 }
 
 /** Issues another public key for a program (the snippet's `data-pk`; not secret). */
-export async function issuePublicKey(db: Db, scope: { vendorId: string; programId: string }, now: number): Promise<string> {
+export async function issuePublicKey(db: Db, scope: { vendorId: string; programId: string }, now: number, event: KeyEvent = null): Promise<string> {
   const { key, row } = newKeyRow("public", { ...scope, partnerId: null }, now);
-  await db.insert(apiKeys).values(row);
+  await writeWithEvent(db, db.insert(apiKeys).values(row), event ? event(row.id) : null, now);
   tablesChanged();
   return key;
 }

@@ -3,6 +3,10 @@ import type { Db } from "../client";
 import { apiKeys, vendors, type ApiKeyKind } from "../schema";
 import { hashApiKey, newApiKey, newId, type KeyKind } from "../../domain/ids";
 import { tablesChanged } from "../changes";
+import { eventInsert, writeWithEvent, type EventInput } from "./events";
+
+/** The event of a key change names the key by its row id, known only once the row is drawn. */
+export type KeyEvent = ((keyId: string) => EventInput) | null;
 
 export interface KeyScope {
   kind: ApiKeyKind;
@@ -49,7 +53,7 @@ const live = (now: number) => and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.e
  * may be several still in an earlier grace period) keep working until `now + graceMs` at the
  * latest (revoked at once when the grace is 0). One batch: never a moment without a key.
  */
-export async function rotateProgramKey(db: Db, program: { id: string; vendorId: string }, kind: "postback" | "public", graceMs: number, now: number): Promise<string> {
+export async function rotateProgramKey(db: Db, program: { id: string; vendorId: string }, kind: "postback" | "public", graceMs: number, now: number, event: KeyEvent = null): Promise<string> {
   const fresh = newKeyRow(kind, { vendorId: program.vendorId, programId: program.id, partnerId: null }, now);
   const end = now + graceMs;
   const old = and(eq(apiKeys.programId, program.id), eq(apiKeys.kind, kind), live(now));
@@ -58,17 +62,19 @@ export async function rotateProgramKey(db: Db, program: { id: string; vendorId: 
       ? db.update(apiKeys).set({ revokedAt: now }).where(old)
       : db.update(apiKeys).set({ expiresAt: sql`min(coalesce(${apiKeys.expiresAt}, ${end}), ${end})` }).where(old),
     db.insert(apiKeys).values(fresh.row),
+    ...(event ? [eventInsert(db, event(fresh.row.id), now)] : []),
   ]);
   tablesChanged();
   return fresh.key;
 }
 
 /** A partner's new key; every older key of the partner stops at once (same batch). */
-export async function rotatePartnerKey(db: Db, partner: { id: string; programId: string; vendorId: string }, now: number): Promise<string> {
+export async function rotatePartnerKey(db: Db, partner: { id: string; programId: string; vendorId: string }, now: number, event: KeyEvent = null): Promise<string> {
   const fresh = newKeyRow("partner", { vendorId: partner.vendorId, programId: partner.programId, partnerId: partner.id }, now);
   await db.batch([
     db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.partnerId, partner.id), eq(apiKeys.kind, "partner"), isNull(apiKeys.revokedAt))),
     db.insert(apiKeys).values(fresh.row),
+    ...(event ? [eventInsert(db, event(fresh.row.id), now)] : []),
   ]);
   tablesChanged();
   return fresh.key;
@@ -85,9 +91,9 @@ export async function listVendorKeys(db: Db, vendorId: string, now: number): Pro
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
-export async function insertVendorKey(db: Db, vendorId: string, name: string, now: number) {
+export async function insertVendorKey(db: Db, vendorId: string, name: string, now: number, event: KeyEvent = null) {
   const { key, row } = newKeyRow("vendor", { vendorId, programId: null, partnerId: null }, now, name);
-  await db.insert(apiKeys).values(row);
+  await writeWithEvent(db, db.insert(apiKeys).values(row), event ? event(row.id) : null, now);
   tablesChanged();
   return { id: row.id, name, prefix: row.prefix, createdAt: now, apiKey: key };
 }
@@ -97,11 +103,11 @@ export async function insertVendorKey(db: Db, vendorId: string, name: string, no
  * statement, so two concurrent revocations cannot leave the vendor locked out).
  * `revoked`, `last_key`, or `not_found` (no such usable key of this vendor).
  */
-export async function revokeVendorKey(db: Db, vendorId: string, keyId: string, now: number): Promise<"revoked" | "last_key" | "not_found"> {
+export async function revokeVendorKey(db: Db, vendorId: string, keyId: string, now: number, event: EventInput | null = null): Promise<"revoked" | "last_key" | "not_found"> {
   const mine = and(eq(apiKeys.id, keyId), eq(apiKeys.vendorId, vendorId), eq(apiKeys.kind, "vendor"), live(now));
   const others = sql`(SELECT count(*) FROM api_keys o WHERE o.vendor_id = ${vendorId} AND o.kind = 'vendor' AND o.id <> ${keyId}
     AND o.revoked_at IS NULL AND (o.expires_at IS NULL OR o.expires_at > ${now}))`;
-  const done = await db.update(apiKeys).set({ revokedAt: now }).where(and(mine, sql`${others} > 0`)).returning({ id: apiKeys.id });
+  const done = await writeWithEvent(db, db.update(apiKeys).set({ revokedAt: now }).where(and(mine, sql`${others} > 0`)).returning({ id: apiKeys.id }), event, now);
   tablesChanged();
   if (done.length === 1) return "revoked";
   const [exists] = await db.select({ id: apiKeys.id }).from(apiKeys).where(mine);

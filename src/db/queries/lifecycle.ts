@@ -6,6 +6,7 @@ import { contribution, delta } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
 import { customerUpsert, vouchedFor } from "./conversions";
 import { statKeysOf, statsDelta } from "./stats";
+import { eventInsert, type EventInput } from "./events";
 
 export type CommissionRow = typeof commissions.$inferSelect;
 
@@ -30,6 +31,8 @@ export async function applyAction(
   rows: Awaited<ReturnType<typeof vendorCommissions>>,
   action: ManagerAction,
   now: number,
+  /** the event of each change, written only when that change won (same batch) */
+  event: ((row: CommissionRow, to: CommissionRow["status"]) => EventInput) | null = null,
 ): Promise<string[]> {
   const to = ACTION_TO[action];
   const statements = [];
@@ -42,6 +45,7 @@ export async function applyAction(
     const won = sql`EXISTS (SELECT 1 FROM commissions WHERE id = ${c.id} AND change_token = ${token})`;
     const d = delta(contribution(conv, { amount: c.amount, status: to }), contribution(conv, c));
     statements.push(...statsDelta(db, statKeysOf(programNum, conv), d, won));
+    if (event) statements.push(eventInsert(db, event(c, to), now, won));
     // A manager approving a pixel's commission vouches for its customer (the pixel alone may not).
     if (conv.customerId && conv.partnerId && !vouchedFor(conv, c) && vouchedFor(conv, { status: to })) statements.push(customerUpsert(db, conv, won));
   }

@@ -5,6 +5,7 @@ import { newId } from "../../domain/ids";
 import { nextNum } from "./programs";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
+import { writeWithEvent, type EventInput } from "./events";
 
 export type LinkRow = typeof links.$inferSelect;
 export type LinkWithCounts = LinkRow & { clicks: number; botClicks: number };
@@ -13,9 +14,10 @@ export async function insertLink(
   db: Db,
   input: { programId: string; partnerId: string; slug: string; destination: string; allowDeepLinks: boolean },
   now: number,
+  event: ((linkId: string) => EventInput) | null = null,
 ): Promise<LinkRow> {
   const id = newId("lnk");
-  await db.insert(links).values({ ...input, id, num: nextNum("links"), archived: false, createdAt: now, updatedAt: now });
+  await writeWithEvent(db, db.insert(links).values({ ...input, id, num: nextNum("links"), archived: false, createdAt: now, updatedAt: now }), event ? event(id) : null, now);
   tablesChanged();
   return (await getLink(db, id))!;
 }
@@ -75,8 +77,8 @@ export async function listLinks(db: Db, filter: { vendorId: string; programId?: 
   return toPage(rows.map((r) => countsOrZero({ ...r.link, clicks: r.clicks, botClicks: r.botClicks })), page.limit);
 }
 
-export async function updateLink(db: Db, id: string, patch: Partial<Pick<LinkRow, "destination" | "allowDeepLinks" | "archived">>, now: number) {
-  await db.update(links).set({ ...patch, updatedAt: now }).where(eq(links.id, id));
+export async function updateLink(db: Db, id: string, patch: Partial<Pick<LinkRow, "destination" | "allowDeepLinks" | "archived">>, now: number, event: EventInput | null = null) {
+  await writeWithEvent(db, db.update(links).set({ ...patch, updatedAt: now }).where(eq(links.id, id)), event, now);
   tablesChanged();
 }
 

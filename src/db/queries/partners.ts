@@ -6,6 +6,7 @@ import { newKeyRow } from "./keys";
 import { nextNum } from "./programs";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
+import { eventInsert, writeWithEvent, type EventInput } from "./events";
 
 export type PartnerRow = typeof partners.$inferSelect;
 
@@ -20,15 +21,18 @@ export async function insertPartner(
   db: Db,
   input: { vendorId: string; programId: string; name: string; email: string; coupon: string | null; tierId: string },
   now: number,
+  event: ((row: Omit<PartnerRow, "num">) => EventInput) | null = null,
 ) {
   const id = newId("ptn");
   const key = newKeyRow("partner", { vendorId: input.vendorId, programId: input.programId, partnerId: id }, now);
+  const row = {
+    id, programId: input.programId, name: input.name, email: input.email,
+    status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
+  };
   await db.batch([
-    db.insert(partners).values({
-      id, num: nextNum("partners"), programId: input.programId, name: input.name, email: input.email,
-      status: "approved", tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
-    }),
+    db.insert(partners).values({ ...row, num: nextNum("partners") }),
     db.insert(apiKeys).values(key.row),
+    ...(event ? [eventInsert(db, event(row), now)] : []),
   ]);
   tablesChanged();
   return { partner: (await getPartner(db, id))!, apiKey: key.key };
@@ -48,12 +52,12 @@ export async function getVendorPartner(db: Db, vendorId: string, id: string): Pr
  * Changes a partner's name, email, coupon or status; unique violations as for insertPartner.
  * (A status changes nothing else yet: what it means for attribution comes with its own issue.)
  */
-export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>): Promise<PartnerRow | null> {
+export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>, event: EventInput | null = null, now = Date.now()): Promise<PartnerRow | null> {
   const set: Partial<PartnerRow> = { ...changes };
   if (changes.email !== undefined) set.emailKey = emailKeyOf(changes.email);
   if (changes.coupon !== undefined) set.couponKey = changes.coupon?.toLowerCase() ?? null;
   if (Object.keys(set).length === 0) return getPartner(db, id);
-  const [row] = await db.update(partners).set(set).where(eq(partners.id, id)).returning();
+  const [row] = await writeWithEvent(db, db.update(partners).set(set).where(eq(partners.id, id)).returning(), event, now);
   tablesChanged();
   return row ?? null;
 }

@@ -1,8 +1,44 @@
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { adjustments, commissions, partners, payoutBatches, payouts } from "../schema";
 import { newId, newToken } from "../../domain/ids";
 import { exactInt, exactSum, toBigInt } from "./sums";
+import { currencyExponent } from "../../domain/money";
+import type { Actor } from "../../domain/audit";
+import { eventInsert, eventRow } from "./events";
+
+const PAID = { type: "payout.paid", action: "payout.pay", changes: sql`json_object('status', json_array('pending', 'paid'))` };
+
+/** The audit and outbox side of a payout write: who did it and under which program. */
+export interface PayoutEvent {
+  vendorId: string;
+  actor: Actor;
+}
+
+/** SQL for a payout's amount as the API shows it ("12.50"), from its minor units and currency. */
+function moneySql(currency: string) {
+  const exp = currencyExponent(currency) ?? 2;
+  if (exp === 0) return sql`CAST(p.amount AS TEXT)`;
+  const scale = 10 ** exp;
+  return sql.raw(`printf('%s%d.%0${exp}d', CASE WHEN p.amount < 0 THEN '-' ELSE '' END, abs(p.amount) / ${scale}, abs(p.amount) % ${scale})`);
+}
+
+const isoSql = (col: string) => sql.raw(`strftime('%Y-%m-%dT%H:%M:%fZ', ${col} / 1000.0, 'unixepoch')`);
+
+/**
+ * One event per payout the WHERE selects (set-based, like the payouts themselves: their ids are
+ * only known in SQL), with the payout as the API shows it as data. For the batch's own writes.
+ */
+function payoutEvents(db: Db, e: PayoutEvent, kind: { type: string; action: string; changes: SQL }, currency: string, now: number, where: SQL) {
+  const a = eventRow({ vendorId: e.vendorId, programId: null, actor: e.actor, object: { type: "payout", id: "" } }, now);
+  return db.run(sql`INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, actor_key_id, actor_partner_id, object_type, object_id, changes, data, created_at)
+    SELECT 'evt_' || lower(hex(randomblob(8))), ${e.vendorId}, p.program_id, ${kind.type}, ${kind.action}, ${a.actorKind}, ${a.actorKeyId}, ${a.actorPartnerId}, 'payout', p.id,
+      ${kind.changes},
+      json_object('id', p.id, 'batchId', p.batch_id, 'partnerId', p.partner_id, 'amount', ${moneySql(currency)}, 'currency', p.currency,
+        'commissionCount', p.commission_count, 'status', p.status, 'paidAt', CASE WHEN p.paid_at IS NULL THEN NULL ELSE ${isoSql("p.paid_at")} END, 'createdAt', ${isoSql("p.created_at")}),
+      ${now}
+    FROM payouts p WHERE ${where}`);
+}
 
 /** A payout; its amount is a sum of commissions, so bigint (it may pass 2^53). */
 export type PayoutRow = Omit<typeof payouts.$inferSelect, "amount"> & { amount: bigint };
@@ -26,7 +62,7 @@ const dueSql = (programId: string) => sql`
  * reaches the minimum, no batch row is written at all (`batchId` null).
  * `belowMinimum` is what stays unclaimed afterwards, per partner (exact sums).
  */
-export async function createPayoutBatch(db: Db, program: { id: string; currency: string; minPayout: number }, now: number) {
+export async function createPayoutBatch(db: Db, program: { id: string; currency: string; minPayout: number }, now: number, event: PayoutEvent | null = null) {
   const batchId = newId("bat");
   const due = sql`(${dueSql(program.id)} HAVING sum(amount) >= ${program.minPayout} AND sum(amount) > 0)`;
   const inBatch = sql`(SELECT p.id FROM payouts p WHERE p.batch_id = ${batchId} AND p.partner_id = t.partner_id)`;
@@ -36,6 +72,7 @@ export async function createPayoutBatch(db: Db, program: { id: string; currency:
     db.run(sql`INSERT INTO payouts (id, batch_id, program_id, partner_id, amount, currency, commission_count, status, paid_at, created_at)
       SELECT 'pay_' || lower(hex(randomblob(8))), ${batchId}, ${program.id}, partner_id, amount, ${program.currency}, n, 'pending', NULL, ${now}
       FROM ${due} WHERE true`),
+    ...(event ? [payoutEvents(db, event, { type: "payout.created", action: "payout.create", changes: sql`json_object('status', json_array(NULL, 'pending'), 'amount', json_array(NULL, ${moneySql(program.currency)}))` }, program.currency, now, sql`p.batch_id = ${batchId}`)] : []),
     db.run(sql`UPDATE commissions AS t SET payout_id = ${inBatch}
       WHERE t.program_id = ${program.id} AND t.status = 'approved' AND t.payout_id IS NULL AND ${inBatch} IS NOT NULL`),
     db.run(sql`UPDATE adjustments AS t SET payout_id = ${inBatch}
@@ -80,10 +117,11 @@ export async function getBatch(db: Db, id: string) {
 }
 
 /** Marks a pending payout and its commissions paid; false when it was already paid. */
-export async function markPayoutPaid(db: Db, payoutId: string, now: number): Promise<boolean> {
+export async function markPayoutPaid(db: Db, payoutId: string, now: number, event: (PayoutEvent & { currency: string }) | null = null): Promise<boolean> {
   const token = newToken();
   const [first] = await db.batch([
     db.run(sql`UPDATE payouts SET status = 'paid', paid_at = ${now}, change_token = ${token} WHERE id = ${payoutId} AND status = 'pending'`),
+    ...(event ? [payoutEvents(db, event, PAID, event.currency, now, sql`p.id = ${payoutId} AND p.change_token = ${token}`)] : []),
     db.run(sql`UPDATE commissions SET status = 'paid', updated_at = ${now}
       WHERE payout_id = ${payoutId} AND status = 'approved'
         AND EXISTS (SELECT 1 FROM payouts WHERE id = ${payoutId} AND change_token = ${token})`),
@@ -95,10 +133,16 @@ export async function markPayoutPaid(db: Db, payoutId: string, now: number): Pro
  * Marks every pending payout of a batch and their commissions paid, in one batch; payouts paid
  * already are skipped. Returns how many payouts this call marked (0: nothing was pending).
  */
-export async function markBatchPaid(db: Db, batchId: string, now: number): Promise<number> {
+export async function markBatchPaid(db: Db, batchId: string, now: number, event: (PayoutEvent & { currency: string; programId: string }) | null = null): Promise<number> {
   const token = newToken();
   const [first] = await db.batch([
     db.run(sql`UPDATE payouts SET status = 'paid', paid_at = ${now}, change_token = ${token} WHERE batch_id = ${batchId} AND status = 'pending'`),
+    ...(event ? [
+      payoutEvents(db, event, PAID, event.currency, now, sql`p.batch_id = ${batchId} AND p.change_token = ${token}`),
+      // and the decision itself, once, on the batch (only when it marked something)
+      eventInsert(db, { vendorId: event.vendorId, programId: event.programId, action: "payout_batch.paid", actor: event.actor, object: { type: "payout_batch", id: batchId }, changes: { status: ["pending", "paid"] } }, now,
+        sql`EXISTS (SELECT 1 FROM payouts WHERE batch_id = ${batchId} AND change_token = ${token})`),
+    ] : []),
     db.run(sql`UPDATE commissions SET status = 'paid', updated_at = ${now}
       WHERE status = 'approved' AND payout_id IN (SELECT id FROM payouts WHERE batch_id = ${batchId} AND change_token = ${token})`),
   ]);

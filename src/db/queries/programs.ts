@@ -6,6 +6,7 @@ import type { ProgramSettings } from "../../domain/programSettings";
 import { newKeyRow } from "./keys";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
+import { eventInsert, writeWithEvent, type EventInput } from "./events";
 
 export type ProgramRow = typeof programs.$inferSelect;
 /** Settings with a column default may be left out (the default applies). */
@@ -16,7 +17,7 @@ export const nextNum = (table: "programs" | "partners" | "links") =>
   sql.raw(`(SELECT coalesce(max(num), 0) + 1 FROM ${table})`);
 
 /** Creates a program with its entry tier (rank 0) and its postback and public keys. */
-export async function insertProgram(db: Db, input: NewProgram, now: number) {
+export async function insertProgram(db: Db, input: NewProgram, now: number, event: ((programId: string) => EventInput) | null = null) {
   const id = newId("prg");
   const entryTier = { id: newId("tier"), programId: id, name: "Entry", rank: 0, metric: "revenue" as const, threshold: 0, windowDays: 90, createdAt: now, archivedAt: null };
   const scope = { vendorId: input.vendorId, programId: id, partnerId: null };
@@ -26,6 +27,7 @@ export async function insertProgram(db: Db, input: NewProgram, now: number) {
     db.insert(programs).values({ ...input, id, num: nextNum("programs"), createdAt: now }),
     db.insert(tiers).values(entryTier),
     db.insert(apiKeys).values([postback.row, publicKey.row]),
+    ...(event ? [eventInsert(db, event(id), now)] : []),
   ]);
   tablesChanged();
   const program = await getProgram(db, id);
@@ -43,9 +45,9 @@ export async function getVendorProgram(db: Db, vendorId: string, id: string): Pr
 }
 
 /** Changes a vendor's program; returns the stored row, or null when it is not the vendor's. */
-export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>): Promise<ProgramRow | null> {
+export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>, event: EventInput | null = null, now = Date.now()): Promise<ProgramRow | null> {
   if (Object.keys(changes).length === 0) return getVendorProgram(db, vendorId, id);
-  const [row] = await db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning();
+  const [row] = await writeWithEvent(db, db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning(), event, now);
   tablesChanged();
   return row ?? null;
 }
@@ -69,9 +71,11 @@ export async function entryTierId(db: Db, programId: string): Promise<string> {
 export type RuleRow = typeof commissionRules.$inferSelect;
 
 /** Stores a rule; a second active rule for the same event and tier fails on `rules_active_uq` (a unique violation). */
-export async function insertRule(db: Db, rule: Omit<RuleRow, "id" | "archivedAt" | "durationMonths"> & { durationMonths?: number | null }): Promise<RuleRow> {
+export async function insertRule(
+  db: Db, rule: Omit<RuleRow, "id" | "archivedAt" | "durationMonths"> & { durationMonths?: number | null }, event: ((row: RuleRow) => EventInput) | null = null,
+): Promise<RuleRow> {
   const row = { ...rule, durationMonths: rule.durationMonths ?? null, id: newId("rule"), archivedAt: null };
-  await db.insert(commissionRules).values(row);
+  await writeWithEvent(db, db.insert(commissionRules).values(row), event ? event(row) : null, rule.createdAt);
   tablesChanged();
   return row;
 }
@@ -106,15 +110,15 @@ export async function getRule(db: Db, ruleId: string): Promise<RuleRow | null> {
 }
 
 /** Changes an active rule's type and value in place (commissions keep their own copy of both). */
-export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number; durationMonths?: number | null }): Promise<RuleRow | null> {
-  const [row] = await db.update(commissionRules).set(changes).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning();
+export async function updateRule(db: Db, ruleId: string, changes: { type: RuleRow["type"]; value: number; durationMonths?: number | null }, event: EventInput | null = null, now = Date.now()): Promise<RuleRow | null> {
+  const [row] = await writeWithEvent(db, db.update(commissionRules).set(changes).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning(), event, now);
   tablesChanged();
   return row ?? null;
 }
 
 /** Archives a rule; false when it was archived already. */
-export async function archiveRule(db: Db, ruleId: string, now: number): Promise<boolean> {
-  const rows = await db.update(commissionRules).set({ archivedAt: now }).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning({ id: commissionRules.id });
+export async function archiveRule(db: Db, ruleId: string, now: number, event: EventInput | null = null): Promise<boolean> {
+  const rows = await writeWithEvent(db, db.update(commissionRules).set({ archivedAt: now }).where(and(eq(commissionRules.id, ruleId), isNull(commissionRules.archivedAt))).returning({ id: commissionRules.id }), event, now);
   tablesChanged();
   return rows.length === 1;
 }

@@ -5,6 +5,7 @@ import { newId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { PartnerMetrics } from "../../domain/tiers";
 import { tablesChanged } from "../changes";
+import { eventInsert, PREVIOUS_CHANGED, writeWithEvent, type EventInput } from "./events";
 import { exactSumSql, toBigInt } from "./sums";
 
 export type TierRow = typeof tiers.$inferSelect;
@@ -18,9 +19,9 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  */
 const saturated = (v: bigint) => Number(v > MAX_SAFE ? MAX_SAFE : v < -MAX_SAFE ? -MAX_SAFE : v);
 
-export async function insertTier(db: Db, tier: Omit<TierRow, "id" | "archivedAt">): Promise<TierRow> {
+export async function insertTier(db: Db, tier: Omit<TierRow, "id" | "archivedAt">, event: ((row: TierRow) => EventInput) | null = null): Promise<TierRow> {
   const row = { ...tier, id: newId("tier"), archivedAt: null };
-  await db.insert(tiers).values(row);
+  await writeWithEvent(db, db.insert(tiers).values(row), event ? event(row) : null, tier.createdAt);
   tablesChanged();
   return row;
 }
@@ -51,9 +52,9 @@ export async function tierHasPartners(db: Db, tierId: string): Promise<boolean> 
   return row !== undefined;
 }
 
-export async function updateTier(db: Db, tierId: string, changes: Partial<Pick<TierRow, "name" | "metric" | "threshold" | "windowDays">>): Promise<TierRow | null> {
+export async function updateTier(db: Db, tierId: string, changes: Partial<Pick<TierRow, "name" | "metric" | "threshold" | "windowDays">>, event: EventInput | null = null, now = Date.now()): Promise<TierRow | null> {
   const [row] = Object.keys(changes).length
-    ? await db.update(tiers).set(changes).where(and(eq(tiers.id, tierId), isNull(tiers.archivedAt))).returning()
+    ? await writeWithEvent(db, db.update(tiers).set(changes).where(and(eq(tiers.id, tierId), isNull(tiers.archivedAt))).returning(), event, now)
     : await db.select().from(tiers).where(and(eq(tiers.id, tierId), isNull(tiers.archivedAt)));
   tablesChanged();
   return row ?? null;
@@ -63,10 +64,11 @@ export async function updateTier(db: Db, tierId: string, changes: Partial<Pick<T
  * Deletes a tier by archiving it (old commissions keep naming it) together with its rules, in
  * one batch, only while no partner is in it: a partner moved in meanwhile makes it a no-op.
  */
-export async function archiveTier(db: Db, tierId: string, now: number): Promise<boolean> {
+export async function archiveTier(db: Db, tierId: string, now: number, event: EventInput | null = null): Promise<boolean> {
   const [first] = await db.batch([
     db.run(sql`UPDATE tiers SET archived_at = ${now} WHERE id = ${tierId} AND archived_at IS NULL AND rank <> 0
       AND NOT EXISTS (SELECT 1 FROM partners WHERE tier_id = ${tierId})`),
+    ...(event ? [eventInsert(db, event, now, PREVIOUS_CHANGED)] : []),
     db.update(commissionRules).set({ archivedAt: now })
       .where(and(eq(commissionRules.tierId, tierId), isNull(commissionRules.archivedAt), sql`EXISTS (SELECT 1 FROM tiers WHERE id = ${tierId} AND archived_at = ${now})`)),
   ]);

@@ -10,3 +10,4 @@ export * from "./payouts";
 export * from "./sessions";
 export * from "./mail";
 export * from "./stripe";
+export * from "./events";

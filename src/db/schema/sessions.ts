@@ -18,6 +18,8 @@ export const sessions = sqliteTable(
     /** set for partner sessions (the portal) */
     programId: text("program_id"),
     partnerId: text("partner_id"),
+    /** the key the session signed in with (its row id): who made a dashboard change, for the audit */
+    keyId: text("key_id"),
     createdAt: createdAt(),
     expiresAt: integer("expires_at").notNull(),
   },

@@ -14,7 +14,7 @@ import { payoutJson } from "./payouts";
 import { formatMoney } from "../../domain/money";
 import type { AppEnv } from "../deps";
 import { ApiError } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { linkOutcome } from "./partnersLinks";
 import { commissionJson, linkJson } from "./present";
 import { createRouter } from "./router";
@@ -36,7 +36,7 @@ async function mePartner(c: Context<AppEnv>) {
   const partner = await getPartner(c.var.deps.db, caller.partnerId!);
   const program = partner && (await getProgram(c.var.deps.db, partner.programId));
   if (!partner || !program) throw new ApiError("unauthorized", "the key's partner no longer exists");
-  return { partner, program };
+  return { partner, program, actor: actorOf(caller) };
 }
 
 export function commissionMeRoutes() {
@@ -86,10 +86,10 @@ export function commissionMeRoutes() {
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/me/links", tags: ["Partner"], summary: "Create one of my links", request: { body: jsonBody(z.object({ destination: z.string().max(2048), slug: z.string().max(64).optional() }).openapi("MyLinkInput")) }, responses: { 201: jsonResponse(Link, "the link"), 409: jsonResponse(z.any(), "slug taken"), ...errorResponses } }),
     async (c) => {
-      const { partner, program } = await mePartner(c);
+      const { partner, program, actor } = await mePartner(c);
       const body = c.req.valid("json");
       const { deps } = c.var;
-      return linkOutcome(c, await createLink(deps.db, program, { partnerId: partner.id, destination: body.destination, slug: body.slug, allowDeepLinks: false }, deps.now())) as never;
+      return linkOutcome(c, await createLink(deps.db, program, { partnerId: partner.id, destination: body.destination, slug: body.slug, allowDeepLinks: false }, deps.now(), actor)) as never;
     },
   );
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listVendorKeys } from "../../db/queries/keys";
 import { MAX_GRACE_HOURS } from "../../domain/keys";
 import { createVendorKey, revokeAdminKey, rotateProgramKeyOf } from "../../services/management/keys";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";
@@ -24,9 +24,9 @@ export function keyRoutes() {
         responses: { 200: jsonResponse(z.object({ key: z.string(), oldKeyExpiresAt: z.string() }), "the new key"), ...errorResponses },
       }),
       async (c) => {
-        const { program } = await vendorProgram(c, c.req.valid("param").id);
+        const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
         const graceHours = (c.req.valid("json") as z.infer<typeof Rotate> | undefined)?.graceHours;
-        const rotated = await rotateProgramKeyOf(c.var.deps.db, program, kind, graceHours, c.var.deps.now());
+        const rotated = await rotateProgramKeyOf(c.var.deps.db, program, kind, graceHours, c.var.deps.now(), actor);
         return c.json({ key: rotated.key, oldKeyExpiresAt: iso(rotated.expiresOldAt) }, 200);
       },
     );
@@ -45,7 +45,7 @@ export function keyRoutes() {
     createRoute({ method: "post", path: "/api/v1/keys", tags: ["Keys"], summary: "Create another admin key (shown once)", request: { body: jsonBody(z.object({ name: z.string().min(1).max(100) }).openapi("VendorKeyInput")) }, responses: { 201: jsonResponse(VendorKey.extend({ apiKey: z.string() }), "the key"), ...errorResponses } }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
-      const key = await createVendorKey(c.var.deps.db, caller.vendorId, c.req.valid("json").name, c.var.deps.now());
+      const key = await createVendorKey(c.var.deps.db, caller.vendorId, c.req.valid("json").name, c.var.deps.now(), actorOf(caller));
       return c.json({ id: key.id, name: key.name, prefix: key.prefix, createdAt: iso(key.createdAt), apiKey: key.apiKey }, 201);
     },
   );
@@ -54,7 +54,7 @@ export function keyRoutes() {
     createRoute({ method: "delete", path: "/api/v1/keys/{id}", tags: ["Keys"], summary: "Revoke an admin key at once (not the last one: 409)", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ id: z.string(), revoked: z.boolean() }), "revoked"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
-      const { id } = unwrap(await revokeAdminKey(c.var.deps.db, caller.vendorId, c.req.valid("param").id, c.var.deps.now()));
+      const { id } = unwrap(await revokeAdminKey(c.var.deps.db, caller.vendorId, c.req.valid("param").id, c.var.deps.now(), actorOf(caller)));
       return c.json({ id, revoked: true }, 200);
     },
   );

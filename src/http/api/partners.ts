@@ -7,7 +7,7 @@ import { changePartner } from "../../services/management/partners";
 import { rotatePartnerKeyOf } from "../../services/management/keys";
 import type { AppEnv } from "../deps";
 import { ApiError, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
 import { partnerJson } from "./present";
@@ -25,7 +25,7 @@ async function vendorPartner(c: Context<AppEnv>, id: string) {
   const partner = await getVendorPartner(c.var.deps.db, caller.vendorId, id);
   const program = partner && (await getProgram(c.var.deps.db, partner.programId));
   if (!partner || !program) throw notFound("partner");
-  return { partner, program };
+  return { partner, program, actor: actorOf(caller) };
 }
 
 export function partnerRoutes() {
@@ -38,16 +38,16 @@ export function partnerRoutes() {
       request: { params: IdParam, body: jsonBody(PatchPartner) }, responses: { 200: jsonResponse(Partner, "the partner"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
-      const { partner } = await vendorPartner(c, c.req.valid("param").id);
-      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, partner, c.req.valid("json")))), 200);
+      const { partner, program, actor } = await vendorPartner(c, c.req.valid("param").id);
+      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, program, partner, c.req.valid("json"), actor, c.var.deps.now()))), 200);
     },
   );
 
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/partners/{id}/rotate-key", tags: ["Partners"], summary: "Give a partner a new key (shown once); the old one stops at once", request: { params: IdParam }, responses: { 200: jsonResponse(NewPartnerKey, "the new key"), ...errorResponses } }),
     async (c) => {
-      const { partner, program } = await vendorPartner(c, c.req.valid("param").id);
-      return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now()) }, 200);
+      const { partner, program, actor } = await vendorPartner(c, c.req.valid("param").id);
+      return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now(), actor) }, 200);
     },
   );
 
@@ -58,7 +58,7 @@ export function partnerRoutes() {
       const partner = await getPartner(c.var.deps.db, caller.partnerId!);
       const program = partner && (await getProgram(c.var.deps.db, partner.programId));
       if (!partner || !program) throw new ApiError("unauthorized", "the key's partner no longer exists");
-      return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now()) }, 200);
+      return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now(), actorOf(caller)) }, 200);
     },
   );
   return app;

@@ -1,15 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { getLinkWithCounts, listLinks, updateLink } from "../../db/queries/links";
+import { getLinkWithCounts, listLinks } from "../../db/queries/links";
 import { getProgramPartner, listPartners } from "../../db/queries/partners";
 import { createPartner } from "../../services/management/partners";
 import { unwrap } from "./outcome";
-import { getProgram, getVendorProgram } from "../../db/queries/programs";
-import { createLink, type CreateLinkOutcome } from "../../services/links/createLink";
-import { checkDestination } from "../../domain/urlSafety";
+import { getVendorProgram } from "../../db/queries/programs";
+import { changeLink, createLink, type CreateLinkOutcome } from "../../services/links/createLink";
 import type { AppEnv } from "../deps";
 import { ApiError, invalid, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { linkJson, partnerJson } from "./present";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
@@ -37,8 +36,9 @@ export function linkOutcome(c: Context<AppEnv>, outcome: CreateLinkOutcome) {
 async function vendorLink(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const link = await getLinkWithCounts(c.var.deps.db, id);
-  if (!link || !(await getVendorProgram(c.var.deps.db, caller.vendorId, link.programId))) throw notFound("link");
-  return link;
+  const program = link && (await getVendorProgram(c.var.deps.db, caller.vendorId, link.programId));
+  if (!link || !program) throw notFound("link");
+  return { link, program, actor: actorOf(caller) };
 }
 
 export function partnerLinkRoutes() {
@@ -47,8 +47,8 @@ export function partnerLinkRoutes() {
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "Add a partner", request: { params: IdParam, body: jsonBody(CreatePartner) }, responses: { 201: jsonResponse(Partner, "the partner with its key (shown once)"), 409: jsonResponse(z.any(), "email or coupon taken (case-insensitive)"), ...errorResponses } }),
     async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const { partner, apiKey } = unwrap(await createPartner(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
+      const { partner, apiKey } = unwrap(await createPartner(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now(), actor));
       return c.json({ ...partnerJson(partner), apiKey }, 201);
     },
   );
@@ -73,7 +73,7 @@ export function partnerLinkRoutes() {
       const program = await getVendorProgram(deps.db, caller.vendorId, body.programId);
       if (!program) throw invalid("programId", "no such program");
       if (!(await getProgramPartner(deps.db, program.id, body.partnerId))) throw invalid("partnerId", "no such partner in this program");
-      return linkOutcome(c, await createLink(deps.db, program, body, deps.now())) as never;
+      return linkOutcome(c, await createLink(deps.db, program, body, deps.now(), actorOf(caller))) as never;
     },
   );
 
@@ -89,23 +89,16 @@ export function partnerLinkRoutes() {
 
   app.openapi(
     createRoute({ method: "get", path: "/api/v1/links/{id}", tags: ["Links"], summary: "Get a link with its stored click counts", request: { params: IdParam }, responses: { 200: jsonResponse(Link, "the link"), ...errorResponses } }),
-    async (c) => c.json(linkJson(await vendorLink(c, c.req.valid("param").id), c.var.deps.publicUrl), 200),
+    async (c) => c.json(linkJson((await vendorLink(c, c.req.valid("param").id)).link, c.var.deps.publicUrl), 200),
   );
 
   app.openapi(
     createRoute({ method: "patch", path: "/api/v1/links/{id}", tags: ["Links"], summary: "Change or archive a link", request: { params: IdParam, body: jsonBody(PatchLink) }, responses: { 200: jsonResponse(Link, "the link"), ...errorResponses } }),
     async (c) => {
-      const link = await vendorLink(c, c.req.valid("param").id);
-      const body = c.req.valid("json");
+      const { link, program, actor } = await vendorLink(c, c.req.valid("param").id);
       const { deps } = c.var;
-      const patch: Parameters<typeof updateLink>[2] = { allowDeepLinks: body.allowDeepLinks, archived: body.archived };
-      if (body.destination !== undefined) {
-        const program = (await getProgram(deps.db, link.programId))!;
-        const dest = checkDestination(body.destination, program.allowedDomains);
-        if (!dest.ok) throw invalid("destination", dest.message);
-        patch.destination = dest.url;
-      }
-      await updateLink(deps.db, link.id, patch, deps.now());
+      const changed = await changeLink(deps.db, program, link, c.req.valid("json"), deps.now(), actor);
+      if (changed.kind === "invalid") throw invalid(changed.path, changed.message);
       deps.linkCache.invalidate(link.slug);
       return c.json(linkJson((await getLinkWithCounts(deps.db, link.id))!, deps.publicUrl), 200);
     },

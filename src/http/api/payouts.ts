@@ -2,17 +2,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { formatMoney } from "../../domain/money";
 import { getVendorProgram } from "../../db/queries/programs";
-import { batchPayouts, getBatch, getPayout, markPayoutPaid, payoutLines, type PayoutRow } from "../../db/queries/payouts";
+import { batchPayouts, getBatch, getPayout, payoutLines, type PayoutRow } from "../../db/queries/payouts";
 import { getPartner } from "../../db/queries/partners";
 import type { AppEnv } from "../deps";
 import { csvNumber, csvResponse, toCsv } from "../csv";
-import { ApiError, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { notFound } from "../errors";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
 import { conflictResponse, errorResponses, IdParam, jsonResponse, Money } from "./schemas";
-import { createPayouts, payBatch } from "../../services/management/payouts";
+import { createPayouts, payBatch, payPayout } from "../../services/management/payouts";
 import { unwrap } from "./outcome";
 
 const Payout = z
@@ -32,16 +32,18 @@ const CSV_HEADER = ["partner", "email", "amount", "currency", "commissionCount",
 async function vendorPayout(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const payout = await getPayout(c.var.deps.db, id);
-  if (!payout || !(await getVendorProgram(c.var.deps.db, caller.vendorId, payout.programId))) throw notFound("payout");
-  return payout;
+  const program = payout && (await getVendorProgram(c.var.deps.db, caller.vendorId, payout.programId));
+  if (!payout || !program) throw notFound("payout");
+  return Object.assign(payout, { program, actor: actorOf(caller) });
 }
 
 /** A payout batch of one of the vendor's programs, or 404. */
 async function vendorBatch(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const batch = await getBatch(c.var.deps.db, id);
-  if (!batch || !(await getVendorProgram(c.var.deps.db, caller.vendorId, batch.programId))) throw notFound("payout batch");
-  return batch;
+  const program = batch && (await getVendorProgram(c.var.deps.db, caller.vendorId, batch.programId));
+  if (!batch || !program) throw notFound("payout batch");
+  return { ...batch, program, actor: actorOf(caller) };
 }
 
 const BelowMinimum = z.object({ partnerId: z.string(), amount: Money, currency: z.string() });
@@ -58,8 +60,8 @@ export function payoutRoutes() {
       responses: { 201: jsonResponse(BatchCreated, "the batch and its payouts"), 200: jsonResponse(BatchCreated, "no partner reached minPayout: no batch"), ...errorResponses },
     }),
     async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const batch = await createPayouts(c.var.deps.db, program, c.var.deps.now());
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
+      const batch = await createPayouts(c.var.deps.db, program, c.var.deps.now(), actor);
       const belowMinimum = batch.belowMinimum.map((b) => ({ partnerId: b.partnerId, amount: formatMoney(b.amount, program.currency), currency: program.currency }));
       return c.json({ id: batch.batchId, payouts: batch.payouts.map(payoutJson), belowMinimum }, batch.batchId === null ? 200 : 201) as never;
     },
@@ -69,7 +71,7 @@ export function payoutRoutes() {
     createRoute({ method: "post", path: "/api/v1/payout-batches/{id}/paid", tags: ["Payouts"], summary: "Mark every pending payout of a batch paid (paid ones are skipped; nothing pending: 409)", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ id: z.string(), marked: z.number(), payouts: z.array(Payout) }), "the batch"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
       const batch = await vendorBatch(c, c.req.valid("param").id);
-      const { marked } = unwrap(await payBatch(c.var.deps.db, batch.id, c.var.deps.now()));
+      const { marked } = unwrap(await payBatch(c.var.deps.db, batch.program, batch.id, c.var.deps.now(), batch.actor));
       const rows = await batchPayouts(c.var.deps.db, batch.id);
       return c.json({ id: batch.id, marked, payouts: rows.map((r) => payoutJson(r.payout)) }, 200);
     },
@@ -101,7 +103,7 @@ export function payoutRoutes() {
     createRoute({ method: "post", path: "/api/v1/payouts/{id}/paid", tags: ["Payouts"], summary: "Mark a payout and its commissions paid", request: { params: IdParam }, responses: { 200: jsonResponse(Payout, "the paid payout"), 409: jsonResponse(z.any(), "already paid"), ...errorResponses } }),
     async (c) => {
       const payout = await vendorPayout(c, c.req.valid("param").id);
-      if (!(await markPayoutPaid(c.var.deps.db, payout.id, c.var.deps.now()))) throw new ApiError("conflict", "this payout is already paid");
+      unwrap(await payPayout(c.var.deps.db, payout.program, payout, c.var.deps.now(), payout.actor));
       return c.json(payoutJson((await getPayout(c.var.deps.db, payout.id))!), 200);
     },
   );

@@ -1,4 +1,6 @@
 import { formatMoney, formatPercent } from "../../domain/money";
+import type { EventRow } from "../../db/queries/events";
+import { actorJson } from "../../domain/audit";
 import type { CommissionRow, ConversionRow } from "../../db/queries/conversions";
 import type { LinkRow } from "../../db/queries/links";
 import type { PartnerRow } from "../../db/queries/partners";
@@ -54,5 +56,13 @@ export function conversionJson(c: ConversionRow, commission: CommissionRow | nul
       ? { id: commission.id, amount: formatMoney(commission.amount, commission.currency), currency: commission.currency, status: commission.status, flags: commission.flags ?? [] }
       : null,
     occurredAt: iso(c.occurredAt), createdAt: iso(c.createdAt),
+  };
+}
+
+/** An event as the audit log shows it: when, who (by key or partner id, never a secret), what, and the diff. */
+export function auditEntryJson(e: EventRow) {
+  return {
+    id: e.id, at: iso(e.createdAt), actor: actorJson(e.actorKind, e.actorKeyId, e.actorPartnerId), action: e.action ?? "",
+    programId: e.programId, object: { type: e.objectType, id: e.objectId }, changes: e.changes ?? {},
   };
 }

@@ -1,13 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { instantParam } from "./dateParams";
-import { canApply, type ManagerAction } from "../../domain/lifecycle";
-import { applyAction, vendorCommissions } from "../../db/queries/lifecycle";
+import type { ManagerAction } from "../../domain/lifecycle";
+import { vendorCommissions } from "../../db/queries/lifecycle";
+import { decideCommissions } from "../../services/management/commissions";
 import { getProgramPartner } from "../../db/queries/partners";
 import { listTierChanges } from "../../db/queries/tiers";
 import { settleProgram } from "../../services/prm/settle";
 import { formatMoney } from "../../domain/money";
 import { ApiError, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
@@ -43,11 +44,7 @@ export function prmRoutes() {
 
   const action = (name: ManagerAction) => async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], ids: string[]) => {
     const caller = await requireCaller(c, ["vendor"]);
-    const rows = await vendorCommissions(c.var.deps.db, caller.vendorId, ids);
-    const found = new Set(rows.map((r) => r.c.id));
-    const invalidRows = rows.filter((r) => !canApply(name, r.c.status)).map((r) => ({ id: r.c.id, status: r.c.status }));
-    const updated = await applyAction(c.var.deps.db, rows.filter((r) => canApply(name, r.c.status)), name, c.var.deps.now());
-    return { updated, notFound: ids.filter((id) => !found.has(id)), invalid: invalidRows };
+    return decideCommissions(c.var.deps.db, { vendorId: caller.vendorId }, ids, name, actorOf(caller), c.var.deps.now());
   };
   for (const name of ["approve", "reject"] as const) {
     app.openapi(

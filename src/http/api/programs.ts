@@ -3,12 +3,13 @@ import type { Context } from "hono";
 import { isCurrency } from "../../domain/money";
 import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, MIN_CONVERSION_SECONDS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
-import { getVendorProgram, insertProgram, listPrograms, updateProgram } from "../../db/queries/programs";
+import { getVendorProgram, listPrograms } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
+import { changeProgramSettings, createProgram } from "../../services/management/programs";
 import { unwrap } from "./outcome";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { programJson, ruleJson } from "./present";
 import { createRouter } from "./router";
 import { conflictResponse, Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule, DurationMonths } from "./schemas";
@@ -57,7 +58,7 @@ export async function vendorProgram(c: Context<AppEnv>, programId: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const program = await getVendorProgram(c.var.deps.db, caller.vendorId, programId);
   if (!program) throw notFound("program");
-  return { caller, program };
+  return { caller, program, actor: actorOf(caller) };
 }
 
 export function programRoutes() {
@@ -80,7 +81,8 @@ export function programRoutes() {
       const allowedDomains = checked(checkAllowedDomains(body.allowedDomains));
       const minPayout = checked(checkMinPayout(body.minPayout, body.currency));
       const { deps } = c.var;
-      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout }, deps.now());
+      const settings = { ...body, vendorId: caller.vendorId, allowedDomains, minPayout };
+      const created = await createProgram(deps.db, settings, deps.now(), actorOf(caller));
       return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
     },
   );
@@ -107,14 +109,13 @@ export function programRoutes() {
       request: { params: IdParam, body: jsonBody(UpdateProgram) }, responses: { 200: jsonResponse(Program, "the changed program"), ...errorResponses },
     }),
     async (c) => {
-      const { caller, program } = await vendorProgram(c, c.req.valid("param").id);
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
       const body = c.req.valid("json");
       if (body.currency !== undefined && body.currency !== program.currency) throw invalid("currency", `is fixed at creation (${program.currency}): amounts are stored in its minor units`);
       if (body.clickParam !== undefined && body.clickParam !== program.clickParam) throw invalid("clickParam", `is fixed at creation (${program.clickParam}): links and snippets already use it`);
       const changes = checked(checkSettingsChange(body, program.currency));
       const { deps } = c.var;
-      const updated = await updateProgram(deps.db, caller.vendorId, program.id, changes);
-      if (!updated) throw notFound("program");
+      const updated = unwrap(await changeProgramSettings(deps.db, program, changes, actor, deps.now()));
       // Cached links carry the program's domains and window: re-read them on the next redirect.
       deps.linkCache.clear();
       return c.json(programJson(updated), 200);
@@ -124,8 +125,8 @@ export function programRoutes() {
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/programs/{id}/rules", tags: ["Programs"], summary: "Add a commission rule", description: "One active rule per event and tier (program-wide is its own tier): a second one is 409.", request: { params: IdParam, body: jsonBody(CreateRule) }, responses: { 201: jsonResponse(Rule, "the rule"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const rule = unwrap(await createRule(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
+      const rule = unwrap(await createRule(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now(), actor));
       return c.json(ruleJson(rule, program.currency), 201);
     },
   );

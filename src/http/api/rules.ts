@@ -4,7 +4,7 @@ import { getVendorRule, listProgramRules } from "../../db/queries/programs";
 import { archiveCommissionRule, changeRule } from "../../services/management/rules";
 import type { AppEnv } from "../deps";
 import { notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { ruleJson } from "./present";
 import { vendorProgram } from "./programs";
@@ -19,7 +19,7 @@ async function vendorRule(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const found = await getVendorRule(c.var.deps.db, caller.vendorId, id);
   if (!found) throw notFound("rule");
-  return found;
+  return { ...found, actor: actorOf(caller) };
 }
 
 export function ruleRoutes() {
@@ -42,8 +42,8 @@ export function ruleRoutes() {
       request: { params: IdParam, body: jsonBody(PatchRule) }, responses: { 200: jsonResponse(Rule, "the rule"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
-      const { rule, program } = await vendorRule(c, c.req.valid("param").id);
-      const updated = unwrap(await changeRule(c.var.deps.db, program, rule, c.req.valid("json")));
+      const { rule, program, actor } = await vendorRule(c, c.req.valid("param").id);
+      const updated = unwrap(await changeRule(c.var.deps.db, program, rule, c.req.valid("json"), actor, c.var.deps.now()));
       return c.json(ruleJson(updated, program.currency), 200);
     },
   );
@@ -51,8 +51,8 @@ export function ruleRoutes() {
   app.openapi(
     createRoute({ method: "delete", path: "/api/v1/rules/{id}", tags: ["Programs"], summary: "Archive a rule (it prices nothing new; commissions keep naming it)", request: { params: IdParam }, responses: { 200: jsonResponse(Rule, "the archived rule"), ...errorResponses } }),
     async (c) => {
-      const { rule, program } = await vendorRule(c, c.req.valid("param").id);
-      const archived = unwrap(await archiveCommissionRule(c.var.deps.db, rule, c.var.deps.now()));
+      const { rule, program, actor } = await vendorRule(c, c.req.valid("param").id);
+      const archived = unwrap(await archiveCommissionRule(c.var.deps.db, program, rule, c.var.deps.now(), actor));
       return c.json(ruleJson(archived, program.currency), 200);
     },
   );

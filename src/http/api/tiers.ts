@@ -5,7 +5,7 @@ import { getVendorTier, listTiers, type TierRow } from "../../db/queries/tiers";
 import { changeTier, createTier, deleteTier } from "../../services/management/tiers";
 import type { AppEnv } from "../deps";
 import { notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";
@@ -33,7 +33,7 @@ async function vendorTier(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const found = await getVendorTier(c.var.deps.db, caller.vendorId, id);
   if (!found) throw notFound("tier");
-  return found;
+  return { ...found, actor: actorOf(caller) };
 }
 
 export function tierRoutes() {
@@ -42,8 +42,8 @@ export function tierRoutes() {
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/programs/{id}/tiers", tags: ["Tiers"], summary: "Add a tier", request: { params: IdParam, body: jsonBody(CreateTier) }, responses: { 201: jsonResponse(Tier, "the tier"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const tier = unwrap(await createTier(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
+      const tier = unwrap(await createTier(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now(), actor));
       return c.json(tierJson(tier, program.currency), 201);
     },
   );
@@ -63,8 +63,8 @@ export function tierRoutes() {
       request: { params: IdParam, body: jsonBody(PatchTier) }, responses: { 200: jsonResponse(Tier, "the tier"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
-      const { tier, program } = await vendorTier(c, c.req.valid("param").id);
-      const updated = unwrap(await changeTier(c.var.deps.db, program, tier, c.req.valid("json")));
+      const { tier, program, actor } = await vendorTier(c, c.req.valid("param").id);
+      const updated = unwrap(await changeTier(c.var.deps.db, program, tier, c.req.valid("json"), actor, c.var.deps.now()));
       return c.json(tierJson(updated, program.currency), 200);
     },
   );
@@ -72,8 +72,8 @@ export function tierRoutes() {
   app.openapi(
     createRoute({ method: "delete", path: "/api/v1/tiers/{id}", tags: ["Tiers"], summary: "Delete a tier and its rules (not the entry tier, not a tier with partners: 409)", request: { params: IdParam }, responses: { 200: jsonResponse(Tier, "the deleted tier"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
-      const { tier, program } = await vendorTier(c, c.req.valid("param").id);
-      const deleted = unwrap(await deleteTier(c.var.deps.db, tier, c.var.deps.now()));
+      const { tier, program, actor } = await vendorTier(c, c.req.valid("param").id);
+      const deleted = unwrap(await deleteTier(c.var.deps.db, program, tier, c.var.deps.now(), actor));
       return c.json(tierJson(deleted, program.currency), 200);
     },
   );

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { timingSafeEqual } from "node:crypto";
 import { hashApiKey } from "../../domain/ids";
+import type { Actor } from "../../domain/audit";
 import { findKeyScope, type KeyScope } from "../../db/queries/keys";
 import type { AppEnv } from "../deps";
 import { ApiError } from "../errors";
@@ -43,4 +44,11 @@ export async function authenticate<K extends CallerKind>(c: Context<AppEnv>, key
 
 export function requireCaller<K extends CallerKind>(c: Context<AppEnv>, kinds: readonly K[]) {
   return authenticate(c, bearer(c), kinds);
+}
+
+/** Who a caller is for the audit log: the key's row id, never the key. */
+export function actorOf(caller: Caller): Actor {
+  if (caller.kind === "operator") return { kind: "operator" };
+  if (caller.kind === "partner" && caller.partnerId) return { kind: "partner", partnerId: caller.partnerId, keyId: caller.keyId };
+  return { kind: "vendor", keyId: caller.keyId };
 }

@@ -105,7 +105,7 @@ export async function seedDemo(o: DemoOptions) {
     const { partner, apiKey } = await insertPartner(db, { vendorId: vendor.id, programId: program.id, name, email: `${name.toLowerCase().replace(/[^a-z]+/g, ".").replace(/\.$/, "")}@example.com`, coupon, tierId: entry }, joined);
     const links = [];
     for (let l = 0; l < 1 + (i % 3); l++) {
-      const made = await createLink(db, program, { partnerId: partner.id, destination: `https://shop.example.com/${["", "tents", "jackets", "boots"][l] ?? ""}`, allowDeepLinks: l === 0 }, joined);
+      const made = await createLink(db, program, { partnerId: partner.id, destination: `https://shop.example.com/${["", "tents", "jackets", "boots"][l] ?? ""}`, allowDeepLinks: l === 0 }, joined, { kind: "system" });
       if (made.kind === "created") links.push({ num: made.link.num, slug: made.link.slug });
     }
     partners.push({ id: partner.id, num: partner.num, name, key: apiKey, weight: (1 / (i + 1) ** 0.85) * (0.6 + rnd() * 0.8), cr: 0.012 + rnd() * 0.03, coupon, links });

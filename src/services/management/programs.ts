@@ -1,0 +1,30 @@
+import type { Db } from "../../db/client";
+import { insertProgram, updateProgram, type NewProgram, type ProgramRow } from "../../db/queries/programs";
+import { diffChanges, type Actor } from "../../domain/audit";
+import { formatMoney } from "../../domain/money";
+import type { ProgramSettings } from "../../domain/programSettings";
+import { missing, ok, type Outcome } from "../outcome";
+
+const SETTINGS: (keyof ProgramSettings)[] = ["name", "cookieDays", "attribution", "holdDays", "allowedDomains", "minPayout"];
+
+/** Settings as the API shows them (money as a decimal string), so the audit diff reads like the API. */
+const shown = (p: Partial<ProgramSettings>, currency: string) => ({ ...p, minPayout: p.minPayout === undefined ? undefined : formatMoney(p.minPayout, currency) });
+
+/** Changes a program's settings (checked already) and records who changed what, in one batch. */
+export async function changeProgramSettings(db: Db, program: ProgramRow, changes: Partial<ProgramSettings>, actor: Actor, now: number): Promise<Outcome<ProgramRow>> {
+  const diff = diffChanges(shown(program, program.currency), shown({ ...program, ...changes }, program.currency), SETTINGS);
+  const event = Object.keys(diff).length
+    ? { vendorId: program.vendorId, programId: program.id, action: "program.update", actor, object: { type: "program", id: program.id }, changes: diff }
+    : null;
+  const updated = await updateProgram(db, program.vendorId, program.id, changes, event, now);
+  return updated ? ok(updated) : missing("program");
+}
+
+/** A new program with its entry tier and keys (shown once), recorded as `program.create`. */
+export async function createProgram(db: Db, input: NewProgram, now: number, actor: Actor) {
+  const fields = ["name", "currency", "cookieDays", "attribution", "holdDays", "allowedDomains", "minPayout", "clickParam"];
+  return insertProgram(db, input, now, (id) => ({
+    vendorId: input.vendorId, programId: id, action: "program.create", actor, object: { type: "program", id },
+    changes: diffChanges(null, shown(input, input.currency), fields),
+  }));
+}
