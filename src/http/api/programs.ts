@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { isCurrency } from "../../domain/money";
-import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
+import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
-import { getVendorProgram, insertProgram, listPrograms, updateProgram } from "../../db/queries/programs";
+import { getVendorProgram, listPrograms, updateProgram } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
+import { createProgram } from "../../services/programs/createProgram";
 import { unwrap } from "./outcome";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
@@ -72,12 +72,7 @@ export function programRoutes() {
     createRoute({ method: "post", path: "/api/v1/programs", tags: ["Programs"], summary: "Create a program", request: { body: jsonBody(CreateProgram) }, responses: { 201: jsonResponse(Program, "the program with its keys (shown once)"), ...errorResponses } }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
-      const body = c.req.valid("json");
-      if (!isCurrency(body.currency)) throw invalid("currency", `unknown currency "${body.currency}"`);
-      const allowedDomains = checked(checkAllowedDomains(body.allowedDomains));
-      const minPayout = checked(checkMinPayout(body.minPayout, body.currency));
-      const { deps } = c.var;
-      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout }, deps.now());
+      const created = unwrap(await createProgram(c.var.deps.db, caller.vendorId, c.req.valid("json"), c.var.deps.now()));
       return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
     },
   );

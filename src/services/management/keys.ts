@@ -1,5 +1,6 @@
 import type { Db } from "../../db/client";
 import { insertVendorKey, revokeVendorKey, rotatePartnerKey, rotateProgramKey } from "../../db/queries/keys";
+import { publicKeySettingKey, putSetting } from "../../db/queries/settings";
 import type { PartnerRow } from "../../db/queries/partners";
 import type { ProgramRow } from "../../db/queries/programs";
 import { rotationGraceMs } from "../../domain/keys";
@@ -8,7 +9,10 @@ import { conflict, missing, ok, type Outcome } from "../outcome";
 /** A program's new postback or public key (shown once); the old one works for the grace period. */
 export async function rotateProgramKeyOf(db: Db, program: ProgramRow, kind: "postback" | "public", graceHours: number | undefined, now: number) {
   const graceMs = rotationGraceMs(kind, graceHours);
-  return { key: await rotateProgramKey(db, program, kind, graceMs, now), expiresOldAt: now + graceMs };
+  const key = await rotateProgramKey(db, program, kind, graceMs, now);
+  // the snippet the settings page shows carries the public key: show the new one from now on
+  if (kind === "public") await putSetting(db, publicKeySettingKey(program.id), key);
+  return { key, expiresOldAt: now + graceMs };
 }
 
 /** A partner's new key (shown once); the old one stops at once. */
