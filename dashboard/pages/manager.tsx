@@ -11,6 +11,8 @@ export const managerNav = (base: string) => [
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
+  { id: "rules", label: "Rules & tiers", href: `${base}/rules` },
+  { id: "keys", label: "Keys", href: `${base}/keys` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
 ];
 
@@ -44,13 +46,13 @@ export function partnerColumns(fmt: Fmt, base: string): Column<PartnerLine>[] {
   ];
 }
 
-export function PartnerCreateForm({ base, csrf }: { base: string; csrf: string }) {
+export function PartnerCreateForm({ base, csrf, values = {} }: { base: string; csrf: string; values?: Record<string, string> }) {
   return (
     <form method="post" action={`${base}/partners`} class="form">
       <Csrf token={csrf} />
-      <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} autocomplete="off" /></div>
-      <div class="field"><label for="p-email">Email</label><input id="p-email" name="email" type="email" required maxlength={320} autocomplete="off" /></div>
-      <div class="field"><label for="p-coupon">Coupon (optional)</label><input id="p-coupon" name="coupon" pattern="[A-Za-z0-9_\-]{2,64}" maxlength={64} aria-describedby="p-coupon-h" /><span class="hint" id="p-coupon-h">Orders with this code are credited to the partner.</span></div>
+      <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} autocomplete="off" value={values["name"] ?? ""} /></div>
+      <div class="field"><label for="p-email">Email</label><input id="p-email" name="email" type="email" required maxlength={320} autocomplete="off" value={values["email"] ?? ""} /></div>
+      <div class="field"><label for="p-coupon">Coupon (optional)</label><input id="p-coupon" name="coupon" pattern="[A-Za-z0-9_\-]{2,64}" maxlength={64} aria-describedby="p-coupon-h" value={values["coupon"] ?? ""} /><span class="hint" id="p-coupon-h">Orders with this code are credited to the partner.</span></div>
       <button>Add partner</button>
     </form>
   );
@@ -70,7 +72,7 @@ export interface LinkLine {
   createdAt: number;
 }
 
-export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qrBase: string }): Column<LinkLine>[] {
+export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qrBase: string; manage?: boolean }): Column<LinkLine>[] {
   const cols: Column<LinkLine>[] = [
     { label: "Link", value: (l) => l.url, cell: (l) => <CopyField id={`u-${l.id}`} value={l.url} label={`Tracking URL ${l.slug}`} /> },
     { label: "Destination", value: (l) => l.destination, cell: (l) => <span class="mono">{l.destination}</span>, hideSm: true },
@@ -82,6 +84,8 @@ export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qr
     { label: "Status", value: (l) => (l.archived ? "archived" : "active"), cell: (l) => (l.archived ? <Badge status="archived" /> : <span class="small">active{l.allowDeepLinks ? ", deep links" : ""}</span>), hideSm: true },
     { label: "QR", value: () => null, noCsv: true, cell: (l) => <a href={`${opts.qrBase}/${l.id}/qr.svg`} aria-label={`QR code for ${l.slug}`}>QR</a> },
   );
+  // the manager's link page: full URL, edit, archive, click log
+  if (opts.manage) cols.unshift({ label: "Slug", value: (l) => l.slug, cell: (l) => <a href={`${base}/links/${l.id}`} aria-label={`Manage link ${l.slug}`}>{l.slug}</a> });
   return cols;
 }
 

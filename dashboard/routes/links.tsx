@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { Layout } from "../ui";
+import { SearchForm } from "../forms";
 import { DataTable, Empty, LinkCreateForm, linkColumns } from "../pages/manager";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { linkSlugs } from "../../src/db/queries/links";
@@ -16,9 +17,10 @@ export function linkRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
-    const [dir, links] = await Promise.all([partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id })]);
+    const q = (c.req.query("q") ?? "").trim().slice(0, 200);
+    const [dir, links] = await Promise.all([partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id, q })]);
     const rows = links.map((l) => linkLine(l, c.var.deps.publicUrl, dir.names.get(l.partnerId) ?? "?"));
-    const columns = linkColumns(fmt, base, { partner: true, qrBase: `${base}/links` });
+    const columns = linkColumns(fmt, base, { partner: true, qrBase: `${base}/links`, manage: true });
     if (wantsCsv(c, "links")) return tableCsv(columns, rows, "links.csv");
     return c.html(
       <Layout {...ctx.frame("links", "Links")}>
@@ -33,8 +35,8 @@ export function linkRoutes() {
         </section>
         <section class="panel">
           <DataTable caption="Tracked links" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "links" })}
-            tools={<span class="muted small">{fmt.n(rows.length)} links · all-time clicks</span>}
-            empty={<Empty title="No links yet.">Create one above and share it: every click shows up within seconds.</Empty>} />
+            tools={<><SearchForm action={`${base}/links`} q={q} label="Search links" /><span class="muted small">{fmt.n(rows.length)} links{q ? ` matching “${q}”` : ""} · all-time clicks</span></>}
+            empty={q ? <Empty title={`No link matches “${q}”.`}>Search by slug, destination, or the partner's name or email.</Empty> : <Empty title="No links yet.">Create one above and share it: every click shows up within seconds.</Empty>} />
         </section>
       </Layout>,
     );
