@@ -5,7 +5,7 @@ import { listProgramKeys, listVendorKeys, type ProgramKeyRow, type VendorKeyRow 
 import { listPrograms } from "../../src/db/queries/programs";
 import { MAX_GRACE_HOURS } from "../../src/domain/keys";
 import { createVendorKey, revokeAdminKey, rotateProgramKeyOf } from "../../src/services/management/keys";
-import { notFoundPage } from "./common";
+import { notFoundPage, tableCsv, wantsCsv } from "./common";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
 
@@ -45,6 +45,8 @@ export function keyRoutes() {
         ),
       },
     ];
+    if (wantsCsv(c, "program-keys")) return tableCsv(pkCols, programKeys, "program-keys.csv");
+    if (wantsCsv(c, "admin-keys")) return tableCsv(vkCols, vendorKeys, "admin-keys.csv");
     const rotateForm = (kind: "postback" | "public", grace: number, hint: string) => (
       <form method="post" action={`${base}/keys/${kind}/rotate`} class="form" data-confirm={`Replace the ${kind} key?`}>
         <Csrf token={c.var.csrf} />
@@ -60,7 +62,7 @@ export function keyRoutes() {
         <section class="panel">
           <h2>{program.name}'s keys</h2>
           <p class="small muted">Keys are stored only as hashes; here are their first characters.</p>
-          <DataTable caption="Program keys" columns={pkCols} rows={programKeys} empty={<Empty title="No usable key.">Rotate one below.</Empty>} />
+          <DataTable caption="Program keys" columns={pkCols} rows={programKeys} csv={`${base}/keys?format=csv&table=program-keys`} empty={<Empty title="No usable key.">Rotate one below.</Empty>} />
           <div class="grid">
             <div>{rotateForm("postback", 0, "0 stops it at once: use more if your server needs time to switch.")}</div>
             <div>{rotateForm("public", MAX_GRACE_HOURS, "Pages and caches still carry the old one: a week by default.")}</div>
@@ -69,7 +71,7 @@ export function keyRoutes() {
         <section class="panel">
           <h2>Admin keys</h2>
           <p class="small muted">Vendor admin keys open the API and this dashboard for all your programs. The last one cannot be revoked.</p>
-          <DataTable caption="Admin keys" columns={vkCols} rows={vendorKeys} empty={<Empty title="No admin key.">Create one below.</Empty>} />
+          <DataTable caption="Admin keys" columns={vkCols} rows={vendorKeys} csv={`${base}/keys?format=csv&table=admin-keys`} empty={<Empty title="No admin key.">Create one below.</Empty>} />
           <form method="post" action={`${base}/keys/vendor`} class="form">
             <Csrf token={c.var.csrf} />
             <Field id="vk-name" name="name" label="New key's name" value={values["name"]} required maxlength={100} hint="Who or what will use it, e.g. “billing server”." />

@@ -20,8 +20,18 @@ export const ruleText = (r: Pick<RuleRow, "type" | "value">, fmt: Fmt) => (r.typ
 const valueText = (r: Pick<RuleRow, "type" | "value">, currency: string) => (r.type === "percent" ? formatPercent(r.value) : formatMoney(r.value, currency));
 
 /** For each tier and event, the rule that prices a sale of a partner in that tier now (domain pickRule). */
-function Precedence({ tiers, rules, fmt, now }: { tiers: TierRow[]; rules: RuleRow[]; fmt: Fmt; now: number }) {
+type PrecedenceRow = { tier: TierRow; picked: Record<(typeof EVENTS)[number], RuleRow | null> };
+const precedenceOf = (tiers: TierRow[], rules: RuleRow[], now: number): PrecedenceRow[] =>
+  tiers.map((tier) => ({ tier, picked: { sale: pickRule(rules, "sale", tier.id, now) as RuleRow | null, lead: pickRule(rules, "lead", tier.id, now) as RuleRow | null } }));
+const pickedText = (r: RuleRow | null, fmt: Fmt) => (r ? `${ruleText(r, fmt)} (${r.tierId ? "tier rule" : "program-wide rule"})` : "no rule");
+const precedenceColumns = (fmt: Fmt): Column<PrecedenceRow>[] => [
+  { label: "tier", value: (r) => r.tier.name }, ...EVENTS.map((e): Column<PrecedenceRow> => ({ label: e, value: (r) => pickedText(r.picked[e], fmt) })),
+];
+
+function Precedence({ tiers, rules, fmt, now, csv }: { tiers: TierRow[]; rules: RuleRow[]; fmt: Fmt; now: number; csv: string }) {
   return (
+    <div>
+    <div class="tools"><span /><a class="small" href={csv} download>Export CSV</a></div>
     <div class="tw">
       <table>
         <caption class="skip">Which rule prices a conversion of a partner in each tier</caption>
@@ -38,6 +48,7 @@ function Precedence({ tiers, rules, fmt, now }: { tiers: TierRow[]; rules: RuleR
           ))}
         </tbody>
       </table>
+    </div>
     </div>
   );
 }
@@ -84,13 +95,14 @@ export function ruleRoutes() {
       },
     ];
     if (wantsCsv(c, "rules")) return tableCsv(cols, rules, "rules.csv");
+    if (wantsCsv(c, "precedence")) return tableCsv(precedenceColumns(fmt), precedenceOf(tiers, active, ctx.now), "rule-precedence.csv");
     return c.html(
       <Layout {...ctx.frame("rules", "Rules")}>
         <div class="head"><h1>Commission rules</h1><a href={`${base}/tiers`}>Tiers →</a></div>
         <section class="panel">
           <h2>Who earns what</h2>
           <p class="small muted">A tier's own rule beats the program-wide one; among equals the newest wins. Changes apply to conversions recorded from now on.</p>
-          <Precedence tiers={tiers} rules={active} fmt={fmt} now={ctx.now} />
+          <Precedence tiers={tiers} rules={active} fmt={fmt} now={ctx.now} csv={`${base}/rules?format=csv&table=precedence`} />
         </section>
         <section class="panel">
           <h2>Rules</h2>
