@@ -89,7 +89,8 @@ export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qr
   return cols;
 }
 
-export function LinkCreateForm(p: { action: string; csrf: string; partners?: { id: string; name: string }[]; selected?: string; domains: string[] }) {
+export function LinkCreateForm(p: { action: string; csrf: string; partners?: { id: string; name: string }[]; selected?: string | undefined; domains: string[]; values?: Record<string, string> }) {
+  const v = p.values ?? {};
   return (
     <form method="post" action={p.action} class="form">
       <Csrf token={p.csrf} />
@@ -103,16 +104,16 @@ export function LinkCreateForm(p: { action: string; csrf: string; partners?: { i
       ) : null}
       <div class="field">
         <label for="l-dest">Destination URL</label>
-        <input id="l-dest" name="destination" type="url" required maxlength={2048} placeholder={`https://${p.domains[0]?.replace(/^\./, "") ?? "shop.example.com"}/`} aria-describedby="l-dest-h" />
+        <input id="l-dest" name="destination" type="url" required maxlength={2048} value={v["destination"] ?? ""} placeholder={`https://${p.domains[0]?.replace(/^\./, "") ?? "shop.example.com"}/`} aria-describedby="l-dest-h" />
         <span class="hint" id="l-dest-h">Allowed hosts: {p.domains.join(", ")}</span>
       </div>
       <div class="field">
         <label for="l-slug">Slug (optional)</label>
-        <input id="l-slug" name="slug" pattern="[A-Za-z0-9_\-]{3,64}" maxlength={64} aria-describedby="l-slug-h" />
+        <input id="l-slug" name="slug" pattern="[A-Za-z0-9_\-]{3,64}" maxlength={64} aria-describedby="l-slug-h" value={v["slug"] ?? ""} />
         <span class="hint" id="l-slug-h">3–64 letters, digits, _ or -. Left empty, one is generated.</span>
       </div>
       {p.partners ? (
-        <label class="check"><input type="checkbox" name="allowDeepLinks" value="1" /> Allow deep links (?to=)</label>
+        <label class="check"><input type="checkbox" name="allowDeepLinks" value="1" checked={v["allowDeepLinks"] === "1"} /> Allow deep links (?to=)</label>
       ) : null}
       <button>Create link</button>
     </form>

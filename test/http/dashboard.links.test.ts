@@ -43,6 +43,23 @@ describe("dashboard: links and search", () => {
     expect(refused.html).toContain(`value="https://evil.example.net/x"`);
   });
 
+  it("a refused new link (taken slug, bad destination) is shown again with what was typed and the partner picked", async () => {
+    const { partner } = await addPartner(t, f.vendorKey, f.program.id, { name: "Bo", email: "bo@example.com" });
+    const taken = await s.post(`${base}/links`, { partnerId: partner.id, destination: "https://shop.example.com/typed", slug: "anna", allowDeepLinks: "1" });
+    expect(taken.status).toBe(409);
+    expect(textOf(taken.html)).toContain(`the slug "anna" is taken`);
+    expect(taken.html).toContain(`value="https://shop.example.com/typed"`);
+    expect(taken.html).toMatch(/id="l-slug"[^>]*value="anna"/);
+    expect(taken.html).toMatch(new RegExp(`<option value="${partner.id}" selected`));
+    expect(taken.html).toMatch(/name="allowDeepLinks" value="1" checked/);
+    const bad = await s.post(`${base}/links`, { partnerId: partner.id, destination: "https://elsewhere.example.net/", slug: "bo-new" });
+    expect(bad.status).toBe(400);
+    expect(textOf(bad.html)).toContain("the destination was refused");
+    expect(bad.html).toContain(`value="bo-new"`);
+    const ok = await s.post(`${base}/links`, { partnerId: partner.id, destination: "https://shop.example.com/ok", slug: "bo-new" });
+    expect(ok.status).toBe(303);
+  });
+
   it("archives a link (it answers 404) and unarchives it (it redirects again)", async () => {
     expect((await s.post(`${base}/links/${f.link.id}/archive`, { archived: "1" })).status).toBe(303);
     expect((await t.request("/anna")).status).toBe(404);
