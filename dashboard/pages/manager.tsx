@@ -14,6 +14,8 @@ export const managerNav = (base: string) => [
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
   { id: "outbox", label: "Outbox", href: `${base}/outbox` },
   { id: "integrations", label: "Integrations", href: `${base}/integrations` },
+  { id: "rules", label: "Rules & tiers", href: `${base}/rules` },
+  { id: "keys", label: "Keys", href: `${base}/keys` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
   { id: "audit", label: "Audit log", href: `${base}/audit` },
 ];
@@ -48,13 +50,13 @@ export function partnerColumns(fmt: Fmt, base: string): Column<PartnerLine>[] {
   ];
 }
 
-export function PartnerCreateForm({ base, csrf }: { base: string; csrf: string }) {
+export function PartnerCreateForm({ base, csrf, values = {} }: { base: string; csrf: string; values?: Record<string, string> }) {
   return (
     <form method="post" action={`${base}/partners`} class="form">
       <Csrf token={csrf} />
-      <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} autocomplete="off" /></div>
-      <div class="field"><label for="p-email">Email</label><input id="p-email" name="email" type="email" required maxlength={320} autocomplete="off" /></div>
-      <div class="field"><label for="p-coupon">Coupon (optional)</label><input id="p-coupon" name="coupon" pattern="[A-Za-z0-9_\-]{2,64}" maxlength={64} aria-describedby="p-coupon-h" /><span class="hint" id="p-coupon-h">Orders with this code are credited to the partner.</span></div>
+      <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} autocomplete="off" value={values["name"] ?? ""} /></div>
+      <div class="field"><label for="p-email">Email</label><input id="p-email" name="email" type="email" required maxlength={320} autocomplete="off" value={values["email"] ?? ""} /></div>
+      <div class="field"><label for="p-coupon">Coupon (optional)</label><input id="p-coupon" name="coupon" pattern="[A-Za-z0-9_\-]{2,64}" maxlength={64} aria-describedby="p-coupon-h" value={values["coupon"] ?? ""} /><span class="hint" id="p-coupon-h">Orders with this code are credited to the partner.</span></div>
       <button>Add partner</button>
     </form>
   );
@@ -74,7 +76,7 @@ export interface LinkLine {
   createdAt: number;
 }
 
-export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qrBase: string }): Column<LinkLine>[] {
+export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qrBase: string; manage?: boolean }): Column<LinkLine>[] {
   const cols: Column<LinkLine>[] = [
     { label: "Link", value: (l) => l.url, cell: (l) => <CopyField id={`u-${l.id}`} value={l.url} label={`Tracking URL ${l.slug}`} /> },
     { label: "Destination", value: (l) => l.destination, cell: (l) => <span class="mono">{l.destination}</span>, hideSm: true },
@@ -86,10 +88,13 @@ export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qr
     { label: "Status", value: (l) => (l.archived ? "archived" : "active"), cell: (l) => (l.archived ? <Badge status="archived" /> : <span class="small">active{l.allowDeepLinks ? ", deep links" : ""}</span>), hideSm: true },
     { label: "QR", value: () => null, noCsv: true, cell: (l) => <a href={`${opts.qrBase}/${l.id}/qr.svg`} aria-label={`QR code for ${l.slug}`}>QR</a> },
   );
+  // the manager's link page: full URL, edit, archive, click log
+  if (opts.manage) cols.unshift({ label: "Slug", value: (l) => l.slug, cell: (l) => <a href={`${base}/links/${l.id}`} aria-label={`Manage link ${l.slug}`}>{l.slug}</a> });
   return cols;
 }
 
-export function LinkCreateForm(p: { action: string; csrf: string; partners?: { id: string; name: string }[]; selected?: string; domains: string[] }) {
+export function LinkCreateForm(p: { action: string; csrf: string; partners?: { id: string; name: string }[]; selected?: string | undefined; domains: string[]; values?: Record<string, string> }) {
+  const v = p.values ?? {};
   return (
     <form method="post" action={p.action} class="form">
       <Csrf token={p.csrf} />
@@ -103,16 +108,16 @@ export function LinkCreateForm(p: { action: string; csrf: string; partners?: { i
       ) : null}
       <div class="field">
         <label for="l-dest">Destination URL</label>
-        <input id="l-dest" name="destination" type="url" required maxlength={2048} placeholder={`https://${p.domains[0]?.replace(/^\./, "") ?? "shop.example.com"}/`} aria-describedby="l-dest-h" />
+        <input id="l-dest" name="destination" type="url" required maxlength={2048} value={v["destination"] ?? ""} placeholder={`https://${p.domains[0]?.replace(/^\./, "") ?? "shop.example.com"}/`} aria-describedby="l-dest-h" />
         <span class="hint" id="l-dest-h">Allowed hosts: {p.domains.join(", ")}</span>
       </div>
       <div class="field">
         <label for="l-slug">Slug (optional)</label>
-        <input id="l-slug" name="slug" pattern="[A-Za-z0-9_\-]{3,64}" maxlength={64} aria-describedby="l-slug-h" />
+        <input id="l-slug" name="slug" pattern="[A-Za-z0-9_\-]{3,64}" maxlength={64} aria-describedby="l-slug-h" value={v["slug"] ?? ""} />
         <span class="hint" id="l-slug-h">3–64 letters, digits, _ or -. Left empty, one is generated.</span>
       </div>
       {p.partners ? (
-        <label class="check"><input type="checkbox" name="allowDeepLinks" value="1" /> Allow deep links (?to=)</label>
+        <label class="check"><input type="checkbox" name="allowDeepLinks" value="1" checked={v["allowDeepLinks"] === "1"} /> Allow deep links (?to=)</label>
       ) : null}
       <button>Create link</button>
     </form>

@@ -1,5 +1,6 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { Layout } from "../ui";
+import { FormError, formOf, SearchForm, type Refusal } from "../forms";
 import { DataTable, Empty, LinkCreateForm, linkColumns } from "../pages/manager";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { linkSlugs } from "../../src/db/queries/links";
@@ -12,13 +13,12 @@ import { setFlash, type DashEnv } from "./session";
 /** Tracked links: the list, creating one (through the same service as the API), a link's QR code. */
 export function linkRoutes() {
   const app = new Hono<DashEnv>();
-  app.get("/app/p/:pid/links", async (c) => {
-    const ctx = await programPage(c);
-    if (!ctx) return notFoundPage(c, "app");
+  const listPage = async (c: Context<DashEnv>, ctx: NonNullable<Awaited<ReturnType<typeof programPage>>>, values: Record<string, string>, refusal: Refusal | null) => {
     const { db, program, base, fmt } = ctx;
-    const [dir, links] = await Promise.all([partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id })]);
+    const q = (c.req.query("q") ?? "").trim().slice(0, 200);
+    const [dir, links] = await Promise.all([partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id, q })]);
     const rows = links.map((l) => linkLine(l, c.var.deps.publicUrl, dir.names.get(l.partnerId) ?? "?"));
-    const columns = linkColumns(fmt, base, { partner: true, qrBase: `${base}/links` });
+    const columns = linkColumns(fmt, base, { partner: true, qrBase: `${base}/links`, manage: true });
     if (wantsCsv(c, "links")) return tableCsv(columns, rows, "links.csv");
     return c.html(
       <Layout {...ctx.frame("links", "Links")}>
@@ -26,36 +26,40 @@ export function linkRoutes() {
         <section class="panel">
           <h2>Create a link</h2>
           {dir.partners.length ? (
-            <LinkCreateForm action={`${base}/links`} csrf={c.var.csrf} partners={dir.partners.map(partnerOption)} domains={program.allowedDomains} />
+            <><FormError refusal={refusal} /><LinkCreateForm action={`${base}/links`} csrf={c.var.csrf} partners={dir.partners.map(partnerOption)} domains={program.allowedDomains} selected={values["partnerId"]} values={values} /></>
           ) : (
             <p class="muted">Links belong to partners: <a href={`${base}/partners`}>add a partner</a> first.</p>
           )}
         </section>
         <section class="panel">
           <DataTable caption="Tracked links" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "links" })}
-            tools={<span class="muted small">{fmt.n(rows.length)} links · all-time clicks</span>}
-            empty={<Empty title="No links yet.">Create one above and share it: every click shows up within seconds.</Empty>} />
+            tools={<><SearchForm action={`${base}/links`} q={q} label="Search links" /><span class="muted small">{fmt.n(rows.length)} links{q ? ` matching “${q}”` : ""} · all-time clicks</span></>}
+            empty={q ? <Empty title={`No link matches “${q}”.`}>Search by slug, destination, or the partner's name or email.</Empty> : <Empty title="No links yet.">Create one above and share it: every click shows up within seconds.</Empty>} />
         </section>
       </Layout>,
+      refusal?.status ?? 200,
     );
+  };
+  app.get("/app/p/:pid/links", async (c) => {
+    const ctx = await programPage(c);
+    return ctx ? listPage(c, ctx, {}, null) : notFoundPage(c, "app");
   });
 
   app.post("/app/p/:pid/links", async (c) => {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
-    const body = await c.req.parseBody();
+    const body = await formOf(c);
     const partnerId = String(body["partnerId"] ?? "");
     const partner = await getProgramPartner(ctx.db, ctx.program.id, partnerId);
     const back = c.req.header("referer")?.includes(`/partners/${partnerId}`) ? `${ctx.base}/partners/${partnerId}` : `${ctx.base}/links`;
-    if (!partner) return (setFlash(c, "app", "err", "Pick a partner of this program."), c.redirect(back, 303));
+    // a refused link is shown again on the Links page with what was typed (and the partner picked)
+    if (!partner) return listPage(c, ctx, body, { text: "Nothing was saved: pick a partner of this program.", status: 400 });
     const slug = String(body["slug"] ?? "").trim() || undefined;
     const outcome = await createLink(ctx.db, ctx.program, { partnerId, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: body["allowDeepLinks"] === "1" }, ctx.now, ctx.actor);
-    if (outcome.kind === "invalid") setFlash(c, "app", "err", `The ${outcome.path} was refused: ${outcome.message}`);
-    else if (outcome.kind === "slug_taken") setFlash(c, "app", "err", `The slug "${slug}" is taken. Pick another, or leave it empty.`);
-    else {
-      c.var.deps.linkCache.invalidate(outcome.link.slug);
-      setFlash(c, "app", "ok", `Link ${c.var.deps.publicUrl}/${outcome.link.slug} created for ${partner.name}.`);
-    }
+    if (outcome.kind === "invalid") return listPage(c, ctx, body, { text: `Nothing was saved: the ${outcome.path} was refused: ${outcome.message}`, status: 400 });
+    if (outcome.kind === "slug_taken") return listPage(c, ctx, body, { text: `Nothing was saved: the slug "${slug}" is taken. Pick another, or leave it empty.`, status: 409 });
+    c.var.deps.linkCache.invalidate(outcome.link.slug);
+    setFlash(c, "app", "ok", `Link ${c.var.deps.publicUrl}/${outcome.link.slug} created for ${partner.name}.`);
     return c.redirect(back, 303);
   });
 

@@ -13,6 +13,12 @@ import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
 import { outboxRoutes } from "./outbox";
 import { settingsRoutes } from "./settings";
+import { keyRoutes } from "./keys";
+import { linkEditRoutes } from "./linkEdit";
+import { partnerEditRoutes } from "./partnerEdit";
+import { programRoutes } from "./programs";
+import { ruleRoutes } from "./rules";
+import { tierRoutes } from "./tiers";
 
 /** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
 export function managerRoutes() {
@@ -31,12 +37,14 @@ export function managerRoutes() {
       <Layout title="Welcome" area="app" nav={[]} current="" csrf={c.var.csrf}>
         <div class="panel empty">
           <strong>You have no program yet.</strong>
-          <p>Create one with the API: <code>POST /api/v1/programs</code> with your vendor key (see <a href="/api/reference">the API reference</a>), or run <code>npm run afflux -- demo</code> for a demo account.</p>
+          <p><a class="btn" href="/app/programs/new">Create a program</a></p>
+          <p class="small">Or with the API: <code>POST /api/v1/programs</code> with your vendor key (see <a href="/api/reference">the API reference</a>), or run <code>npm run afflux -- demo</code> for a demo account.</p>
         </div>
       </Layout>,
     );
   });
 
+  app.route("/", programRoutes());
   app.route("/", overviewRoutes());
   app.route("/", partnerRoutes());
   app.route("/", linkRoutes());
@@ -47,5 +55,10 @@ export function managerRoutes() {
   app.route("/", settingsRoutes());
   app.route("/", integrationRoutes());
   app.route("/", auditRoutes());
+  app.route("/", ruleRoutes());
+  app.route("/", tierRoutes());
+  app.route("/", keyRoutes());
+  app.route("/", partnerEditRoutes());
+  app.route("/", linkEditRoutes());
   return app;
 }

@@ -12,7 +12,7 @@ export async function partnerDirectory(db: Db, programId: string) {
   return { partners, tiers, tierNames, names: new Map(partners.map((p) => [p.id, p.name])) };
 }
 
-export async function allLinks(db: Db, vendorId: string, filter: { programId: string; partnerId?: string }) {
+export async function allLinks(db: Db, vendorId: string, filter: { programId: string; partnerId?: string; q?: string }) {
   const out = [];
   let cursor: string | null = null;
   for (let i = 0; i < 50; i++) {

@@ -5,6 +5,10 @@ import { commissionColumns, DataTable, Empty, Facts, LinkCreateForm, linkColumns
 import { listCommissions, partnerBalance } from "../../src/db/queries/commissions";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { createPartner } from "../../src/services/management/partners";
+import { FormError, formOf, refusalOf, text, type Refusal } from "../forms";
+import { partnerFieldsRefusal } from "./partnerEdit";
+import { programPartners } from "../../src/db/queries/dashboard";
+import { SearchForm } from "../forms";
 import { paidOut } from "../../src/db/queries/payouts";
 import { issueSignInLink } from "../../src/services/partners/signInLink";
 import { listTierChanges } from "../../src/db/queries/tiers";
@@ -19,14 +23,13 @@ type C = Context<DashEnv>;
 /** Partners: the list with their results, adding one, a partner's page and its portal sign-in link. */
 export function partnerRoutes() {
   const app = new Hono<DashEnv>();
-  app.get("/app/p/:pid/partners", async (c) => {
-    const ctx = await programPage(c);
-    if (!ctx) return notFoundPage(c, "app");
+  const listPage = async (c: C, ctx: NonNullable<Awaited<ReturnType<typeof programPage>>>, values: Record<string, string>, refusal: Refusal | null) => {
     const { db, program, base, fmt } = ctx;
     const period = periodOf(c, ctx.now);
-    const [dir, byPartner] = await Promise.all([partnerDirectory(db, program.id), report(db, program, period, "partner")]);
+    const q = (c.req.query("q") ?? "").trim().slice(0, 200);
+    const [dir, byPartner, found] = await Promise.all([partnerDirectory(db, program.id), report(db, program, period, "partner"), q ? programPartners(db, program.id, q) : null]);
     const stats = new Map(byPartner.rows.map((r) => [r.key, r]));
-    const rows: PartnerLine[] = dir.partners.map((p) => {
+    const rows: PartnerLine[] = (found ?? dir.partners).map((p) => {
       const s = stats.get(p.id);
       return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0n, commission: s?.commission ?? 0n, epc: s?.epc ?? 0n };
     });
@@ -38,30 +41,32 @@ export function partnerRoutes() {
         <div class="head"><h1>Partners</h1><PeriodPicker period={period} action={`${base}/partners`} /></div>
         <section class="panel">
           <DataTable caption="Partners and their results in the period" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "partners" })}
-            tools={<span class="muted small">{fmt.n(rows.length)} partners · results {fmt.day(period.from)} – {fmt.day(period.to)}</span>}
-            empty={<Empty title="No partners yet.">Add one with the form below; then create a tracked link for them on their page.</Empty>} />
+            tools={<><SearchForm action={`${base}/partners`} q={q} label="Search partners" /><span class="muted small">{fmt.n(rows.length)} partners{q ? ` matching “${q}”` : ""} · results {fmt.day(period.from)} – {fmt.day(period.to)}</span></>}
+            empty={q ? <Empty title={`No partner matches “${q}”.`}>Search by name, email or coupon.</Empty> : <Empty title="No partners yet.">Add one with the form below; then create a tracked link for them on their page.</Empty>} />
         </section>
-        <section class="panel"><h2>Add a partner</h2><PartnerCreateForm base={base} csrf={c.var.csrf} /></section>
+        <section class="panel"><h2>Add a partner</h2><FormError refusal={refusal} /><PartnerCreateForm base={base} csrf={c.var.csrf} values={values} /></section>
       </Layout>,
+      refusal?.status ?? 200,
     );
+  };
+  app.get("/app/p/:pid/partners", async (c) => {
+    const ctx = await programPage(c);
+    return ctx ? listPage(c, ctx, {}, null) : notFoundPage(c, "app");
   });
 
   app.post("/app/p/:pid/partners", async (c) => {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
-    const body = await c.req.parseBody();
-    const name = String(body["name"] ?? "").trim();
-    const email = String(body["email"] ?? "").trim();
-    const coupon = String(body["coupon"] ?? "").trim() || null;
-    const back = `${ctx.base}/partners`;
-    if (!name || name.length > 200) return (setFlash(c, "app", "err", "A partner needs a name (up to 200 characters)."), c.redirect(back, 303));
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) return (setFlash(c, "app", "err", `"${email}" is not an email address.`), c.redirect(back, 303));
-    if (coupon && !/^[A-Za-z0-9_-]{2,64}$/.test(coupon)) return (setFlash(c, "app", "err", "A coupon is 2–64 letters, digits, _ or -."), c.redirect(back, 303));
-    const created = await createPartner(ctx.db, ctx.program, { name, email, ...(coupon ? { coupon } : {}) }, ctx.now, ctx.actor);
-    if (created.kind !== "ok") return (setFlash(c, "app", "err", `The partner was not added: ${"message" in created ? created.message : "unknown"}.`), c.redirect(back, 303));
-    const { partner } = created.value;
-    setFlash(c, "app", "ok", `${partner.name} was added. Create a link for them below, and send them a sign-in link for the portal.`);
-    return c.redirect(`${ctx.base}/partners/${partner.id}`, 303);
+    const f = await formOf(c);
+    const fields = { name: text(f, "name"), email: text(f, "email"), coupon: text(f, "coupon") };
+    // the same checks and messages as the partner edit form, the same use-case as the API
+    const refused = partnerFieldsRefusal(fields) ?? null;
+    if (refused) return listPage(c, ctx, f, refused);
+    const outcome = await createPartner(ctx.db, ctx.program, { ...fields, coupon: fields.coupon || undefined }, ctx.now, ctx.actor);
+    const taken = refusalOf(outcome);
+    if (taken || outcome.kind !== "ok") return listPage(c, ctx, f, taken);
+    setFlash(c, "app", "ok", `${outcome.value.partner.name} was added. Create a link for them below, and send them a sign-in link for the portal.`);
+    return c.redirect(`${ctx.base}/partners/${outcome.value.partner.id}`, 303);
   });
 
   const partnerDetail = async (c: C, signInUrl: string | null) => {
@@ -76,7 +81,7 @@ export function partnerRoutes() {
       listCommissions(db, { programId: program.id, partnerId: partner.id }, { limit: 50, cursor: null }), listTierChanges(db, partner.id), partnerBalance(db, partner.id), paidOut(db, partner.id),
     ]);
     const linkRows = links.map((l) => linkLine(l, c.var.deps.publicUrl, partner.name));
-    const linkCols = linkColumns(fmt, base, { partner: false, qrBase: `${base}/links` });
+    const linkCols = linkColumns(fmt, base, { partner: false, qrBase: `${base}/links`, manage: true });
     const comRows: CommissionLine[] = commissions.data.map((m) => ({ ...m, partner: partner.name }));
     const comCols = commissionColumns(fmt, base, false);
     const tierCols: Column<(typeof changes)[number]>[] = [
@@ -110,6 +115,7 @@ export function partnerRoutes() {
             <form method="post" action={`${self}/signin-link`} class="row" >
               <Csrf token={c.var.csrf} />
               <button class="secondary">Create a portal sign-in link</button>
+              <a class="btn secondary" href={`${self}/edit`}>Edit partner or rotate key</a>
             </form>
           </section>
           <section class="panel">

@@ -13,6 +13,7 @@ import { createLink } from "../../src/services/links/createLink";
 import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
 import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
+import { portalKeyRoutes } from "./portalKey";
 
 type C = Context<DashEnv>;
 
@@ -20,10 +21,11 @@ const portalNav = [
   { id: "home", label: "My results", href: "/portal" },
   { id: "links", label: "My links", href: "/portal/links" },
   { id: "earnings", label: "Earnings & payouts", href: "/portal/earnings" },
+  { id: "key", label: "My key", href: "/portal/key" },
 ];
 
 /** The signed-in partner and its program; everything on the portal is scoped to them. */
-async function partnerPage(c: C) {
+export async function partnerPage(c: C) {
   const { db } = c.var.deps;
   const partner = await getPartner(db, c.var.session.partnerId ?? "");
   const program = partner && (await getProgram(db, partner.programId));
@@ -39,6 +41,7 @@ export function portalRoutes() {
   const app = new Hono<DashEnv>();
   app.use("/portal", sessionGate("portal"));
   app.use("/portal/*", sessionGate("portal"));
+  app.route("/", portalKeyRoutes());
 
   app.get("/portal", async (c) => {
     const ctx = await partnerPage(c);

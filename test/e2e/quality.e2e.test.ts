@@ -32,11 +32,20 @@ async function mainPages(page: Page): Promise<string[]> {
   const conversion = await page.locator(`a[href^="${p}/conversions/"]`).first().getAttribute("href");
   await page.goto(`${server.base}${p}/payouts`);
   const payout = await page.locator(`a[href^="${p}/payouts/"]`).first().getAttribute("href");
-  expect([partner, conversion, payout]).not.toContain(null);
-  return [p, `${p}/partners`, partner!, `${p}/links`, `${p}/commissions`, `${p}/commissions?status=hold`, `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/integrations`, `${p}/settings`, `${p}/audit`, `${p}/outbox`];
+  await page.goto(`${server.base}${p}/links`);
+  const link = await page.locator('a[aria-label^="Manage link"]').first().getAttribute("href");
+  await page.goto(`${server.base}${p}/rules`);
+  const rule = await page.locator(`a[href^="${p}/rules/"]`).first().getAttribute("href");
+  await page.goto(`${server.base}${p}/tiers`);
+  const tier = await page.locator(`a[href^="${p}/tiers/"]`).first().getAttribute("href");
+  expect([partner, conversion, payout, link, rule, tier]).not.toContain(null);
+  return [
+    p, `${p}/partners`, `${p}/partners?q=a`, partner!, `${partner}/edit`, `${p}/links`, `${p}/links?q=a`, link!, `${link}/clicks`, `${p}/commissions`, `${p}/commissions?status=hold`,
+    `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/rules`, rule!, `${p}/tiers`, tier!, `${p}/keys`, "/app/programs/new", `${p}/integrations`, `${p}/audit`, `${p}/outbox`,
+  ];
 }
 
-const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings"];
+const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings", "/portal/key"];
 
 describe("dashboard quality on the demo data", () => {
   let managerPages: string[] = [];
@@ -69,7 +78,7 @@ describe("dashboard quality on the demo data", () => {
         for (const path of [...pages, `/${area}/nowhere`]) {
           await page.goto(`${server.base}${path}`);
           const audit = await auditPage(page);
-          await page.screenshot({ path: `test-artifacts/demo-${colorScheme}${path.replace(/\/prg_[A-Za-z0-9]+/, "").replace(/\/(ptn|cnv|pay)_[A-Za-z0-9]+/, "/detail").replace(/[^A-Za-z0-9]+/g, "-")}.png`, fullPage: true });
+          await page.screenshot({ path: `test-artifacts/demo-${colorScheme}${path.replace(/\/prg_[A-Za-z0-9]+/, "").replace(/\/(ptn|cnv|pay|lnk|rule|tier)_[A-Za-z0-9]+/, "/detail").replace(/[^A-Za-z0-9]+/g, "-")}.png`, fullPage: true });
           checked += audit.checked;
           problems.push(...audit.contrast.map((p) => `${path}: ${p}`), ...audit.fieldBorders.map((p) => `${path}: border ${p}`), ...audit.unlabeled.map((p) => `${path}: no label ${p}`));
         }

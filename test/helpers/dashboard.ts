@@ -24,3 +24,46 @@ export async function pageHtml(t: TestApp, cookie: string, path: string, status 
   if (res.status !== status) throw new Error(`${path}: ${res.status} ${html.slice(0, 300)}`);
   return html;
 }
+/** The `_csrf` value of the first form of a page. */
+export const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+
+/**
+ * A signed-in dashboard (`app`) or portal session over the test app: GET pages and POST forms
+ * as a browser would (same origin, CSRF token of the session, no redirect followed).
+ */
+export async function dashboardSession(t: TestApp, area: "app" | "portal", key: string) {
+  const form = await (await t.request(`/${area}/login`)).text();
+  const res = await t.request(`/${area}/login`, {
+    method: "POST", redirect: "manual",
+    headers: { origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ _csrf: csrfIn(form), key }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
+  const cookie = /afx_s=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
+  let flash = "";
+  const headers = () => ({ cookie: `afx_s=${cookie}${flash ? `; afx_flash=${flash}` : ""}` });
+  const keepFlash = (r: Response) => {
+    const set = /afx_flash=([^;]*)/.exec(r.headers.get("set-cookie") ?? "")?.[1];
+    if (set !== undefined) flash = set;
+  };
+  // a page that never redirects, whatever programs the vendor has
+  const csrf = csrfIn(await (await t.request(area === "app" ? "/app/programs/new" : "/portal", { headers: headers() })).text());
+  const get = async (path: string) => {
+    const r = await t.request(path, { headers: headers() });
+    keepFlash(r);
+    return { status: r.status, html: await r.text(), headers: r.headers };
+  };
+  const post = async (path: string, fields: Record<string, string> = {}) => {
+    const r = await t.request(path, {
+      method: "POST", redirect: "manual",
+      headers: { ...headers(), origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+    });
+    keepFlash(r);
+    return { status: r.status, html: await r.text(), location: r.headers.get("location") };
+  };
+  return { get, post, csrf };
+}
+
+/** Text of a page without tags (for messages that contain markup-free sentences). */
+export const textOf = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/\s+/g, " ");

@@ -4,6 +4,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiKeys, commissionRules, commissions, partners, payouts, tiers } from "../schema";
 import { newKeyRow } from "./keys";
+import { partnerSearch } from "./partners";
 import { payoutSelection } from "./payouts";
 import { exactSum } from "./sums";
 import type { CommissionRow } from "./conversions";
@@ -11,9 +12,9 @@ import { tablesChanged } from "../changes";
 
 /** Read models the dashboard pages need beside the API's queries. */
 
-/** Every partner of a program, newest first (programs have hundreds, not millions). */
-export async function programPartners(db: Db, programId: string) {
-  return db.select().from(partners).where(eq(partners.programId, programId)).orderBy(desc(partners.createdAt)).limit(5000);
+/** Every partner of a program, newest first (programs have hundreds, not millions); `q` as in listPartners. */
+export async function programPartners(db: Db, programId: string, q?: string) {
+  return db.select().from(partners).where(and(eq(partners.programId, programId), partnerSearch(q))).orderBy(desc(partners.createdAt)).limit(5000);
 }
 
 /** Payouts of a program, newest first, with the partner's name. */

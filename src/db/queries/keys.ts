@@ -113,3 +113,14 @@ export async function revokeVendorKey(db: Db, vendorId: string, keyId: string, n
   const [exists] = await db.select({ id: apiKeys.id }).from(apiKeys).where(mine);
   return exists ? "last_key" : "not_found";
 }
+
+export type ProgramKeyRow = { id: string; kind: ApiKeyKind; prefix: string; createdAt: number; expiresAt: number | null };
+
+/** A program's usable postback and public keys, newest first, with the end of a rotated key's grace. */
+export async function listProgramKeys(db: Db, programId: string, now: number): Promise<ProgramKeyRow[]> {
+  return db
+    .select({ id: apiKeys.id, kind: apiKeys.kind, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, expiresAt: apiKeys.expiresAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.programId, programId), isNull(apiKeys.partnerId), live(now)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+}

@@ -6,6 +6,7 @@ import { nextNum } from "./programs";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
 import { writeWithEvent, type EventInput } from "./events";
+import { textSearch } from "./search";
 
 export type LinkRow = typeof links.$inferSelect;
 export type LinkWithCounts = LinkRow & { clicks: number; botClicks: number };
@@ -58,17 +59,24 @@ export async function getLinkWithCounts(db: Db, id: string): Promise<LinkWithCou
   return row ? countsOrZero({ ...row.link, clicks: row.clicks, botClicks: row.botClicks }) : null;
 }
 
-export async function listLinks(db: Db, filter: { vendorId: string; programId?: string; partnerId?: string }, page: PageRequest) {
+/**
+ * A vendor's links, newest first; `q` finds them by a part of their slug or destination, or of
+ * their partner's name or email.
+ */
+export async function listLinks(db: Db, filter: { vendorId: string; programId?: string | undefined; partnerId?: string | undefined; q?: string | undefined }, page: PageRequest) {
+  const search = textSearch(filter.q, [links.slug, links.destination, partners.name, partners.email]);
   const rows = await db
     .select({ link: links, ...withCounts })
     .from(links)
     .innerJoin(programs, eq(programs.id, links.programId))
+    .innerJoin(partners, eq(partners.id, links.partnerId))
     .leftJoin(linkClickCounts, eq(linkClickCounts.linkNum, links.num))
     .where(
       and(
         eq(programs.vendorId, filter.vendorId),
         filter.programId ? eq(links.programId, filter.programId) : undefined,
         filter.partnerId ? eq(links.partnerId, filter.partnerId) : undefined,
+        search,
         pageWhere(links.createdAt, links.id, page.cursor),
       ),
     )

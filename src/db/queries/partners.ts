@@ -7,6 +7,7 @@ import { nextNum } from "./programs";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
 import { eventInsert, writeWithEvent, type EventInput } from "./events";
+import { textSearch } from "./search";
 
 export type PartnerRow = typeof partners.$inferSelect;
 
@@ -77,11 +78,14 @@ export async function findPartnerByCoupon(db: Db, programId: string, coupon: str
   return row ?? null;
 }
 
-export async function listPartners(db: Db, programId: string, page: PageRequest) {
+/** `q` finds partners by a part of their name, email or coupon. */
+export const partnerSearch = (q: string | undefined) => textSearch(q, [partners.name, partners.email, partners.coupon]);
+
+export async function listPartners(db: Db, programId: string, page: PageRequest, q?: string) {
   const rows = await db
     .select()
     .from(partners)
-    .where(and(eq(partners.programId, programId), pageWhere(partners.createdAt, partners.id, page.cursor)))
+    .where(and(eq(partners.programId, programId), partnerSearch(q), pageWhere(partners.createdAt, partners.id, page.cursor)))
     .orderBy(...pageOrder(partners.createdAt, partners.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit);

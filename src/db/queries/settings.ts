@@ -15,3 +15,14 @@ export async function getSetting(db: Db, key: string): Promise<string | null> {
   const [row] = await db.select().from(settings).where(eq(settings.key, key));
   return row?.value ?? null;
 }
+
+/** Stores a value, replacing what was there. */
+export async function putSetting(db: Db, key: string, value: string): Promise<void> {
+  await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
+}
+
+/**
+ * Where a program's current public key is remembered for the snippet the dashboard shows (it is
+ * not secret: it sits in the vendor's pages; every other key is stored only as a hash).
+ */
+export const publicKeySettingKey = (programId: string) => `public_key:${programId}`;

@@ -4,8 +4,9 @@ import { getLinkWithCounts, listLinks } from "../../db/queries/links";
 import { getProgramPartner, listPartners } from "../../db/queries/partners";
 import { createPartner } from "../../services/management/partners";
 import { unwrap } from "./outcome";
-import { getVendorProgram } from "../../db/queries/programs";
-import { changeLink, createLink, type CreateLinkOutcome } from "../../services/links/createLink";
+import { getProgram, getVendorProgram } from "../../db/queries/programs";
+import { createLink, type CreateLinkOutcome } from "../../services/links/createLink";
+import { changeLink } from "../../services/links/changeLink";
 import type { AppEnv } from "../deps";
 import { ApiError, invalid, notFound } from "../errors";
 import { actorOf, requireCaller } from "../middleware/auth";
@@ -22,7 +23,9 @@ const CreateLink = z
   .object({ programId: z.string().max(100), partnerId: z.string().max(100), destination: z.string().max(2048), slug: z.string().max(64).optional(), allowDeepLinks: z.boolean().default(false) })
   .openapi("LinkInput");
 const PatchLink = z.object({ destination: z.string().max(2048).optional(), allowDeepLinks: z.boolean().optional(), archived: z.boolean().optional() }).openapi("LinkPatch");
-const LinkQuery = Cursor.extend({ programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional() });
+const Search = z.string().max(200).optional().openapi({ description: "a part of the name, email, coupon (partners) or slug, destination, partner name or email (links), any case" });
+const LinkQuery = Cursor.extend({ programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), q: Search });
+const PartnerQuery = Cursor.extend({ q: Search });
 
 export function linkOutcome(c: Context<AppEnv>, outcome: CreateLinkOutcome) {
   if (outcome.kind === "invalid") throw invalid(outcome.path, outcome.message);
@@ -54,11 +57,11 @@ export function partnerLinkRoutes() {
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "List partners", request: { params: IdParam, query: Cursor }, responses: { 200: jsonResponse(listOf(Partner), "partners, newest first"), ...errorResponses } }),
+    createRoute({ method: "get", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "List partners (?q= searches name, email, coupon)", request: { params: IdParam, query: PartnerQuery }, responses: { 200: jsonResponse(listOf(Partner), "partners, newest first"), ...errorResponses } }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       const q = c.req.valid("query");
-      const page = await listPartners(c.var.deps.db, program.id, { limit: q.limit, cursor: q.cursor ?? null });
+      const page = await listPartners(c.var.deps.db, program.id, { limit: q.limit, cursor: q.cursor ?? null }, q.q);
       return c.json({ data: page.data.map(partnerJson), nextCursor: page.nextCursor }, 200);
     },
   );
@@ -78,11 +81,11 @@ export function partnerLinkRoutes() {
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/api/v1/links", tags: ["Links"], summary: "List links with their stored click counts", request: { query: LinkQuery }, responses: { 200: jsonResponse(listOf(Link), "links, newest first"), ...errorResponses } }),
+    createRoute({ method: "get", path: "/api/v1/links", tags: ["Links"], summary: "List links with their stored click counts (?q= searches slug, destination, partner)", request: { query: LinkQuery }, responses: { 200: jsonResponse(listOf(Link), "links, newest first"), ...errorResponses } }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
       const q = c.req.valid("query");
-      const page = await listLinks(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId }, { limit: q.limit, cursor: q.cursor ?? null });
+      const page = await listLinks(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, q: q.q }, { limit: q.limit, cursor: q.cursor ?? null });
       return c.json({ data: page.data.map((l) => linkJson(l, c.var.deps.publicUrl)), nextCursor: page.nextCursor }, 200);
     },
   );
@@ -97,8 +100,7 @@ export function partnerLinkRoutes() {
     async (c) => {
       const { link, program, actor } = await vendorLink(c, c.req.valid("param").id);
       const { deps } = c.var;
-      const changed = await changeLink(deps.db, program, link, c.req.valid("json"), deps.now(), actor);
-      if (changed.kind === "invalid") throw invalid(changed.path, changed.message);
+      unwrap(await changeLink(deps.db, program, link, c.req.valid("json"), deps.now(), actor));
       deps.linkCache.invalidate(link.slug);
       return c.json(linkJson((await getLinkWithCounts(deps.db, link.id))!, deps.publicUrl), 200);
     },

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { isCurrency } from "../../domain/money";
-import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, MIN_CONVERSION_SECONDS, type SettingsCheck } from "../../domain/programSettings";
+import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, MIN_CONVERSION_SECONDS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
 import { getVendorProgram, listPrograms } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
-import { changeProgramSettings, createProgram } from "../../services/management/programs";
+import { changeProgramSettings } from "../../services/management/programs";
+import { createProgram } from "../../services/programs/createProgram";
 import { unwrap } from "./outcome";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
@@ -76,13 +76,7 @@ export function programRoutes() {
     createRoute({ method: "post", path: "/api/v1/programs", tags: ["Programs"], summary: "Create a program", request: { body: jsonBody(CreateProgram) }, responses: { 201: jsonResponse(Program, "the program with its keys (shown once)"), ...errorResponses } }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
-      const body = c.req.valid("json");
-      if (!isCurrency(body.currency)) throw invalid("currency", `unknown currency "${body.currency}"`);
-      const allowedDomains = checked(checkAllowedDomains(body.allowedDomains));
-      const minPayout = checked(checkMinPayout(body.minPayout, body.currency));
-      const { deps } = c.var;
-      const settings = { ...body, vendorId: caller.vendorId, allowedDomains, minPayout };
-      const created = await createProgram(deps.db, settings, deps.now(), actorOf(caller));
+      const created = unwrap(await createProgram(c.var.deps.db, caller.vendorId, c.req.valid("json"), c.var.deps.now(), actorOf(caller)));
       return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
     },
   );

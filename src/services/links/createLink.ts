@@ -3,11 +3,11 @@ import { generatedSlug } from "../../domain/ids";
 import { checkSlug } from "../../domain/slug";
 import { checkDestination } from "../../domain/urlSafety";
 import type { Db } from "../../db/client";
-import { insertLink, slugTaken, updateLink, type LinkRow } from "../../db/queries/links";
+import { insertLink, slugTaken, type LinkRow } from "../../db/queries/links";
 import type { ProgramRow } from "../../db/queries/programs";
 import { diffChanges, type Actor } from "../../domain/audit";
 
-const LINK_FIELDS = ["partnerId", "slug", "destination", "allowDeepLinks", "archived"] as const;
+export const LINK_FIELDS = ["partnerId", "slug", "destination", "allowDeepLinks", "archived"] as const;
 
 export type CreateLinkOutcome =
   | { kind: "created"; link: LinkRow }
@@ -44,31 +44,4 @@ export async function createLink(
     }
   }
   throw new Error("could not generate a free slug");
-}
-
-/**
- * Changes a link's destination (checked against the program's domains), deep-link switch or
- * archived flag; records it as `link.update`, or `link.archive` when it archives the link.
- */
-export async function changeLink(
-  db: Db,
-  program: ProgramRow,
-  link: LinkRow,
-  input: { destination?: string | undefined; allowDeepLinks?: boolean | undefined; archived?: boolean | undefined },
-  now: number,
-  actor: Actor,
-): Promise<{ kind: "changed" } | { kind: "invalid"; path: string; message: string }> {
-  const patch: Partial<Pick<LinkRow, "destination" | "allowDeepLinks" | "archived">> = {};
-  if (input.allowDeepLinks !== undefined) patch.allowDeepLinks = input.allowDeepLinks;
-  if (input.archived !== undefined) patch.archived = input.archived;
-  if (input.destination !== undefined) {
-    const dest = checkDestination(input.destination, program.allowedDomains);
-    if (!dest.ok) return { kind: "invalid", path: "destination", message: dest.message };
-    patch.destination = dest.url;
-  }
-  const changes = diffChanges(link, { ...link, ...patch }, LINK_FIELDS);
-  const action = patch.archived === true && !link.archived ? "link.archive" : "link.update";
-  const event = Object.keys(changes).length ? { vendorId: program.vendorId, programId: program.id, action, actor, object: { type: "link", id: link.id }, changes } : null;
-  await updateLink(db, link.id, patch, now, event);
-  return { kind: "changed" };
 }

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import { issuePublicKey } from "../../db/queries/dashboard";
 import type { EventInput } from "../../db/queries/events";
 import { insertVendorKey, revokeVendorKey, rotatePartnerKey, rotateProgramKey } from "../../db/queries/keys";
+import { publicKeySettingKey, putSetting } from "../../db/queries/settings";
 import type { PartnerRow } from "../../db/queries/partners";
 import type { ProgramRow } from "../../db/queries/programs";
 import type { Actor, Changes } from "../../domain/audit";
@@ -20,7 +21,10 @@ const keyEvent = (vendorId: string, programId: string | null, actor: Actor, acti
 export async function rotateProgramKeyOf(db: Db, program: ProgramRow, kind: "postback" | "public", graceHours: number | undefined, now: number, actor: Actor) {
   const graceMs = rotationGraceMs(kind, graceHours);
   const event = keyEvent(program.vendorId, program.id, actor, "key.rotate", { kind: [null, kind], graceHours: [null, graceMs / 3_600_000] });
-  return { key: await rotateProgramKey(db, program, kind, graceMs, now, event), expiresOldAt: now + graceMs };
+  const key = await rotateProgramKey(db, program, kind, graceMs, now, event);
+  // the snippet the settings page shows carries the public key: show the new one from now on
+  if (kind === "public") await putSetting(db, publicKeySettingKey(program.id), key);
+  return { key, expiresOldAt: now + graceMs };
 }
 
 /** A partner's new key (shown once); the old one stops at once. */

@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { insertProgram, updateProgram, type NewProgram, type ProgramRow } from "../../db/queries/programs";
+import { updateProgram, type ProgramRow } from "../../db/queries/programs";
 import { diffChanges, type Actor } from "../../domain/audit";
 import { formatMoney } from "../../domain/money";
 import type { ProgramSettings } from "../../domain/programSettings";
@@ -18,13 +18,4 @@ export async function changeProgramSettings(db: Db, program: ProgramRow, changes
     : null;
   const updated = await updateProgram(db, program.vendorId, program.id, changes, event, now);
   return updated ? ok(updated) : missing("program");
-}
-
-/** A new program with its entry tier and keys (shown once), recorded as `program.create`. */
-export async function createProgram(db: Db, input: NewProgram, now: number, actor: Actor) {
-  const fields = ["name", "currency", "cookieDays", "attribution", "holdDays", "allowedDomains", "minPayout", "clickParam"];
-  return insertProgram(db, input, now, (id) => ({
-    vendorId: input.vendorId, programId: id, action: "program.create", actor, object: { type: "program", id },
-    changes: diffChanges(null, shown(input, input.currency), fields),
-  }));
 }
