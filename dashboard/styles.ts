@@ -44,6 +44,7 @@ th button.sort:focus-visible{outline:3px solid var(--focus)}
 th[aria-sort=ascending] button.sort::after{content:"▲";font-size:.7em}th[aria-sort=descending] button.sort::after{content:"▼";font-size:.7em}
 .tools{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;margin-bottom:.5rem}
 pre.mail{white-space:pre-wrap;word-break:break-word;font-size:.85rem;max-width:60ch}
+.signal{display:inline-block;margin:0 .25rem .1rem 0;padding:0 .4rem;border:1px solid var(--warn);border-radius:4px;font-size:.75rem;color:var(--warn);white-space:nowrap}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:99px;font-size:.78rem;font-weight:600;background:var(--neutral-bg);color:var(--neutral);white-space:nowrap}
 .s-hold,.s-pending-p{background:var(--warn-bg);color:var(--warn)}.s-pending{background:var(--info-bg);color:var(--info)}
 .s-approved,.s-attributed,.s-paid{background:var(--ok-bg);color:var(--ok)}.s-rejected,.s-reversed,.s-unattributed,.s-suspended{background:var(--bad-bg);color:var(--bad)}

@@ -156,7 +156,7 @@ export function commissionColumns(fmt: Fmt, base: string | null, selectable: boo
   );
   if (base) {
     cols.push(
-      { label: "Signals", value: (r) => (r.flags ?? []).join(" "), cell: (r) => (r.flags?.length ? r.flags.map((f) => <span class="badge flag">{FLAG_LABELS[f]}</span>) : null) },
+      { label: "Signals", value: (r) => (r.flags ?? []).join(" "), cell: (r) => (r.flags?.length ? r.flags.map((f) => <span class="signal">{FLAG_LABELS[f]}</span>) : null) },
       { label: "Why", value: (r) => r.conversionId, noCsv: false, cell: (r) => <a href={`${base}/conversions/${r.conversionId}`}>Explain</a> },
     );
   }
