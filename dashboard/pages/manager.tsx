@@ -142,13 +142,14 @@ export function commissionColumns(fmt: Fmt, base: string | null, selectable: boo
       : { label: "Conversion", value: (r) => r.conversionId, cell: (r) => <span class="mono">{r.conversionId}</span>, hideSm: true },
     { label: "Amount", value: (r) => fmt.plain(r.amount), cell: (r) => fmt.m(r.amount), num: true },
     { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status} /> },
-    { label: "Available", value: (r) => new Date(r.availableAt).toISOString(), cell: (r) => fmt.day(r.availableAt), hideSm: true },
+    // a held commission has no date yet: its refund window starts when a manager approves it
+    { label: "Available", value: (r) => (r.status === "hold" ? null : new Date(r.availableAt).toISOString()), cell: (r) => (r.status === "hold" ? <span class="small muted">after review</span> : fmt.day(r.availableAt)) },
   );
   if (base) cols.push({ label: "Why", value: (r) => r.conversionId, noCsv: false, cell: (r) => <a href={`${base}/conversions/${r.conversionId}`}>Explain</a> });
   return cols;
 }
 
-export const COMMISSION_FILTERS = [["hold", "Held"], ["pending", "Pending"], ["approved", "Approved"], ["paid", "Paid"], ["rejected", "Rejected"], ["reversed", "Reversed"], ["", "All"]] as const;
+export const COMMISSION_FILTERS = [["hold", "Needs review"], ["pending", "Pending"], ["approved", "Approved"], ["paid", "Paid"], ["rejected", "Rejected"], ["reversed", "Reversed"], ["", "All"]] as const;
 
 export function StatusFilter({ base, current, counts, filters, param = "status" }: { base: string; current: string; counts?: Record<string, number>; filters: readonly (readonly [string, string])[]; param?: string }) {
   return (
@@ -229,7 +230,7 @@ export function payoutColumns(fmt: Fmt, base: string, csrf: string | null): Colu
     { label: "Email", value: (r) => r.email, hideSm: true },
     { label: "Amount", value: (r) => fmt.plain(r.amount), cell: (r) => fmt.m(r.amount), num: true },
     { label: "Commissions", value: (r) => r.count, num: true, hideSm: true },
-    { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status === "pending" ? "pending-p" : r.status} /> },
+    { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status} payout /> },
     { label: "Paid", value: (r) => (r.paidAt ? new Date(r.paidAt).toISOString() : null), cell: (r) => (r.paidAt ? fmt.day(r.paidAt) : "–"), hideSm: true },
   ];
   if (csrf) {

@@ -33,7 +33,7 @@ export function linkRoutes() {
         </section>
         <section class="panel">
           <DataTable caption="Tracked links" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "links" })}
-            tools={<span class="muted small">{fmt.n(rows.length)} links · all-time clicks</span>}
+            tools={<span class="muted small">{fmt.count(rows.length, "link")} · all-time clicks</span>}
             empty={<Empty title="No links yet.">Create one above and share it: every click shows up within seconds.</Empty>} />
         </section>
       </Layout>,

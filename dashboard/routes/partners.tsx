@@ -40,7 +40,7 @@ export function partnerRoutes() {
         <div class="head"><h1>Partners</h1><PeriodPicker period={period} action={`${base}/partners`} /></div>
         <section class="panel">
           <DataTable caption="Partners and their results in the period" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "partners" })}
-            tools={<span class="muted small">{fmt.n(rows.length)} partners · results {fmt.day(period.from)} – {fmt.day(period.to)}</span>}
+            tools={<span class="muted small">{fmt.count(rows.length, "partner")} · results {fmt.day(period.from)} – {fmt.day(period.to)}</span>}
             empty={<Empty title="No partners yet.">Add one with the form below; then create a tracked link for them on their page.</Empty>} />
         </section>
         <section class="panel"><h2>Add a partner</h2><PartnerCreateForm base={base} csrf={c.var.csrf} /></section>

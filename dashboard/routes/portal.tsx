@@ -77,7 +77,7 @@ export function portalRoutes() {
           </section>
           <section class="panel">
             <h2>My earnings</h2>
-            <Facts items={[["Held for review", fmt.m(balance.hold)], ["Pending (in the hold period)", fmt.m(balance.pending)], ["Approved, to be paid", fmt.m(balance.approved)], ["Paid out", fmt.m(paid)]]} />
+            <Facts items={[["Held for review", fmt.m(balance.hold)], ["Pending (in the refund window)", fmt.m(balance.pending)], ["Approved, to be paid", fmt.m(balance.approved)], ["Paid out", fmt.m(paid)]]} />
             <p class="small"><a href="/portal/earnings">See every commission and payout</a></p>
           </section>
           <TopList title="By sub id (sub1)" fmt={fmt} empty="Add ?sub1=… to your links to see which placement works best." items={best(bySub.rows, 6).map((r) => ({ label: r.key ?? "(none)", clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} />
@@ -181,7 +181,7 @@ export function portalRoutes() {
       { label: "Created", value: (p) => new Date(p.createdAt).toISOString(), cell: (p) => fmt.day(p.createdAt) },
       { label: "Amount", value: (p) => fmt.plain(p.amount), cell: (p) => fmt.m(p.amount), num: true },
       { label: "Commissions", value: (p) => p.commissionCount, num: true },
-      { label: "Status", value: (p) => p.status, cell: (p) => <Badge status={p.status === "pending" ? "pending-p" : p.status} /> },
+      { label: "Status", value: (p) => p.status, cell: (p) => <Badge status={p.status} payout /> },
       { label: "Paid", value: (p) => (p.paidAt ? new Date(p.paidAt).toISOString() : null), cell: (p) => (p.paidAt ? fmt.day(p.paidAt) : "–") },
     ];
     if (wantsCsv(c, "commissions")) return tableCsv(columns, rows, "my-commissions.csv");

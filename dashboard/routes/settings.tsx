@@ -13,7 +13,7 @@ import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
 
 const SETTING_LABELS: Record<string, string> = {
-  name: "the name", cookieDays: "the cookie window", attribution: "the attribution", holdDays: "the hold",
+  name: "the name", cookieDays: "the cookie window", attribution: "the attribution", holdDays: "the refund window",
   minPayout: "the minimum payout", allowedDomains: "allowed domains:",
 };
 
@@ -38,7 +38,7 @@ export function settingsRoutes() {
     const tierCols: Column<(typeof tiers)[number]>[] = [
       { label: "Rank", value: (t) => t.rank, num: true }, { label: "Tier", value: (t) => t.name },
       { label: "Reached at", value: (t) => (t.rank === 0 ? "entry" : t.metric === "revenue" ? fmt.m(t.threshold) + " revenue" : `${fmt.n(t.threshold)} conversions`) },
-      { label: "Window", value: (t) => `${t.windowDays} days` },
+      { label: "Window", value: (t) => fmt.count(t.windowDays, "day") },
     ];
     const ruleCols: Column<(typeof rules)[number]>[] = [
       { label: "Event", value: (r) => r.event }, { label: "Tier", value: (r) => (r.tierId ? tierName.get(r.tierId) ?? r.tierId : "all tiers") },
@@ -74,9 +74,9 @@ export function settingsRoutes() {
                 </select>
               </div>
               <div class="field">
-                <label for="p-hold">Hold (days)</label>
+                <label for="p-hold">Refund window (days)</label>
                 <input id="p-hold" name="holdDays" type="number" required min={HOLD_DAYS.min} max={HOLD_DAYS.max} value={String(program.holdDays)} aria-describedby="p-hold-hint" />
-                <span class="hint" id="p-hold-hint">Refund window before a commission is approved.</span>
+                <span class="hint" id="p-hold-hint">Days an approved commission waits for refunds before it can be paid out (not the review of pixel sales).</span>
               </div>
               <div class="field"><label for="p-min">Minimum payout ({program.currency})</label><input id="p-min" name="minPayout" required inputmode="decimal" value={formatMoney(program.minPayout, program.currency)} /></div>
               <div class="field full">
