@@ -49,7 +49,9 @@ export function settingsRoutes() {
     if (wantsCsv(c, "rules")) return tableCsv(ruleCols, rules, "rules.csv");
     const postbackKeyHint = keys.find((k) => k.kind === "postback")?.prefix ?? "afx_pb_";
     const snippet = `<script src="${track}/afflux.js" data-pk="${pk ?? "afx_pub_…"}" defer></script>`;
-    const conversionCall = `afflux.conversion({ orderId: "ORDER_ID", amount: "49.99", currency: "${program.currency}", event: "sale" })`;
+    // The queue form: it works before afflux.js has loaded (the tag is deferred) and after; a
+    // direct afflux.conversion() call before the load throws "afflux is not defined".
+    const conversionCall = `<script>\n  window.afflux = window.afflux || [];\n  afflux.push(["conversion", { orderId: "ORDER_ID", amount: "49.99", currency: "${program.currency}", event: "sale" }]);\n</script>`;
     const getTemplate = `${track}/v1/postback?key=${postbackKeyHint}…&order={order_id}&event=sale&amount={amount}&currency=${program.currency}&click={${program.clickParam}}&customer={customer_id}&coupon={coupon}`;
     const curl = `curl -X POST ${track}/v1/conversions \\\n  -H "Authorization: Bearer ${postbackKeyHint}…" -H "content-type: application/json" \\\n  -d '{"orderId":"ord_1001","event":"sale","amount":"49.99","currency":"${program.currency}","clickId":"<${program.clickParam} value>"}'`;
     return c.html(
@@ -108,8 +110,9 @@ export function settingsRoutes() {
                 <button class="secondary small">Create the snippet's public key</button>
               </form>
             )}
-            <p class="small muted">It keeps the <span class="mono">{program.clickParam}</span> parameter of the landing URL in a first-party cookie. On the thank-you page call:</p>
-            <CopyField id="conv-call" value={conversionCall} label="Conversion call" />
+            <p class="small muted">It keeps the <span class="mono">{program.clickParam}</span> parameter of the landing URL in a first-party cookie. On the thank-you page, below the snippet tag, add (with your order id and amount in place of ORDER_ID and 49.99):</p>
+            <pre class="code" id="conv-call" aria-label="Conversion call">{conversionCall}</pre>
+            <button type="button" class="small secondary" data-copy="conv-call">Copy</button>
           </div>
           <div>
             <h3>2. Or a server postback (recommended: not forgeable)</h3>
