@@ -125,6 +125,9 @@ export interface CommissionLine {
   createdAt: number;
   availableAt: number;
   source?: string;
+  /** the partner's view names the sale, not our ids: order, link slug */
+  orderId?: string;
+  slug?: string | null;
 }
 
 export function commissionColumns(fmt: Fmt, base: string | null, selectable: boolean): Column<CommissionLine>[] {
@@ -139,7 +142,10 @@ export function commissionColumns(fmt: Fmt, base: string | null, selectable: boo
     { label: "Created", value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => fmt.time(r.createdAt) },
     base
       ? { label: "Partner", value: (r) => r.partner, cell: (r) => <a href={`${base}/partners/${r.partnerId}`}>{r.partner}</a> }
-      : { label: "Conversion", value: (r) => r.conversionId, cell: (r) => <span class="mono">{r.conversionId}</span>, hideSm: true },
+      : { label: "Order", value: (r) => r.orderId ?? r.conversionId, cell: (r) => <span class="mono">{r.orderId ?? r.conversionId}</span> },
+  );
+  if (!base) cols.push({ label: "Link", value: (r) => (r.slug ? `/${r.slug}` : null), cell: (r) => (r.slug ? <span class="mono">/{r.slug}</span> : <span class="small muted">coupon or returning customer</span>) });
+  cols.push(
     { label: "Amount", value: (r) => fmt.plain(r.amount), cell: (r) => fmt.m(r.amount), num: true },
     { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status} /> },
     // a held commission has no date yet: its refund window starts when a manager approves it

@@ -6,7 +6,8 @@ import { listCommissions } from "../../src/db/queries/commissions";
 import { commissionStatusCounts } from "../../src/db/queries/dashboard";
 import { applyAction, vendorCommissions } from "../../src/db/queries/lifecycle";
 import { canApply, type ManagerAction } from "../../src/domain/lifecycle";
-import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { mapPages, notFoundPage, pagedTableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -21,14 +22,15 @@ export function commissionRoutes() {
     const counts = await commissionStatusCounts(db, program.id);
     const q = c.req.query("status");
     const status = q === "all" ? "" : COMMISSION_STATUSES.includes(q as CommissionStatus) ? q! : counts["hold"] ? "hold" : "";
-    const [dir, page] = await Promise.all([
-      partnerDirectory(db, program.id),
-      listCommissions(db, { programId: program.id, status: (status || undefined) as CommissionStatus | undefined }, { limit: 100, cursor: c.req.query("cursor") ?? null }),
-    ]);
-    const rows: CommissionLine[] = page.data.map((m) => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" }));
+    const filter = { programId: program.id, status: (status || undefined) as CommissionStatus | undefined };
+    const dir = await partnerDirectory(db, program.id);
+    const line = (m: Awaited<ReturnType<typeof listCommissions>>["data"][number]): CommissionLine => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" });
+    // the export is every commission of the filter, not the page on screen
+    if (wantsCsv(c, "commissions")) return pagedTableCsv(commissionColumns(fmt, base, false), mapPages(eachPage((p) => listCommissions(db, filter, p)), (ms) => ms.map(line)), `commissions-${status || "all"}.csv`);
+    const page = await listCommissions(db, filter, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const rows: CommissionLine[] = page.data.map(line);
     const actionable = rows.some((r) => r.status === "hold" || r.status === "pending");
     const columns = commissionColumns(fmt, base, actionable);
-    if (wantsCsv(c, "commissions")) return tableCsv(columns, rows, `commissions-${status || "all"}.csv`);
     return c.html(
       <Layout {...ctx.frame("commissions", "Commissions")}>
         <div class="head"><h1>Commissions</h1><StatusFilter base={`${base}/commissions`} current={status} counts={counts} filters={COMMISSION_FILTERS} /></div>

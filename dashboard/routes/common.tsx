@@ -5,7 +5,7 @@ import { Fmt } from "../format";
 import { Layout, type Column, type Period } from "../ui";
 import { dayNumber, parseIsoDay } from "../../src/domain/dates";
 import { isoFromDay, utcDay } from "../../src/domain/reporting";
-import { csvResponse, numericCell, toCsv } from "../../src/http/csv";
+import { csvResponse, csvStream, numericCell, toCsv, type CsvCell } from "../../src/http/csv";
 import type { allLinks } from "./managerData";
 
 export const MAX_DAYS = 731;
@@ -60,10 +60,29 @@ export const previousPeriod = (p: { fromDay: number; toDay: number }) => ({ from
 
 export const trend = (now: number, before: number) => (before > 0 ? (now - before) / before : null);
 
+const csvRow = <T,>(cols: Column<T>[], r: T): CsvCell[] => cols.map((c) => (c.num ? numericCell(c.value(r)) : c.value(r)));
+
 /** A table's rows as CSV (the `?format=csv&table=` form of a page); `num` columns stay numbers. */
 export function tableCsv<T>(columns: Column<T>[], rows: T[], filename: string): Response {
   const cols = columns.filter((c) => !c.noCsv);
-  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => (c.num ? numericCell(c.value(r)) : c.value(r))))), filename);
+  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => csvRow(cols, r))), filename);
+}
+
+/** Pages of rows turned into table lines, page by page (a lookup per page, not per row). */
+export async function* mapPages<T, U>(pages: AsyncIterable<T[]>, f: (rows: T[]) => U[] | Promise<U[]>): AsyncGenerator<U[]> {
+  for await (const rows of pages) yield await f(rows);
+}
+
+/**
+ * The CSV of a paged table: every row its filter matches, page after page (not the page on
+ * screen), streamed. `pages` yields the table's rows as the page builds them.
+ */
+export function pagedTableCsv<T>(columns: Column<T>[], pages: AsyncIterable<T[]>, filename: string): Response {
+  const cols = columns.filter((c) => !c.noCsv);
+  async function* cells() {
+    for await (const rows of pages) yield rows.map((r) => csvRow(cols, r));
+  }
+  return csvStream(cols.map((c) => c.label), cells(), filename);
 }
 
 export const wantsCsv = (c: Context, table: string) => c.req.query("format") === "csv" && (c.req.query("table") ?? "") === table;

@@ -5,7 +5,8 @@ import { commissionOf, commissionsOf, getConversion, listConversions } from "../
 import { pricingOf } from "../../src/db/queries/dashboard";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { explain } from "../../src/domain/explain";
-import { badRequestPage, dayQuery, notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { badRequestPage, dayQuery, mapPages, notFoundPage, pagedTableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import type { DashEnv } from "./session";
@@ -24,14 +25,19 @@ export function conversionRoutes() {
     if (from === null || toDay === null) return badRequestPage(c, "app", "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now.");
     const to = toDay === undefined ? undefined : toDay + 86_400_000;
     const dir = await partnerDirectory(db, program.id);
-    const page = await listConversions(db, { programId: program.id, status, partnerId, from, to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
-    const byConversion = await commissionsOf(db, page.data.map((v) => v.id));
-    const rows: ConversionLine[] = page.data.map((v) => {
-      const m = byConversion.get(v.id);
-      return { ...v, partner: v.partnerId ? dir.names.get(v.partnerId) ?? "?" : null, commission: m?.amount ?? null, commissionStatus: m?.status ?? null };
-    });
+    const filter = { programId: program.id, status, partnerId, from, to };
+    const lines = async (data: Awaited<ReturnType<typeof listConversions>>["data"]): Promise<ConversionLine[]> => {
+      const byConversion = await commissionsOf(db, data.map((v) => v.id));
+      return data.map((v) => {
+        const m = byConversion.get(v.id);
+        return { ...v, partner: v.partnerId ? dir.names.get(v.partnerId) ?? "?" : null, commission: m?.amount ?? null, commissionStatus: m?.status ?? null };
+      });
+    };
     const columns = conversionColumns(fmt, base);
-    if (wantsCsv(c, "conversions")) return tableCsv(columns, rows, "conversions.csv");
+    // the export is every conversion of the filter, not the page on screen
+    if (wantsCsv(c, "conversions")) return pagedTableCsv(columns, mapPages(eachPage((p) => listConversions(db, filter, p)), lines), "conversions.csv");
+    const page = await listConversions(db, filter, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const rows = await lines(page.data);
     return c.html(
       <Layout {...ctx.frame("conversions", "Conversions")}>
         <div class="head"><h1>Conversions</h1></div>

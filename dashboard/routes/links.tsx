@@ -2,9 +2,10 @@ import { Hono } from "hono";
 import { Layout } from "../ui";
 import { DataTable, Empty, LinkCreateForm, linkColumns } from "../pages/manager";
 import { getProgramPartner } from "../../src/db/queries/partners";
-import { linkSlugs } from "../../src/db/queries/links";
+import { linkSlugs, listLinks } from "../../src/db/queries/links";
+import { eachPage } from "../../src/db/queries/pagination";
 import { createLink } from "../../src/services/links/createLink";
-import { linkLine, notFoundPage, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
+import { linkLine, mapPages, notFoundPage, pagedTableCsv, qrResponse, wantsCsv, withQuery } from "./common";
 import { allLinks, partnerDirectory } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -16,10 +17,12 @@ export function linkRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
-    const [dir, links] = await Promise.all([partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id })]);
-    const rows = links.map((l) => linkLine(l, c.var.deps.publicUrl, dir.names.get(l.partnerId) ?? "?"));
     const columns = linkColumns(fmt, base, { partner: true, qrBase: `${base}/links` });
-    if (wantsCsv(c, "links")) return tableCsv(columns, rows, "links.csv");
+    const dir = await partnerDirectory(db, program.id);
+    const line = (l: Awaited<ReturnType<typeof allLinks>>[number]) => linkLine(l, c.var.deps.publicUrl, dir.names.get(l.partnerId) ?? "?");
+    const filter = { vendorId: c.var.session.vendorId, programId: program.id };
+    if (wantsCsv(c, "links")) return pagedTableCsv(columns, mapPages(eachPage((p) => listLinks(db, filter, p)), (ls) => ls.map(line)), "links.csv");
+    const rows = (await allLinks(db, filter.vendorId, { programId: program.id })).map(line);
     return c.html(
       <Layout {...ctx.frame("links", "Links")}>
         <div class="head"><h1>Links</h1></div>

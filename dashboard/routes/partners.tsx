@@ -10,7 +10,8 @@ import { entryTierId } from "../../src/db/queries/programs";
 import { insertSignInLink } from "../../src/db/queries/sessions";
 import { listTierChanges } from "../../src/db/queries/tiers";
 import { hashApiKey } from "../../src/domain/ids";
-import { dayColumns, linkLine, notFoundPage, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { dayColumns, linkLine, mapPages, notFoundPage, pagedTableCsv, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, partnerDirectory, report } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -93,7 +94,8 @@ export function partnerRoutes() {
     ];
     if (wantsCsv(c, "days")) return tableCsv(dayColumns(fmt), days.rows, `${partner.id}-daily.csv`);
     if (wantsCsv(c, "links")) return tableCsv(linkCols, linkRows, `${partner.id}-links.csv`);
-    if (wantsCsv(c, "commissions")) return tableCsv(comCols, comRows, `${partner.id}-commissions.csv`);
+    // every commission of the partner, not the 50 on screen
+    if (wantsCsv(c, "commissions")) return pagedTableCsv(comCols, mapPages(eachPage((p) => listCommissions(db, { programId: program.id, partnerId: partner.id }, p)), (ms) => ms.map((m) => ({ ...m, partner: partner.name }))), `${partner.id}-commissions.csv`);
     if (wantsCsv(c, "tiers")) return tableCsv(tierCols, changes, `${partner.id}-tier-history.csv`);
     const self = `${base}/partners/${partner.id}`;
     return c.html(

@@ -1,17 +1,21 @@
 import { Hono } from "hono";
 import { Layout, Badge, Csrf, type Column } from "../ui";
 import { DataTable, Empty, Facts, payoutColumns, type PayoutLine } from "../pages/manager";
-import { programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
+import { programPayoutPage, programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
+import { eachPage } from "../../src/db/queries/pagination";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { batchPayouts, createPayoutBatch, getBatch, getPayout, markPayoutPaid, payoutLines } from "../../src/db/queries/payouts";
 import { formatMoney } from "../../src/domain/money";
 import { payBatch } from "../../src/services/management/payouts";
 import type { Fmt } from "../format";
 import { csvNumber, csvResponse, toCsv } from "../../src/http/csv";
-import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { mapPages, notFoundPage, pagedTableCsv, tableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
+
+const payoutLine = (r: { payout: Omit<PayoutLine, "partner" | "email" | "count"> & { commissionCount: number }; name: string; email: string }): PayoutLine =>
+  ({ ...r.payout, partner: r.name, email: r.email, count: r.payout.commissionCount });
 
 /** Per batch: its bulk-payment CSV and, while some of it is pending, "Mark all paid". */
 function BatchTools({ base, csrf, batches, fmt }: { base: string; csrf: string; batches: { id: string; pending: PayoutLine[] }[]; fmt: Fmt }) {
@@ -43,9 +47,10 @@ export function payoutRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
     const [list, due, dir] = await Promise.all([programPayouts(db, program.id), unpaidApproved(db, program.id), partnerDirectory(db, program.id)]);
-    const rows: PayoutLine[] = list.map((r) => ({ ...r.payout, partner: r.name, email: r.email, count: r.payout.commissionCount }));
+    const rows: PayoutLine[] = list.map(payoutLine);
     const columns = payoutColumns(fmt, base, c.var.csrf);
-    if (wantsCsv(c, "payouts")) return tableCsv(columns, rows, "payouts.csv");
+    // the export is every payout of the program, not the 200 on screen
+    if (wantsCsv(c, "payouts")) return pagedTableCsv(columns, mapPages(eachPage((p) => programPayoutPage(db, program.id, p)), (ps) => ps.map(payoutLine)), "payouts.csv");
     const ready = due.filter((d) => d.amount >= program.minPayout && d.amount > 0);
     // what is due but left out of a run: these partners, not the ones paid, are the ones who wait
     const below = due.filter((d) => !(d.amount >= program.minPayout && d.amount > 0));
