@@ -12,12 +12,27 @@ export const MAX_DAYS = 731;
 
 export const fmtFor = (c: Context, currency: string) => Fmt.for(c.req.header("accept-language"), currency);
 
-/** The report period from `?days=` (a preset) or `?from=&to=` (custom), default the last 30 days. */
-export function periodOf(c: Context, now: number): Period & { fromDay: number; toDay: number } {
+/**
+ * The report period from `?days=` (a preset) or `?from=&to=` (custom), default the last 30 days.
+ * A custom range that cannot be shown (reversed, too long, not a real day) is a `problem` the
+ * page answers with a 400 that says what to change, never silently the last 30 days.
+ */
+export function periodOf(c: Context, now: number): Period & { fromDay: number; toDay: number; problem?: string } {
   const today = utcDay(now);
   const days = c.req.query("days");
-  const from = dayOf(c.req.query("from"), now);
-  const to = dayOf(c.req.query("to"), now);
+  const rawFrom = c.req.query("from");
+  const rawTo = c.req.query("to");
+  const from = dayOf(rawFrom, now);
+  const to = dayOf(rawTo, now);
+  if ((days === "custom" || !days) && (rawFrom || rawTo)) {
+    const problem =
+      (rawFrom && from === null) || (rawTo && to === null) ? "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now."
+      : from === null || to === null ? "A custom period needs both a From and a To day."
+      : from > to ? `The period is reversed: From (${rawFrom}) is after To (${rawTo}). Pick a From day on or before the To day.`
+      : to - from >= MAX_DAYS ? `A period is at most ${MAX_DAYS} days; this one has ${to - from + 1}.`
+      : null;
+    if (problem) return { fromDay: today - 29, toDay: today, from: isoFromDay(today - 29), to: isoFromDay(today), days: 30, preset: "30", problem };
+  }
   if ((days === "custom" || !days) && from !== null && to !== null && from <= to && to - from < MAX_DAYS) {
     return { fromDay: from, toDay: to, from: isoFromDay(from), to: isoFromDay(to), days: to - from + 1, preset: "custom" };
   }

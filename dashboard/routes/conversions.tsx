@@ -1,8 +1,10 @@
 import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { Layout, Badge, Csrf } from "../ui";
 import { conversionColumns, DataTable, Empty, Facts, Pager, type ConversionLine } from "../pages/manager";
 import { commissionOf, commissionsOf, getConversion, listConversions } from "../../src/db/queries/conversions";
 import { pricingOf } from "../../src/db/queries/dashboard";
+import { adjustmentsOf } from "../../src/db/queries/commissions";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { explain } from "../../src/domain/explain";
 import { eachPage } from "../../src/db/queries/pagination";
@@ -23,6 +25,7 @@ export function conversionRoutes() {
     const from = dayQuery(c, "from", ctx.now);
     const toDay = dayQuery(c, "to", ctx.now);
     if (from === null || toDay === null) return badRequestPage(c, "app", "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now.");
+    if (from !== undefined && toDay !== undefined && from > toDay) return badRequestPage(c, "app", `The dates are reversed: Recorded from (${c.req.query("from")}) is after Recorded to (${c.req.query("to")}). Pick a From day on or before the To day.`);
     const to = toDay === undefined ? undefined : toDay + 86_400_000;
     const dir = await partnerDirectory(db, program.id);
     const filter = { programId: program.id, status, partnerId, from, to };
@@ -67,7 +70,9 @@ export function conversionRoutes() {
     if (!conv || conv.programId !== program.id) return notFoundPage(c, "app");
     const commission = await commissionOf(db, conv.id);
     const { rule, tier } = await pricingOf(db, commission);
-    const x = explain({ conversion: conv, cookieDays: program.cookieDays, tier, rule, commission });
+    // as the API explains it: the window the conversion was attributed under (older rows: the
+    // program's) and the refund adjustments waiting for a payout
+    const x = explain({ conversion: conv, cookieDays: conv.cookieDays ?? program.cookieDays, tier, rule, commission, adjustments: commission ? await adjustmentsOf(db, commission.id) : [] });
     const partner = conv.partnerId ? await getProgramPartner(db, program.id, conv.partnerId) : null;
     return c.html(
       <Layout {...ctx.frame("conversions", `Conversion ${conv.orderId}`)}>
@@ -91,6 +96,7 @@ export function conversionRoutes() {
               ["Rule", x.rule ? `${x.rule.type === "percent" ? `${x.rule.value}%` : `${x.rule.value} ${program.currency} flat`}${x.rule.tierSpecific ? " (tier rule)" : " (program rule)"}` : "–"],
               ["Arithmetic", x.arithmetic ?? x.commission ?? "–"],
               ["Commission", commission ? <>{fmt.m(commission.amount)} <Badge status={commission.status} /></> : "none"],
+              ...x.adjustments.map((a): [string, Child] => ["Adjustment", <>{a.amount} {a.currency} {a.payoutId ? <>in payout <a href={`${base}/payouts/${a.payoutId}`} class="mono">{a.payoutId}</a></> : "waiting for the next payout"}</>]),
             ]} />
             {commission && (commission.status === "hold" || commission.status === "pending") ? (
               <form method="post" action={`${base}/commissions`} class="row">

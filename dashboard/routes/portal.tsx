@@ -13,9 +13,9 @@ import { createLink } from "../../src/services/links/createLink";
 import { orderFactsOf } from "../../src/db/queries/conversions";
 import { partnerPayoutPage } from "../../src/db/queries/dashboard";
 import { eachPage } from "../../src/db/queries/pagination";
-import { dayColumns, fmtFor, linkLine, mapPages, notFoundPage, pagedTableCsv, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
+import { badRequestPage, dayColumns, fmtFor, linkLine, mapPages, notFoundPage, pagedTableCsv, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
-import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
+import { keepTyped, sessionGate, setFlash, takeFlash, takeTyped, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
 
@@ -48,6 +48,7 @@ export function portalRoutes() {
     if (!ctx) return notFoundPage(c, "portal");
     const { db, partner, program, fmt } = ctx;
     const period = periodOf(c, ctx.now);
+    if (period.problem) return badRequestPage(c, "portal", period.problem);
     const [days, prev, bySub, balance, paid, tiers] = await Promise.all([
       report(db, program, period, "day", partner.num), report(db, program, previousPeriod(period), "day", partner.num), report(db, program, period, "sub1", partner.num),
       partnerBalance(db, partner.id), paidOut(db, partner.id), listTiers(db, program.id),
@@ -106,7 +107,7 @@ export function portalRoutes() {
             empty={<Empty title="You have no links yet.">Create your first one below, then share it: clicks show up within seconds.</Empty>} />
         </section>
         <div class="grid">
-          <section class="panel"><h2>New link</h2><LinkCreateForm action="/portal/links" csrf={c.var.csrf} domains={program.allowedDomains} /></section>
+          <section class="panel"><h2>New link</h2><LinkCreateForm action="/portal/links" csrf={c.var.csrf} domains={program.allowedDomains} typed={takeTyped(c, "portal")("link-create")} /></section>
           <section class="panel">
             <h2>Sub ids</h2>
             <p>Add <span class="mono">sub1</span> … <span class="mono">sub5</span> to any link to tell placements apart, for example:</p>
@@ -124,6 +125,7 @@ export function portalRoutes() {
     const body = await c.req.parseBody();
     const slug = String(body["slug"] ?? "").trim() || undefined;
     const outcome = await createLink(ctx.db, ctx.program, { partnerId: ctx.partner.id, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: false }, ctx.now);
+    if (outcome.kind !== "created") keepTyped(c, "portal", "link-create", body);
     if (outcome.kind === "invalid") setFlash(c, "portal", "err", `The ${outcome.path} was refused: ${outcome.message}`);
     else if (outcome.kind === "slug_taken") setFlash(c, "portal", "err", `The slug "${slug}" is taken. Pick another, or leave it empty.`);
     else {

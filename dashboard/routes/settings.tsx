@@ -10,7 +10,7 @@ import { insertTier, listTiers } from "../../src/db/queries/tiers";
 import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../src/domain/money";
 import { notFoundPage, tableCsv, wantsCsv } from "./common";
 import { programPage } from "./programPage";
-import { setFlash, type DashEnv } from "./session";
+import { keepTyped, setFlash, takeTyped, type DashEnv } from "./session";
 
 const SETTING_LABELS: Record<string, string> = {
   name: "the name", cookieDays: "the cookie window", attribution: "the attribution", holdDays: "the refund window",
@@ -27,6 +27,8 @@ export function settingsRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
+    // after a refused save, the form shows what was typed, not the stored settings
+    const typed = takeTyped(c, "app")("program");
     const [tiers, rules, keys, pk] = await Promise.all([
       listTiers(db, program.id), listRules(db, program.id), programKeyPrefixes(db, program.id),
       getSetting(db, publicKeySetting(program.id)),
@@ -62,28 +64,28 @@ export function settingsRoutes() {
             <h2>Program</h2>
             <form method="post" action={`${base}/settings/program`} class="form top">
               <Csrf token={c.var.csrf} />
-              <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} value={program.name} /></div>
+              <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} value={typed?.name ?? program.name} /></div>
               <div class="field">
                 <label for="p-window">Cookie window (days)</label>
-                <input id="p-window" name="cookieDays" type="number" required min={COOKIE_DAYS.min} max={COOKIE_DAYS.max} value={String(program.cookieDays)} aria-describedby="p-window-hint" />
+                <input id="p-window" name="cookieDays" type="number" required min={COOKIE_DAYS.min} max={COOKIE_DAYS.max} value={typed?.cookieDays ?? String(program.cookieDays)} aria-describedby="p-window-hint" />
                 <span class="hint" id="p-window-hint">How long after a click a conversion still counts.</span>
               </div>
               <div class="field">
                 <label for="p-model">Attribution</label>
                 <select id="p-model" name="attribution">
-                  <option value="last_click" selected={program.attribution === "last_click"}>Last click wins</option>
-                  <option value="first_click" selected={program.attribution === "first_click"}>First click wins</option>
+                  <option value="last_click" selected={(typed?.attribution ?? program.attribution) === "last_click"}>Last click wins</option>
+                  <option value="first_click" selected={(typed?.attribution ?? program.attribution) === "first_click"}>First click wins</option>
                 </select>
               </div>
               <div class="field">
                 <label for="p-hold">Refund window (days)</label>
-                <input id="p-hold" name="holdDays" type="number" required min={HOLD_DAYS.min} max={HOLD_DAYS.max} value={String(program.holdDays)} aria-describedby="p-hold-hint" />
+                <input id="p-hold" name="holdDays" type="number" required min={HOLD_DAYS.min} max={HOLD_DAYS.max} value={typed?.holdDays ?? String(program.holdDays)} aria-describedby="p-hold-hint" />
                 <span class="hint" id="p-hold-hint">Days an approved commission waits for refunds before it can be paid out (not the review of pixel sales).</span>
               </div>
-              <div class="field"><label for="p-min">Minimum payout ({program.currency})</label><input id="p-min" name="minPayout" required inputmode="decimal" value={formatMoney(program.minPayout, program.currency)} /></div>
+              <div class="field"><label for="p-min">Minimum payout ({program.currency})</label><input id="p-min" name="minPayout" required inputmode="decimal" value={typed?.minPayout ?? formatMoney(program.minPayout, program.currency)} /></div>
               <div class="field full">
                 <label for="p-domains">Allowed domains</label>
-                <textarea id="p-domains" name="allowedDomains" rows={3} required aria-describedby="p-domains-hint">{program.allowedDomains.join("\n")}</textarea>
+                <textarea id="p-domains" name="allowedDomains" rows={3} required aria-describedby="p-domains-hint">{typed?.allowedDomains ?? program.allowedDomains.join("\n")}</textarea>
                 <span class="hint" id="p-domains-hint">One per line; <span class="mono">.example.com</span> allows every subdomain.</span>
               </div>
               <div class="full"><button>Save settings</button></div>
@@ -169,7 +171,7 @@ export function settingsRoutes() {
       minPayout: field("minPayout").trim(), allowedDomains: field("allowedDomains").split(/[\s,]+/).filter(Boolean),
     }, ctx.program.currency);
     const back = `${ctx.base}/settings`;
-    if (!check.ok) return (setFlash(c, "app", "err", `Nothing was saved: ${SETTING_LABELS[check.field.split(".")[0]!] ?? check.field} ${check.message}.`), c.redirect(back, 303));
+    if (!check.ok) return (keepTyped(c, "app", "program", b), setFlash(c, "app", "err", `Nothing was saved: ${SETTING_LABELS[check.field.split(".")[0]!] ?? check.field} ${check.message}.`), c.redirect(back, 303));
     await updateProgram(ctx.db, c.var.session.vendorId, ctx.program.id, check.value);
     // Cached links carry the program's domains and window: re-read them on the next redirect.
     c.var.deps.linkCache.clear();

@@ -47,8 +47,8 @@ describe("CSV exports with 1,500 commissions", () => {
     // a partner name a spreadsheet would run as a formula
     f = await createFixture(t, { partner: { name: "=HYPERLINK(\"http://evil\")", coupon: "ANNA10" } });
     for (let i = 0; i < N; i += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, N - i) }, (_, j) =>
-        postConversion(t, f.postbackKey, { orderId: `ord-${i + j}`, event: "sale", amount: "100.00", currency: "USD", coupon: "ANNA10" }).then((r) => okJson(r, 201))));
+      await Promise.all(Array.from({ length: Math.min(100, N - i) }, async (_, j) =>
+        okJson(await postConversion(t, f.postbackKey, { orderId: `ord-${i + j}`, event: "sale", amount: "100.00", currency: "USD", coupon: "ANNA10" }), 201)));
     }
     manager = await dashboardCookie(t, "app", f.vendorKey);
     partner = await dashboardCookie(t, "portal", f.partner.apiKey);
