@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixture, createTestApp, okJson, postConversion, PUBLIC_URL, type TestApp } from "../helpers/app";
 import { csvNumber, toCsv } from "../../src/http/csv";
+import { dashboardCookie } from "../helpers/dashboard";
 
 // Every CSV export holds every row its filter matches, not the page on screen (100 rows) or one
 // API page: a program with 1,500 commissions exports 1,500, streamed page by page. Money and
 // counts stay numbers; text is still guarded against formula injection.
 
 const N = 1500;
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-
-/** A dashboard or portal session cookie, signed in through the real form. */
-export async function dashboardCookie(t: TestApp, area: "app" | "portal", key: string): Promise<string> {
-  const form = await t.request(`${PUBLIC_URL}/${area}/login`);
-  const res = await t.request(`${PUBLIC_URL}/${area}/login`, {
-    method: "POST", redirect: "manual",
-    headers: { origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ _csrf: csrfOf(await form.text()), key }).toString(),
-  });
-  if (res.status !== 303) throw new Error(`sign-in: ${res.status}`);
-  return /afx_s=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
-}
-
 /** The body as text, and how many chunks it came in (a streamed export comes in several). */
 async function readAll(res: Response) {
   const reader = res.body!.getReader();
