@@ -28,7 +28,10 @@ export function settingsRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
     // after a refused save, the form shows what was typed, not the stored settings
-    const typed = takeTyped(c, "app")("program");
+    const kept = takeTyped(c, "app");
+    const typed = kept("program");
+    const tierTyped = kept("tier");
+    const ruleTyped = kept("rule");
     const [tiers, rules, keys, pk] = await Promise.all([
       listTiers(db, program.id), listRules(db, program.id), programKeyPrefixes(db, program.id),
       getSetting(db, publicKeySetting(program.id)),
@@ -132,11 +135,11 @@ export function settingsRoutes() {
             <h3>Add a tier</h3>
             <form method="post" action={`${base}/settings/tiers`} class="form">
               <Csrf token={c.var.csrf} />
-              <div class="field"><label for="t-name">Name</label><input id="t-name" name="name" required maxlength={100} /></div>
-              <div class="field"><label for="t-rank">Rank</label><input id="t-rank" name="rank" type="number" min={1} max={100} required value={String(tiers.length)} /></div>
-              <div class="field"><label for="t-metric">Metric</label><select id="t-metric" name="metric"><option value="revenue">Revenue</option><option value="conversions">Conversions</option></select></div>
-              <div class="field"><label for="t-th">Threshold</label><input id="t-th" name="threshold" required inputmode="decimal" placeholder="1000.00" /></div>
-              <div class="field"><label for="t-win">Window (days)</label><input id="t-win" name="windowDays" type="number" min={1} max={3650} value="90" /></div>
+              <div class="field"><label for="t-name">Name</label><input id="t-name" name="name" required maxlength={100} value={tierTyped?.name} /></div>
+              <div class="field"><label for="t-rank">Rank</label><input id="t-rank" name="rank" type="number" min={1} max={100} required value={tierTyped?.rank ?? String(tiers.length)} /></div>
+              <div class="field"><label for="t-metric">Metric</label><select id="t-metric" name="metric"><option value="revenue">Revenue</option><option value="conversions" selected={tierTyped?.metric === "conversions"}>Conversions</option></select></div>
+              <div class="field"><label for="t-th">Threshold</label><input id="t-th" name="threshold" required inputmode="decimal" placeholder="1000.00" value={tierTyped?.threshold} /></div>
+              <div class="field"><label for="t-win">Window (days)</label><input id="t-win" name="windowDays" type="number" min={1} max={3650} value={tierTyped?.windowDays ?? "90"} /></div>
               <button class="secondary">Add tier</button>
             </form>
           </section>
@@ -146,10 +149,10 @@ export function settingsRoutes() {
             <h3>Add a rule</h3>
             <form method="post" action={`${base}/settings/rules`} class="form">
               <Csrf token={c.var.csrf} />
-              <div class="field"><label for="r-event">Event</label><select id="r-event" name="event"><option value="sale">Sale</option><option value="lead">Lead</option></select></div>
-              <div class="field"><label for="r-type">Type</label><select id="r-type" name="type"><option value="percent">Percent of amount</option><option value="flat">Flat amount</option></select></div>
-              <div class="field"><label for="r-value">Value</label><input id="r-value" name="value" required inputmode="decimal" placeholder="20" /></div>
-              <div class="field"><label for="r-tier">Tier</label><select id="r-tier" name="tierId"><option value="">All tiers</option>{tiers.map((t) => <option value={t.id}>{t.name}</option>)}</select></div>
+              <div class="field"><label for="r-event">Event</label><select id="r-event" name="event"><option value="sale">Sale</option><option value="lead" selected={ruleTyped?.event === "lead"}>Lead</option></select></div>
+              <div class="field"><label for="r-type">Type</label><select id="r-type" name="type"><option value="percent">Percent of amount</option><option value="flat" selected={ruleTyped?.type === "flat"}>Flat amount</option></select></div>
+              <div class="field"><label for="r-value">Value</label><input id="r-value" name="value" required inputmode="decimal" placeholder="20" value={ruleTyped?.value} /></div>
+              <div class="field"><label for="r-tier">Tier</label><select id="r-tier" name="tierId"><option value="">All tiers</option>{tiers.map((t) => <option value={t.id} selected={ruleTyped?.tierId === t.id}>{t.name}</option>)}</select></div>
               <button class="secondary">Add rule</button>
             </form>
             <p class="small muted">A tier's rule beats the program-wide one; rules apply to conversions recorded after they exist.</p>
@@ -203,6 +206,7 @@ export function settingsRoutes() {
       threshold = m.ok && m.minor >= 0 ? m.minor : NaN;
     } else threshold = Number(b["threshold"]);
     if (!name || !Number.isInteger(rank) || rank < 1 || rank > 100 || !Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650 || !Number.isSafeInteger(threshold) || threshold < 0) {
+      keepTyped(c, "app", "tier", b);
       setFlash(c, "app", "err", "A tier needs a name, a rank 1–100, a threshold (an amount, or a whole number of conversions) and a window of 1–3650 days.");
       return c.redirect(back, 303);
     }
@@ -211,6 +215,7 @@ export function settingsRoutes() {
       setFlash(c, "app", "ok", `Tier ${name} added; partners move into it at the next settle.`);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
+      keepTyped(c, "app", "tier", b);
       setFlash(c, "app", "err", `Rank ${rank} is taken in this program.`);
     }
     return c.redirect(back, 303);
@@ -224,10 +229,10 @@ export function settingsRoutes() {
     const event = b["event"] === "lead" ? "lead" : "sale";
     const type = b["type"] === "flat" ? "flat" : "percent";
     const tierId = String(b["tierId"] ?? "") || null;
-    if (tierId && !(await listTiers(ctx.db, ctx.program.id)).some((t) => t.id === tierId)) return (setFlash(c, "app", "err", "No such tier."), c.redirect(back, 303));
+    if (tierId && !(await listTiers(ctx.db, ctx.program.id)).some((t) => t.id === tierId)) return (keepTyped(c, "app", "rule", b), setFlash(c, "app", "err", "No such tier."), c.redirect(back, 303));
     const parsed = type === "percent" ? parsePercent(String(b["value"] ?? "")) : parseMoney(String(b["value"] ?? ""), ctx.program.currency);
     const value = parsed.ok ? ("scaled" in parsed ? parsed.scaled : parsed.minor) : NaN;
-    if (!parsed.ok || value < 0) return (setFlash(c, "app", "err", `The value was refused: ${parsed.ok ? "must not be negative" : parsed.message}.`), c.redirect(back, 303));
+    if (!parsed.ok || value < 0) return (keepTyped(c, "app", "rule", b), setFlash(c, "app", "err", `The value was refused: ${parsed.ok ? "must not be negative" : parsed.message}.`), c.redirect(back, 303));
     await insertRule(ctx.db, { programId: ctx.program.id, tierId, event, type, value, createdAt: ctx.now });
     setFlash(c, "app", "ok", `Rule added: ${type === "percent" ? `${formatPercent(value)}%` : `${formatMoney(value, ctx.program.currency)} ${ctx.program.currency}`} per ${event}.`);
     return c.redirect(back, 303);

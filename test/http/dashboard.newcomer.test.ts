@@ -151,6 +151,23 @@ describe("dashboard fixes for newcomers", () => {
     expect(bad).toContain('value="https://evil.example/x"');
     expect(bad).toContain('value="my-typed-slug"');
     expect(bad).toMatch(new RegExp(`<option value="${ben.partner.id}" selected="">`));
+
+    const settings = `/app/p/${f.program.id}/settings`;
+    const tier = await follow(await post(`${settings}/tiers`, { name: "Gold typed", rank: "3", metric: "conversions", threshold: "lots", windowDays: "45" }, settings));
+    expect(tier).toContain("A tier needs a name");
+    expect(tier).toContain('value="Gold typed"');
+    expect(tier).toContain('value="lots"');
+    expect(tier).toContain('value="45"');
+    expect(tier).toContain('<option value="conversions" selected="">');
+    const rule = await follow(await post(`${settings}/rules`, { event: "lead", type: "flat", value: "-3", tierId: "" }, settings));
+    expect(rule).toContain("The value was refused");
+    expect(rule).toContain('value="-3"');
+    expect(rule).toContain('<option value="lead" selected="">');
+    const program = await follow(await post(`${settings}/program`, { name: "Typed name", cookieDays: "9999", attribution: "first_click", holdDays: "3", minPayout: "12.34", allowedDomains: "shop.example.com" }, settings));
+    expect(program).toContain("Nothing was saved");
+    expect(program).toContain('value="Typed name"');
+    expect(program).toContain('value="9999"');
+    expect(program).toContain('value="12.34"');
   });
 
   it("the portal's commission list names the order and the link, not only cnv_ ids", async () => {
