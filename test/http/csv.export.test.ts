@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixture, createTestApp, okJson, postConversion, PUBLIC_URL, type TestApp } from "../helpers/app";
 import { csvNumber, toCsv } from "../../src/http/csv";
-import { dashboardCookie } from "../helpers/dashboard";
+import { signedIn } from "../helpers/dashboard";
 
 // Every CSV export holds every row its filter matches, not the page on screen (100 rows) or one
 // API page: a program with 1,500 commissions exports 1,500, streamed page by page. Money and
@@ -37,12 +37,12 @@ describe("CSV exports with 1,500 commissions", () => {
       await Promise.all(Array.from({ length: Math.min(100, N - i) }, async (_, j) =>
         okJson(await postConversion(t, f.postbackKey, { orderId: `ord-${i + j}`, event: "sale", amount: "100.00", currency: "USD", coupon: "ANNA10" }), 201)));
     }
-    manager = await dashboardCookie(t, "app", f.vendorKey);
-    partner = await dashboardCookie(t, "portal", f.partner.apiKey);
+    manager = await signedIn(t, f.vendorKey, "app");
+    partner = await signedIn(t, f.partner.apiKey, "portal");
   }, 120_000);
   afterAll(async () => { await t?.close(); });
 
-  const page = (path: string, cookie: string) => t.request(`${PUBLIC_URL}${path}`, { headers: { cookie: `afx_s=${cookie}` } });
+  const page = (path: string, cookie: string) => t.request(`${PUBLIC_URL}${path}`, { headers: { cookie } });
 
   function expectRows(csv: Awaited<ReturnType<typeof readAll>>, header: string, amountColumn: string) {
     expect(csv.lines[0]).toBe(header);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addPartner, click, createFixture, createTestApp, okJson, postConversion, PUBLIC_URL, type TestApp } from "../helpers/app";
-import { csrfOf, dashboardCookie } from "../helpers/dashboard";
+import { csrfOf, signedIn } from "../helpers/dashboard";
 
 // What a new partner manager tripped over in the dashboard and the portal (issue 10, item 5):
 // status words instead of CSS values, the right "below the minimum" names, bulk "Mark all paid",
@@ -20,16 +20,16 @@ describe("dashboard fixes for newcomers", () => {
     t = await createTestApp({ now: T0 });
     f = await createFixture(t, { program: { minPayout: "50.00", holdDays: 0 } });
     ben = await addPartner(t, f.vendorKey, f.program.id, { name: "Ben Below", email: "ben@example.com", coupon: "BEN10" }, { slug: "ben-link" });
-    cookie = await dashboardCookie(t, "app", f.vendorKey);
+    cookie = await signedIn(t, f.vendorKey, "app");
   });
   afterEach(async () => { await t.close(); });
 
-  const get = (path: string, c = cookie) => t.request(`${PUBLIC_URL}${path}`, { headers: { cookie: `afx_s=${c}` } });
+  const get = (path: string, c = cookie) => t.request(`${PUBLIC_URL}${path}`, { headers: { cookie: c } });
   async function post(path: string, fields: Record<string, string>, from: string, c = cookie) {
     const csrf = csrfOf(await (await get(from, c)).text());
     return t.request(`${PUBLIC_URL}${path}`, {
       method: "POST", redirect: "manual",
-      headers: { cookie: `afx_s=${c}`, origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" },
+      headers: { cookie: c, origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
     });
   }
@@ -37,7 +37,7 @@ describe("dashboard fixes for newcomers", () => {
   async function follow(res: Response, c = cookie) {
     expect(res.status).toBe(303);
     const set = res.headers.getSetCookie().map((s) => s.split(";")[0]!).filter((s) => !s.endsWith("="));
-    return (await t.request(new URL(res.headers.get("location")!, PUBLIC_URL).href, { headers: { cookie: [`afx_s=${c}`, ...set].join("; ") } })).text();
+    return (await t.request(new URL(res.headers.get("location")!, PUBLIC_URL).href, { headers: { cookie: [c, ...set].join("; ") } })).text();
   }
   const sale = async (orderId: string, amount: string, coupon: string) =>
     okJson(await postConversion(t, f.postbackKey, { orderId, event: "sale", amount, currency: "USD", coupon }), 201);
@@ -69,7 +69,7 @@ describe("dashboard fixes for newcomers", () => {
     const payoutId = /\/payouts\/(pay_[A-Za-z0-9]+)"/.exec(created)![1]!;
     const detail = await (await get(`/app/p/${f.program.id}/payouts/${payoutId}`)).text();
     expect(badges(detail)).toContainEqual(["s-pending-p", "Pending"]);
-    const portal = await dashboardCookie(t, "portal", f.partner.apiKey);
+    const portal = await signedIn(t, f.partner.apiKey, "portal");
     const earnings = await (await get("/portal/earnings", portal)).text();
     expect(badges(earnings)).toContainEqual(["s-pending-p", "Pending"]);
     expect(earnings).not.toMatch(/>(pending-p|pending|approved)</);
@@ -102,7 +102,7 @@ describe("dashboard fixes for newcomers", () => {
     await approvedFor();
     const batch = await okJson(await t.request(`/api/v1/programs/${f.program.id}/payouts`, { method: "POST", key: f.vendorKey }), 201);
     const other = await createFixture(t, { program: { name: "Other" } });
-    const otherCookie = await dashboardCookie(t, "app", other.vendorKey);
+    const otherCookie = await signedIn(t, other.vendorKey, "app");
     const res = await post(`/app/p/${other.program.id}/payout-batches/${batch.id}/paid`, {}, `/app/p/${other.program.id}/payouts`, otherCookie);
     expect(res.status).toBe(404);
     const api = await okJson(await t.request(`/api/v1/payout-batches/${batch.id}`, { key: f.vendorKey }));
@@ -130,7 +130,7 @@ describe("dashboard fixes for newcomers", () => {
       expect(res.status, path).toBe(400);
       expect(await res.text()).toMatch(/reversed: .*from \(2026-06-09\) is after .*to \(2026-06-01\)/i);
     }
-    const portal = await dashboardCookie(t, "portal", f.partner.apiKey);
+    const portal = await signedIn(t, f.partner.apiKey, "portal");
     expect((await get("/portal?days=custom&from=2026-06-09&to=2026-06-01", portal)).status).toBe(400);
     // a range the right way round still works
     expect((await get(`/app/p/${f.program.id}?days=custom&from=2026-06-01&to=2026-06-09`)).status).toBe(200);
@@ -174,7 +174,7 @@ describe("dashboard fixes for newcomers", () => {
     const clickId = await click(t, "anna");
     await t.flushClicks();
     await okJson(await postConversion(t, f.postbackKey, { orderId: "ORDER-777", event: "sale", amount: "50.00", currency: "USD", clickId }), 201);
-    const portal = await dashboardCookie(t, "portal", f.partner.apiKey);
+    const portal = await signedIn(t, f.partner.apiKey, "portal");
     const html = await (await get("/portal/earnings", portal)).text();
     const table = /<caption class="skip">My commissions<\/caption>([^]*?)<\/table>/.exec(html)?.[1] ?? "";
     expect(table).toContain(">Order<");
