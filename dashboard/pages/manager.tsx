@@ -44,14 +44,13 @@ export function partnerColumns(fmt: Fmt, base: string): Column<PartnerLine>[] {
   ];
 }
 
-/** `typed`: what a refused submit held, shown again (see keepTyped). */
-export function PartnerCreateForm({ base, csrf, typed }: { base: string; csrf: string; typed?: Record<string, string> }) {
+export function PartnerCreateForm({ base, csrf }: { base: string; csrf: string }) {
   return (
     <form method="post" action={`${base}/partners`} class="form">
       <Csrf token={csrf} />
-      <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} autocomplete="off" value={typed?.name} /></div>
-      <div class="field"><label for="p-email">Email</label><input id="p-email" name="email" type="email" required maxlength={320} autocomplete="off" value={typed?.email} /></div>
-      <div class="field"><label for="p-coupon">Coupon (optional)</label><input id="p-coupon" name="coupon" pattern="[A-Za-z0-9_\-]{2,64}" maxlength={64} aria-describedby="p-coupon-h" value={typed?.coupon} /><span class="hint" id="p-coupon-h">Orders with this code are credited to the partner.</span></div>
+      <div class="field"><label for="p-name">Name</label><input id="p-name" name="name" required maxlength={200} autocomplete="off" /></div>
+      <div class="field"><label for="p-email">Email</label><input id="p-email" name="email" type="email" required maxlength={320} autocomplete="off" /></div>
+      <div class="field"><label for="p-coupon">Coupon (optional)</label><input id="p-coupon" name="coupon" pattern="[A-Za-z0-9_\-]{2,64}" maxlength={64} aria-describedby="p-coupon-h" /><span class="hint" id="p-coupon-h">Orders with this code are credited to the partner.</span></div>
       <button>Add partner</button>
     </form>
   );
@@ -86,7 +85,7 @@ export function linkColumns(fmt: Fmt, base: string, opts: { partner: boolean; qr
   return cols;
 }
 
-export function LinkCreateForm(p: { action: string; csrf: string; partners?: { id: string; name: string }[]; selected?: string; domains: string[]; typed?: Record<string, string> }) {
+export function LinkCreateForm(p: { action: string; csrf: string; partners?: { id: string; name: string }[]; selected?: string; domains: string[] }) {
   return (
     <form method="post" action={p.action} class="form">
       <Csrf token={p.csrf} />
@@ -94,22 +93,22 @@ export function LinkCreateForm(p: { action: string; csrf: string; partners?: { i
         <div class="field">
           <label for="l-partner">Partner</label>
           <select id="l-partner" name="partnerId" required>
-            {p.partners.map((x) => <option value={x.id} selected={x.id === (p.typed?.partnerId ?? p.selected)}>{x.name}</option>)}
+            {p.partners.map((x) => <option value={x.id} selected={x.id === p.selected}>{x.name}</option>)}
           </select>
         </div>
       ) : null}
       <div class="field">
         <label for="l-dest">Destination URL</label>
-        <input id="l-dest" name="destination" type="url" required maxlength={2048} placeholder={`https://${p.domains[0]?.replace(/^\./, "") ?? "shop.example.com"}/`} aria-describedby="l-dest-h" value={p.typed?.destination} />
+        <input id="l-dest" name="destination" type="url" required maxlength={2048} placeholder={`https://${p.domains[0]?.replace(/^\./, "") ?? "shop.example.com"}/`} aria-describedby="l-dest-h" />
         <span class="hint" id="l-dest-h">Allowed hosts: {p.domains.join(", ")}</span>
       </div>
       <div class="field">
         <label for="l-slug">Slug (optional)</label>
-        <input id="l-slug" name="slug" pattern="[A-Za-z0-9_\-]{3,64}" maxlength={64} aria-describedby="l-slug-h" value={p.typed?.slug} />
+        <input id="l-slug" name="slug" pattern="[A-Za-z0-9_\-]{3,64}" maxlength={64} aria-describedby="l-slug-h" />
         <span class="hint" id="l-slug-h">3–64 letters, digits, _ or -. Left empty, one is generated.</span>
       </div>
       {p.partners ? (
-        <label class="check"><input type="checkbox" name="allowDeepLinks" value="1" checked={p.typed?.allowDeepLinks === "1"} /> Allow deep links (?to=)</label>
+        <label class="check"><input type="checkbox" name="allowDeepLinks" value="1" /> Allow deep links (?to=)</label>
       ) : null}
       <button>Create link</button>
     </form>

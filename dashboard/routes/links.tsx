@@ -8,7 +8,7 @@ import { createLink } from "../../src/services/links/createLink";
 import { linkLine, mapPages, notFoundPage, pagedTableCsv, qrResponse, wantsCsv, withQuery } from "./common";
 import { allLinks, partnerDirectory } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
-import { keepTyped, setFlash, takeTyped, type DashEnv } from "./session";
+import { setFlash, type DashEnv } from "./session";
 
 /** Tracked links: the list, creating one (through the same service as the API), a link's QR code. */
 export function linkRoutes() {
@@ -29,7 +29,7 @@ export function linkRoutes() {
         <section class="panel">
           <h2>Create a link</h2>
           {dir.partners.length ? (
-            <LinkCreateForm action={`${base}/links`} csrf={c.var.csrf} partners={dir.partners.map(partnerOption)} domains={program.allowedDomains} typed={takeTyped(c, "app")("link-create")} />
+            <LinkCreateForm action={`${base}/links`} csrf={c.var.csrf} partners={dir.partners.map(partnerOption)} domains={program.allowedDomains} />
           ) : (
             <p class="muted">Links belong to partners: <a href={`${base}/partners`}>add a partner</a> first.</p>
           )}
@@ -50,10 +50,9 @@ export function linkRoutes() {
     const partnerId = String(body["partnerId"] ?? "");
     const partner = await getProgramPartner(ctx.db, ctx.program.id, partnerId);
     const back = c.req.header("referer")?.includes(`/partners/${partnerId}`) ? `${ctx.base}/partners/${partnerId}` : `${ctx.base}/links`;
-    if (!partner) return (keepTyped(c, "app", "link-create", body), setFlash(c, "app", "err", "Pick a partner of this program."), c.redirect(back, 303));
+    if (!partner) return (setFlash(c, "app", "err", "Pick a partner of this program."), c.redirect(back, 303));
     const slug = String(body["slug"] ?? "").trim() || undefined;
     const outcome = await createLink(ctx.db, ctx.program, { partnerId, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: body["allowDeepLinks"] === "1" }, ctx.now);
-    if (outcome.kind !== "created") keepTyped(c, "app", "link-create", body);
     if (outcome.kind === "invalid") setFlash(c, "app", "err", `The ${outcome.path} was refused: ${outcome.message}`);
     else if (outcome.kind === "slug_taken") setFlash(c, "app", "err", `The slug "${slug}" is taken. Pick another, or leave it empty.`);
     else {

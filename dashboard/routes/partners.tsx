@@ -14,7 +14,7 @@ import { eachPage } from "../../src/db/queries/pagination";
 import { badRequestPage, dayColumns, linkLine, mapPages, notFoundPage, pagedTableCsv, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, partnerDirectory, report } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
-import { keepTyped, setFlash, takeTyped, type DashEnv } from "./session";
+import { setFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
 const SIGN_IN_LINK_TTL_MS = 72 * 3_600_000;
@@ -45,7 +45,7 @@ export function partnerRoutes() {
             tools={<span class="muted small">{fmt.count(rows.length, "partner")} · results {fmt.day(period.from)} – {fmt.day(period.to)}</span>}
             empty={<Empty title="No partners yet.">Add one with the form below; then create a tracked link for them on their page.</Empty>} />
         </section>
-        <section class="panel"><h2>Add a partner</h2><PartnerCreateForm base={base} csrf={c.var.csrf} typed={takeTyped(c, "app")("partner-create")} /></section>
+        <section class="panel"><h2>Add a partner</h2><PartnerCreateForm base={base} csrf={c.var.csrf} /></section>
       </Layout>,
     );
   });
@@ -58,16 +58,15 @@ export function partnerRoutes() {
     const email = String(body["email"] ?? "").trim();
     const coupon = String(body["coupon"] ?? "").trim() || null;
     const back = `${ctx.base}/partners`;
-    if (!name || name.length > 200) return (keepTyped(c, "app", "partner-create", body), setFlash(c, "app", "err", "A partner needs a name (up to 200 characters)."), c.redirect(back, 303));
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) return (keepTyped(c, "app", "partner-create", body), setFlash(c, "app", "err", `"${email}" is not an email address.`), c.redirect(back, 303));
-    if (coupon && !/^[A-Za-z0-9_-]{2,64}$/.test(coupon)) return (keepTyped(c, "app", "partner-create", body), setFlash(c, "app", "err", "A coupon is 2–64 letters, digits, _ or -."), c.redirect(back, 303));
+    if (!name || name.length > 200) return (setFlash(c, "app", "err", "A partner needs a name (up to 200 characters)."), c.redirect(back, 303));
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) return (setFlash(c, "app", "err", `"${email}" is not an email address.`), c.redirect(back, 303));
+    if (coupon && !/^[A-Za-z0-9_-]{2,64}$/.test(coupon)) return (setFlash(c, "app", "err", "A coupon is 2–64 letters, digits, _ or -."), c.redirect(back, 303));
     try {
       const { partner } = await insertPartner(ctx.db, { vendorId: c.var.session.vendorId, programId: ctx.program.id, name, email, coupon, tierId: await entryTierId(ctx.db, ctx.program.id) }, ctx.now);
       setFlash(c, "app", "ok", `${partner.name} was added. Create a link for them below, and send them a sign-in link for the portal.`);
       return c.redirect(`${ctx.base}/partners/${partner.id}`, 303);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      keepTyped(c, "app", "partner-create", body);
       setFlash(c, "app", "err", `The coupon ${coupon} already belongs to another partner of this program.`);
       return c.redirect(back, 303);
     }
@@ -133,7 +132,7 @@ export function partnerRoutes() {
           <h2>Links</h2>
           <DataTable caption="Links of the partner" columns={linkCols} rows={linkRows} csv={withQuery(c, { format: "csv", table: "links" })} empty={<Empty title="No links yet.">Create the partner's first tracked link below.</Empty>} />
           <h3>New link for {partner.name}</h3>
-          <LinkCreateForm action={`${base}/links`} csrf={c.var.csrf} partners={[partnerOption(partner)]} selected={partner.id} domains={program.allowedDomains} typed={takeTyped(c, "app")("link-create")} />
+          <LinkCreateForm action={`${base}/links`} csrf={c.var.csrf} partners={[partnerOption(partner)]} selected={partner.id} domains={program.allowedDomains} />
         </section>
         <section class="panel">
           <h2>Tier history</h2>

@@ -15,7 +15,7 @@ import { partnerPayoutPage } from "../../src/db/queries/dashboard";
 import { eachPage } from "../../src/db/queries/pagination";
 import { badRequestPage, dayColumns, fmtFor, linkLine, mapPages, notFoundPage, pagedTableCsv, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
-import { keepTyped, sessionGate, setFlash, takeFlash, takeTyped, type DashEnv } from "./session";
+import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
 
@@ -107,7 +107,7 @@ export function portalRoutes() {
             empty={<Empty title="You have no links yet.">Create your first one below, then share it: clicks show up within seconds.</Empty>} />
         </section>
         <div class="grid">
-          <section class="panel"><h2>New link</h2><LinkCreateForm action="/portal/links" csrf={c.var.csrf} domains={program.allowedDomains} typed={takeTyped(c, "portal")("link-create")} /></section>
+          <section class="panel"><h2>New link</h2><LinkCreateForm action="/portal/links" csrf={c.var.csrf} domains={program.allowedDomains} /></section>
           <section class="panel">
             <h2>Sub ids</h2>
             <p>Add <span class="mono">sub1</span> … <span class="mono">sub5</span> to any link to tell placements apart, for example:</p>
@@ -125,7 +125,6 @@ export function portalRoutes() {
     const body = await c.req.parseBody();
     const slug = String(body["slug"] ?? "").trim() || undefined;
     const outcome = await createLink(ctx.db, ctx.program, { partnerId: ctx.partner.id, destination: String(body["destination"] ?? "").trim().slice(0, 2048), slug, allowDeepLinks: false }, ctx.now);
-    if (outcome.kind !== "created") keepTyped(c, "portal", "link-create", body);
     if (outcome.kind === "invalid") setFlash(c, "portal", "err", `The ${outcome.path} was refused: ${outcome.message}`);
     else if (outcome.kind === "slug_taken") setFlash(c, "portal", "err", `The slug "${slug}" is taken. Pick another, or leave it empty.`);
     else {
