@@ -35,7 +35,7 @@ export function commissionRoutes() {
       <Layout {...ctx.frame("commissions", "Commissions")}>
         <div class="head"><h1>Commissions</h1><StatusFilter base={`${base}/commissions`} current={status} counts={counts} filters={COMMISSION_FILTERS} /></div>
         <section class="panel">
-          <p class="small muted">Commissions that need review come from the pixel, which anyone who can read your page could fire: approve the real ones (they become pending and can be paid out after the {program.holdDays}-day refund window) and reject the rest.</p>
+          <p class="small muted">Held commissions come from the pixel, which anyone who can read your page could fire: approve the real ones (they become pending and are approved for payout after the {program.holdDays}-day hold) and reject the rest.</p>
           <DataTable caption="Commissions" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "commissions" })}
             tools={<BulkActions action={`${base}/commissions`} csrf={c.var.csrf} show={actionable} />}
             empty={<Empty title={status === "hold" ? "Nothing waits for approval." : "No commissions here."}>{status === "hold" ? "Pixel conversions land here for review; postback conversions skip this step." : "Commissions appear when partners' links lead to sales."} <a href={`${base}/commissions?status=all`}>See all commissions</a>.</Empty>} />
