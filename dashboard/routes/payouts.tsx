@@ -29,7 +29,7 @@ function BatchTools({ base, csrf, batches, fmt }: { base: string; csrf: string; 
             {b.pending.length ? (
               <form method="post" action={`${base}/payout-batches/${b.id}/paid`} class="inline" data-confirm={`Mark ${fmt.count(b.pending.length, "payout")} of ${fmt.m(total)} paid?`}>
                 <Csrf token={csrf} />
-                <button class="small secondary" aria-label={`Mark all ${b.pending.length} pending payouts of batch ${b.id} paid`}>Mark all paid</button>
+                <button class="small secondary" aria-label={`Mark all paid: batch ${b.id}, ${fmt.count(b.pending.length, "pending payout")}`}>Mark all paid</button>
               </form>
             ) : <span class="muted">all paid</span>}
           </div>

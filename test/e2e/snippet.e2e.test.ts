@@ -25,7 +25,7 @@ async function api(path: string, key: string, json?: unknown) {
   return res.json() as Promise<Record<string, any>>;
 }
 
-describe("the settings page's conversion snippet, as copied, in Chromium", () => {
+describe("the settings page's conversion snippet, as copied, in Chromium; then review, bulk payment and export in the dashboard", () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     server = await startServer({ AFFLUX_ADMIN_KEY: ADMIN_KEY });
@@ -39,13 +39,13 @@ describe("the settings page's conversion snippet, as copied, in Chromium", () =>
 
   it("a landing page and a thank-you page built from the shown text send an attributed pixel conversion", async () => {
     const vendorKey = (await api("/api/v1/vendors", ADMIN_KEY, { name: "Snippet Shop" })).apiKey as string;
-    const program = await api("/api/v1/programs", vendorKey, { name: "Snippet Partners", allowedDomains: ["shop.example.com"], holdDays: 0 });
+    const program = await api("/api/v1/programs", vendorKey, { name: "Snippet Partners", allowedDomains: ["shop.example.com"], holdDays: 0, minPayout: "1.00" });
     await api(`/api/v1/programs/${program.id}/rules`, vendorKey, { event: "sale", type: "percent", value: "10" });
     const partner = await api(`/api/v1/programs/${program.id}/partners`, vendorKey, { name: "Sam Snippet", email: "sam@example.com" });
     await api("/api/v1/links", vendorKey, { programId: program.id, partnerId: partner.id, destination: "https://shop.example.com/", slug: "sam-snip" });
 
     // The manager copies both texts from Settings (creating the snippet's public key if asked).
-    const manager = await browser.newContext();
+    const manager = await browser.newContext({ locale: "en-US" });
     const page = await manager.newPage();
     await page.goto(`${server.base}/app`);
     await page.getByLabel("Vendor admin key").fill(vendorKey);
@@ -61,7 +61,6 @@ describe("the settings page's conversion snippet, as copied, in Chromium", () =>
     const call = (await page.locator("#conv-call").textContent()) ?? "";
     expect(tag).toMatch(/^<script src="[^"]+\/afflux\.js" data-pk="afx_pub_[^"]+" defer><\/script>$/);
     expect(call).toContain("afflux.push([");
-    await manager.close();
 
     // The shop: every page carries the tag; the thank-you page also the conversion call, both verbatim.
     const port = await freePort();
@@ -104,5 +103,25 @@ describe("the settings page's conversion snippet, as copied, in Chromium", () =>
       orderId: "ORDER_ID", amount: "49.99", currency: "USD", source: "pixel", status: "attributed",
       attribution: { partnerId: partner.id, clickId, via: "click" }, commission: { amount: "5.00", status: "hold" },
     });
+
+    // The manager reviews it, pays the batch in bulk and exports it, in the dashboard.
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(`${server.base}/app/p/${program.id}/commissions?status=hold`);
+    const row = page.locator("tbody tr", { hasText: "Sam Snippet" });
+    expect(await row.locator(".badge").textContent()).toBe("Needs review");
+    await row.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Approve selected" }).click();
+    await page.getByText("Approved 1 commission").waitFor();
+    await api(`/api/v1/programs/${program.id}/settle`, vendorKey, {}); // the scheduled settle, run now
+    await page.goto(`${server.base}/app/p/${program.id}/payouts`);
+    await page.getByRole("button", { name: "Create payouts" }).click();
+    await page.getByText("Created 1 payout of $5.00").waitFor();
+    expect(await page.locator("tbody tr .badge").first().textContent()).toBe("Pending");
+    await page.getByRole("button", { name: /^Mark all paid: batch bat_\S+, 1 pending payout$/ }).click();
+    await page.getByText(/Marked 1 payout of batch bat_\S+ paid\./).waitFor();
+    expect(await page.locator("tbody tr .badge").first().textContent()).toBe("Paid");
+    const csv = await page.request.get(`${server.base}/app/p/${program.id}/payouts?format=csv&table=payouts`);
+    expect((await csv.text()).trim().split("\r\n").slice(1)).toEqual([expect.stringMatching(/,Sam Snippet,sam@example\.com,5\.00,1,paid,/)]);
+    await manager.close();
   }, 120_000);
 });
