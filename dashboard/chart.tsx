@@ -51,7 +51,7 @@ export function TimeSeriesChart({ points, fmt, title }: { points: DayPoint[]; fm
     totals.conversions += p.conversions;
     totals.revenue += p.revenue;
   }
-  const desc = `${points.length} days from ${points[0]?.day ?? "-"} to ${points[points.length - 1]?.day ?? "-"}: ${fmt.n(totals.clicks)} clicks, ${fmt.n(totals.conversions)} conversions, ${fmt.m(totals.revenue)} revenue.`;
+  const desc = `${fmt.count(points.length, "day")} from ${points[0]?.day ?? "-"} to ${points[points.length - 1]?.day ?? "-"}: ${fmt.count(totals.clicks, "click")}, ${fmt.count(totals.conversions, "conversion")}, ${fmt.m(totals.revenue)} revenue.`;
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-t chart-d">
@@ -101,7 +101,7 @@ export function TimeSeriesChart({ points, fmt, title }: { points: DayPoint[]; fm
         <g>
           {points.map((p, i) => (
             <rect class="hv" x={r1(LEFT + i * step)} y={TOP} width={r1(step)} height={H - TOP - 20}>
-              <title>{`${fmt.day(p.day)}: ${fmt.n(p.clicks)} clicks, ${fmt.n(p.conversions)} conversions, ${fmt.m(p.revenue)} revenue`}</title>
+              <title>{`${fmt.day(p.day)}: ${fmt.count(p.clicks, "click")}, ${fmt.count(p.conversions, "conversion")}, ${fmt.m(p.revenue)} revenue`}</title>
             </rect>
           ))}
         </g>

@@ -55,6 +55,10 @@ export class Fmt {
   n(value: number): string {
     return this.int.format(value);
   }
+  /** "1 click", "2 clicks": a count with its noun, plural unless it is exactly one */
+  count(value: number, one: string, many = `${one}s`): string {
+    return `${this.int.format(value)} ${value === 1 ? one : many}`;
+  }
   percent(ratio: number): string {
     return this.pct.format(ratio);
   }

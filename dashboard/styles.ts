@@ -34,7 +34,9 @@ h1{font-size:1.5rem;margin:.2rem 0 1rem;line-height:1.25}h2{font-size:1.1rem;mar
 .kpi .v{font-size:1.45rem;font-weight:650;font-variant-numeric:tabular-nums;margin-top:.1rem;line-height:1.3}
 .kpi .d{font-size:.8rem;color:var(--muted)}.up{color:var(--ok)}.down{color:var(--bad)}
 table{width:100%;border-collapse:collapse;font-variant-numeric:tabular-nums}
-.tw{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.tw{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
+.tw th:first-child,.tw td:first-child{position:sticky;left:0;z-index:1;background:var(--panel);box-shadow:inset -1px 0 0 var(--line)}
+.tw tbody tr:hover td:first-child{background:var(--accent-soft)}
 th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:.8rem;color:var(--muted);font-weight:600;white-space:nowrap}
 td.n,th.n{text-align:right}
@@ -68,7 +70,7 @@ button.small,.btn.small{min-height:1.9rem;padding:.15rem .6rem;font-size:.85rem}
 .flash{border-radius:8px;padding:.7rem 1rem;margin-bottom:1rem;border:1px solid}
 .flash.ok{background:var(--ok-bg);color:var(--ok);border-color:currentColor}.flash.err{background:var(--bad-bg);color:var(--bad);border-color:currentColor}
 .empty{text-align:center;padding:2rem 1rem;color:var(--muted)}.empty strong{display:block;color:var(--text);font-size:1.05rem;margin-bottom:.25rem}
-.chart{margin:0;overflow-x:auto}.chart svg{width:100%;min-width:560px;height:auto;display:block}
+.chart{margin:0;min-width:0}.chart svg{width:100%;max-width:100%;height:auto;display:block}
 .chart .ax{font-size:11px;fill:var(--muted)}.chart .gl{stroke:var(--line)}.chart .b1{fill:var(--c1)}.chart .b2{fill:var(--c2)}
 .chart .l3{fill:none;stroke:var(--c3);stroke-width:2}.chart .a3{fill:var(--c3);opacity:.18}.chart .hv{fill:transparent}.chart .hv:hover{fill:var(--accent-soft);opacity:.6}
 .chart .pt{font-size:12px;font-weight:600;fill:var(--text)}
@@ -85,5 +87,8 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;marg
 .pager{display:flex;justify-content:flex-end;gap:.5rem;margin-top:.75rem}
 .qr{background:#fff;padding:8px;border-radius:8px;width:180px;height:180px}
 details summary{cursor:pointer;font-weight:600}
-@media (max-width:640px){main{padding:1rem .75rem 2rem}h1{font-size:1.3rem}.kpi .v{font-size:1.2rem}.kpis{grid-template-columns:repeat(2,1fr)}th,td{padding:.45rem .4rem}.hide-sm{display:none}}
+@media (max-width:640px){main{padding:1rem .75rem 2rem}h1{font-size:1.3rem}.kpi .v{font-size:1.2rem}.kpis{grid-template-columns:repeat(2,1fr)}th,td{padding:.45rem .4rem}
+nav.tabs{flex-wrap:wrap;overflow:visible;padding:0 .5rem}nav.tabs a{padding:.4rem .5rem}
+.chart .ax{font-size:16px}.chart .pt{font-size:17px}}
+@media (max-width:420px){.chart svg{overflow:visible}.chart .ax{font-size:19px}.chart .pt{font-size:22px}}
 `;

@@ -91,7 +91,20 @@ export function Empty({ title, children }: PropsWithChildren<{ title: string }>)
   );
 }
 
-export const Badge = ({ status }: { status: string }) => <span class={`badge s-${status}`}>{status}</span>;
+/** What a status reads as: a word for people, never the stored value or a CSS class. */
+const STATUS_WORDS: Record<string, string> = {
+  hold: "Needs review", pending: "Pending", approved: "Approved", paid: "Paid", rejected: "Rejected", reversed: "Reversed",
+  attributed: "Attributed", unattributed: "Unattributed", active: "Active", suspended: "Suspended", archived: "Archived",
+};
+export const statusWord = (status: string) => STATUS_WORDS[status] ?? (status.charAt(0).toUpperCase() + status.slice(1)).replaceAll("_", " ");
+
+/**
+ * A status badge. `payout` picks the payout colours: a pending payout waits for money (warning
+ * colour), a pending commission only for its refund window. The text is always the word.
+ */
+export const Badge = ({ status, payout }: { status: string; payout?: boolean }) => (
+  <span class={`badge s-${payout && status === "pending" ? "pending-p" : status}`}>{statusWord(status)}</span>
+);
 
 /** A read-only field with a copy button (the button needs the script; the field can be selected by hand). */
 export function CopyField({ id, value, label }: { id: string; value: string; label: string }) {

@@ -135,6 +135,9 @@ export interface CommissionLine {
   availableAt: number;
   source?: string;
   flags?: readonly FraudFlag[] | null;
+  /** the partner's view names the sale, not our ids: order, link slug */
+  orderId?: string;
+  slug?: string | null;
 }
 
 export function commissionColumns(fmt: Fmt, base: string | null, selectable: boolean): Column<CommissionLine>[] {
@@ -149,10 +152,14 @@ export function commissionColumns(fmt: Fmt, base: string | null, selectable: boo
     { label: "Created", value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => fmt.time(r.createdAt) },
     base
       ? { label: "Partner", value: (r) => r.partner, cell: (r) => <a href={`${base}/partners/${r.partnerId}`}>{r.partner}</a> }
-      : { label: "Conversion", value: (r) => r.conversionId, cell: (r) => <span class="mono">{r.conversionId}</span>, hideSm: true },
+      : { label: "Order", value: (r) => r.orderId ?? r.conversionId, cell: (r) => <span class="mono">{r.orderId ?? r.conversionId}</span> },
+  );
+  if (!base) cols.push({ label: "Link", value: (r) => (r.slug ? `/${r.slug}` : null), cell: (r) => (r.slug ? <span class="mono">/{r.slug}</span> : <span class="small muted">coupon or returning customer</span>) });
+  cols.push(
     { label: "Amount", value: (r) => fmt.plain(r.amount), cell: (r) => fmt.m(r.amount), num: true },
     { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status} /> },
-    { label: "Available", value: (r) => new Date(r.availableAt).toISOString(), cell: (r) => fmt.day(r.availableAt), hideSm: true },
+    // a held commission has no date yet: its refund window starts when a manager approves it
+    { label: "Available", value: (r) => (r.status === "hold" ? null : new Date(r.availableAt).toISOString()), cell: (r) => (r.status === "hold" ? <span class="small muted">after review</span> : fmt.day(r.availableAt)) },
   );
   if (base) {
     cols.push(
@@ -176,7 +183,7 @@ export function FlagFilter(props: { href: (flag: string) => string; current: str
   );
 }
 
-export const COMMISSION_FILTERS = [["hold", "Held"], ["pending", "Pending"], ["approved", "Approved"], ["paid", "Paid"], ["rejected", "Rejected"], ["reversed", "Reversed"], ["", "All"]] as const;
+export const COMMISSION_FILTERS = [["hold", "Needs review"], ["pending", "Pending"], ["approved", "Approved"], ["paid", "Paid"], ["rejected", "Rejected"], ["reversed", "Reversed"], ["", "All"]] as const;
 
 export function StatusFilter({ base, current, counts, filters, param = "status" }: { base: string; current: string; counts?: Record<string, number>; filters: readonly (readonly [string, string])[]; param?: string }) {
   return (
@@ -257,7 +264,7 @@ export function payoutColumns(fmt: Fmt, base: string, csrf: string | null): Colu
     { label: "Email", value: (r) => r.email, hideSm: true },
     { label: "Amount", value: (r) => fmt.plain(r.amount), cell: (r) => fmt.m(r.amount), num: true },
     { label: "Commissions", value: (r) => r.count, num: true, hideSm: true },
-    { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status === "pending" ? "pending-p" : r.status} /> },
+    { label: "Status", value: (r) => r.status, cell: (r) => <Badge status={r.status} payout /> },
     { label: "Paid", value: (r) => (r.paidAt ? new Date(r.paidAt).toISOString() : null), cell: (r) => (r.paidAt ? fmt.day(r.paidAt) : "–"), hideSm: true },
   ];
   if (csrf) {

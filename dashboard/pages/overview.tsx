@@ -25,7 +25,7 @@ export function KpiTiles({ t, prev, fmt }: { t: Totals; prev?: Totals; fmt: Fmt 
     <Kpis
       fmt={fmt}
       items={[
-        { label: "Clicks", value: fmt.n(t.clicks), trend: trendOf(t.clicks, prev?.clicks), note: `${fmt.n(t.botClicks)} bot clicks left out` },
+        { label: "Clicks", value: fmt.n(t.clicks), trend: trendOf(t.clicks, prev?.clicks), note: `${fmt.count(t.botClicks, "bot click")} left out` },
         { label: "Unique clicks", value: fmt.n(t.uniqueClicks), trend: trendOf(t.uniqueClicks, prev?.uniqueClicks) },
         { label: "Conversions", value: fmt.n(t.conversions), trend: trendOf(t.conversions, prev?.conversions) },
         { label: "Conversion rate", value: fmt.percent(t.conversionRate), note: "conversions ÷ clicks" },
@@ -59,7 +59,7 @@ export function TopList({ title, items: all, fmt, empty, csv }: { title: string;
                 <Meter ratio={max > 0 ? Number(i.revenue) / max : maxClicks > 0 ? i.clicks / maxClicks : 0} label={`${fmt.m(i.revenue)} revenue`} />
               </span>
               <span class="sub">
-                {fmt.n(i.clicks)} clicks · {fmt.n(i.conversions)} conversions{i.sub ? ` · ${i.sub}` : ""}
+                {fmt.count(i.clicks, "click")} · {fmt.count(i.conversions, "conversion")}{i.sub ? ` · ${i.sub}` : ""}
               </span>
             </li>
           ))}

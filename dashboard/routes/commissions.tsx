@@ -7,7 +7,8 @@ import { listCommissions } from "../../src/db/queries/commissions";
 import { commissionStatusCounts } from "../../src/db/queries/dashboard";
 import { decideCommissions } from "../../src/services/management/commissions";
 import type { ManagerAction } from "../../src/domain/lifecycle";
-import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { mapPages, notFoundPage, pagedTableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -24,14 +25,15 @@ export function commissionRoutes() {
     const status = q === "all" ? "" : COMMISSION_STATUSES.includes(q as CommissionStatus) ? q! : counts["hold"] ? "hold" : "";
     const flagQuery = c.req.query("flag") ?? "";
     const flag = flagQuery === "any" || (FRAUD_FLAGS as readonly string[]).includes(flagQuery) ? (flagQuery as FraudFlag | "any") : undefined;
-    const [dir, page] = await Promise.all([
-      partnerDirectory(db, program.id),
-      listCommissions(db, { programId: program.id, status: (status || undefined) as CommissionStatus | undefined, flag }, { limit: 100, cursor: c.req.query("cursor") ?? null }),
-    ]);
-    const rows: CommissionLine[] = page.data.map((m) => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" }));
+    const filter = { programId: program.id, status: (status || undefined) as CommissionStatus | undefined, flag };
+    const dir = await partnerDirectory(db, program.id);
+    const line = (m: Awaited<ReturnType<typeof listCommissions>>["data"][number]): CommissionLine => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" });
+    // the export is every commission of the filter, not the page on screen
+    if (wantsCsv(c, "commissions")) return pagedTableCsv(commissionColumns(fmt, base, false), mapPages(eachPage((p) => listCommissions(db, filter, p)), (ms) => ms.map(line)), `commissions-${status || "all"}.csv`);
+    const page = await listCommissions(db, filter, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const rows: CommissionLine[] = page.data.map(line);
     const actionable = rows.some((r) => r.status === "hold" || r.status === "pending");
     const columns = commissionColumns(fmt, base, actionable);
-    if (wantsCsv(c, "commissions")) return tableCsv(columns, rows, `commissions-${status || "all"}.csv`);
     return c.html(
       <Layout {...ctx.frame("commissions", "Commissions")}>
         <div class="head"><h1>Commissions</h1><StatusFilter base={`${base}/commissions`} current={status} counts={counts} filters={COMMISSION_FILTERS} /></div>

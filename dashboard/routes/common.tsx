@@ -5,19 +5,34 @@ import { Fmt } from "../format";
 import { Layout, type Column, type Period } from "../ui";
 import { dayNumber, parseIsoDay } from "../../src/domain/dates";
 import { isoFromDay, utcDay } from "../../src/domain/reporting";
-import { csvResponse, numericCell, toCsv } from "../../src/http/csv";
+import { csvResponse, csvStream, numericCell, toCsv, type CsvCell } from "../../src/http/csv";
 import type { allLinks } from "./managerData";
 
 export const MAX_DAYS = 731;
 
 export const fmtFor = (c: Context, currency: string) => Fmt.for(c.req.header("accept-language"), currency);
 
-/** The report period from `?days=` (a preset) or `?from=&to=` (custom), default the last 30 days. */
-export function periodOf(c: Context, now: number): Period & { fromDay: number; toDay: number } {
+/**
+ * The report period from `?days=` (a preset) or `?from=&to=` (custom), default the last 30 days.
+ * A custom range that cannot be shown (reversed, too long, not a real day) is a `problem` the
+ * page answers with a 400 that says what to change, never silently the last 30 days.
+ */
+export function periodOf(c: Context, now: number): Period & { fromDay: number; toDay: number; problem?: string } {
   const today = utcDay(now);
   const days = c.req.query("days");
-  const from = dayOf(c.req.query("from"), now);
-  const to = dayOf(c.req.query("to"), now);
+  const rawFrom = c.req.query("from");
+  const rawTo = c.req.query("to");
+  const from = dayOf(rawFrom, now);
+  const to = dayOf(rawTo, now);
+  if ((days === "custom" || !days) && (rawFrom || rawTo)) {
+    const problem =
+      (rawFrom && from === null) || (rawTo && to === null) ? "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now."
+      : from === null || to === null ? "A custom period needs both a From and a To day."
+      : from > to ? `The period is reversed: From (${rawFrom}) is after To (${rawTo}). Pick a From day on or before the To day.`
+      : to - from >= MAX_DAYS ? `A period is at most ${MAX_DAYS} days; this one has ${to - from + 1}.`
+      : null;
+    if (problem) return { fromDay: today - 29, toDay: today, from: isoFromDay(today - 29), to: isoFromDay(today), days: 30, preset: "30", problem };
+  }
   if ((days === "custom" || !days) && from !== null && to !== null && from <= to && to - from < MAX_DAYS) {
     return { fromDay: from, toDay: to, from: isoFromDay(from), to: isoFromDay(to), days: to - from + 1, preset: "custom" };
   }
@@ -60,10 +75,29 @@ export const previousPeriod = (p: { fromDay: number; toDay: number }) => ({ from
 
 export const trend = (now: number, before: number) => (before > 0 ? (now - before) / before : null);
 
+const csvRow = <T,>(cols: Column<T>[], r: T): CsvCell[] => cols.map((c) => (c.num ? numericCell(c.value(r)) : c.value(r)));
+
 /** A table's rows as CSV (the `?format=csv&table=` form of a page); `num` columns stay numbers. */
 export function tableCsv<T>(columns: Column<T>[], rows: T[], filename: string): Response {
   const cols = columns.filter((c) => !c.noCsv);
-  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => cols.map((c) => (c.num ? numericCell(c.value(r)) : c.value(r))))), filename);
+  return csvResponse(toCsv(cols.map((c) => c.label), rows.map((r) => csvRow(cols, r))), filename);
+}
+
+/** Pages of rows turned into table lines, page by page (a lookup per page, not per row). */
+export async function* mapPages<T, U>(pages: AsyncIterable<T[]>, f: (rows: T[]) => U[] | Promise<U[]>): AsyncGenerator<U[]> {
+  for await (const rows of pages) yield await f(rows);
+}
+
+/**
+ * The CSV of a paged table: every row its filter matches, page after page (not the page on
+ * screen), streamed. `pages` yields the table's rows as the page builds them.
+ */
+export function pagedTableCsv<T>(columns: Column<T>[], pages: AsyncIterable<T[]>, filename: string): Response {
+  const cols = columns.filter((c) => !c.noCsv);
+  async function* cells() {
+    for await (const rows of pages) yield rows.map((r) => csvRow(cols, r));
+  }
+  return csvStream(cols.map((c) => c.label), cells(), filename);
 }
 
 export const wantsCsv = (c: Context, table: string) => c.req.query("format") === "csv" && (c.req.query("table") ?? "") === table;

@@ -1,11 +1,14 @@
 import { Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { Layout, Badge, Csrf } from "../ui";
 import { conversionColumns, DataTable, Empty, Facts, Pager, type ConversionLine } from "../pages/manager";
 import { commissionOf, commissionsOf, getConversion, listConversions } from "../../src/db/queries/conversions";
 import { pricingOf } from "../../src/db/queries/dashboard";
+import { adjustmentsOf } from "../../src/db/queries/commissions";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { explain } from "../../src/domain/explain";
-import { badRequestPage, dayQuery, notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { badRequestPage, dayQuery, mapPages, notFoundPage, pagedTableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import type { DashEnv } from "./session";
@@ -22,16 +25,22 @@ export function conversionRoutes() {
     const from = dayQuery(c, "from", ctx.now);
     const toDay = dayQuery(c, "to", ctx.now);
     if (from === null || toDay === null) return badRequestPage(c, "app", "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now.");
+    if (from !== undefined && toDay !== undefined && from > toDay) return badRequestPage(c, "app", `The dates are reversed: Recorded from (${c.req.query("from")}) is after Recorded to (${c.req.query("to")}). Pick a From day on or before the To day.`);
     const to = toDay === undefined ? undefined : toDay + 86_400_000;
     const dir = await partnerDirectory(db, program.id);
-    const page = await listConversions(db, { programId: program.id, status, partnerId, from, to }, { limit: 100, cursor: c.req.query("cursor") ?? null });
-    const byConversion = await commissionsOf(db, page.data.map((v) => v.id));
-    const rows: ConversionLine[] = page.data.map((v) => {
-      const m = byConversion.get(v.id);
-      return { ...v, partner: v.partnerId ? dir.names.get(v.partnerId) ?? "?" : null, commission: m?.amount ?? null, commissionStatus: m?.status ?? null };
-    });
+    const filter = { programId: program.id, status, partnerId, from, to };
+    const lines = async (data: Awaited<ReturnType<typeof listConversions>>["data"]): Promise<ConversionLine[]> => {
+      const byConversion = await commissionsOf(db, data.map((v) => v.id));
+      return data.map((v) => {
+        const m = byConversion.get(v.id);
+        return { ...v, partner: v.partnerId ? dir.names.get(v.partnerId) ?? "?" : null, commission: m?.amount ?? null, commissionStatus: m?.status ?? null };
+      });
+    };
     const columns = conversionColumns(fmt, base);
-    if (wantsCsv(c, "conversions")) return tableCsv(columns, rows, "conversions.csv");
+    // the export is every conversion of the filter, not the page on screen
+    if (wantsCsv(c, "conversions")) return pagedTableCsv(columns, mapPages(eachPage((p) => listConversions(db, filter, p)), lines), "conversions.csv");
+    const page = await listConversions(db, filter, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const rows = await lines(page.data);
     return c.html(
       <Layout {...ctx.frame("conversions", "Conversions")}>
         <div class="head"><h1>Conversions</h1></div>
@@ -61,7 +70,9 @@ export function conversionRoutes() {
     if (!conv || conv.programId !== program.id) return notFoundPage(c, "app");
     const commission = await commissionOf(db, conv.id);
     const { rule, tier } = await pricingOf(db, commission);
-    const x = explain({ conversion: conv, cookieDays: program.cookieDays, tier, rule, commission });
+    // as the API explains it: the window the conversion was attributed under (older rows: the
+    // program's) and the refund adjustments waiting for a payout
+    const x = explain({ conversion: conv, cookieDays: conv.cookieDays ?? program.cookieDays, tier, rule, commission, adjustments: commission ? await adjustmentsOf(db, commission.id) : [] });
     const partner = conv.partnerId ? await getProgramPartner(db, program.id, conv.partnerId) : null;
     return c.html(
       <Layout {...ctx.frame("conversions", `Conversion ${conv.orderId}`)}>
@@ -85,6 +96,7 @@ export function conversionRoutes() {
               ["Rule", x.rule ? `${x.rule.type === "percent" ? `${x.rule.value}%` : `${x.rule.value} ${program.currency} flat`}${x.rule.tierSpecific ? " (tier rule)" : " (program rule)"}` : "–"],
               ["Arithmetic", x.arithmetic ?? x.commission ?? "–"],
               ["Commission", commission ? <>{fmt.m(commission.amount)} <Badge status={commission.status} /></> : "none"],
+              ...x.adjustments.map((a): [string, Child] => ["Adjustment", <>{a.amount} {a.currency} {a.payoutId ? <>in payout <a href={`${base}/payouts/${a.payoutId}`} class="mono">{a.payoutId}</a></> : "waiting for the next payout"}</>]),
             ]} />
             {commission && (commission.status === "hold" || commission.status === "pending") ? (
               <form method="post" action={`${base}/commissions`} class="row">

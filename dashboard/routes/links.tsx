@@ -3,9 +3,10 @@ import { Layout } from "../ui";
 import { FormError, formOf, SearchForm, type Refusal } from "../forms";
 import { DataTable, Empty, LinkCreateForm, linkColumns } from "../pages/manager";
 import { getProgramPartner } from "../../src/db/queries/partners";
-import { linkSlugs } from "../../src/db/queries/links";
+import { linkSlugs, listLinks } from "../../src/db/queries/links";
+import { eachPage } from "../../src/db/queries/pagination";
 import { createLink } from "../../src/services/links/createLink";
-import { linkLine, notFoundPage, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
+import { linkLine, mapPages, notFoundPage, pagedTableCsv, qrResponse, wantsCsv, withQuery } from "./common";
 import { allLinks, partnerDirectory } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -16,10 +17,12 @@ export function linkRoutes() {
   const listPage = async (c: Context<DashEnv>, ctx: NonNullable<Awaited<ReturnType<typeof programPage>>>, values: Record<string, string>, refusal: Refusal | null) => {
     const { db, program, base, fmt } = ctx;
     const q = (c.req.query("q") ?? "").trim().slice(0, 200);
-    const [dir, links] = await Promise.all([partnerDirectory(db, program.id), allLinks(db, c.var.session.vendorId, { programId: program.id, q })]);
-    const rows = links.map((l) => linkLine(l, c.var.deps.publicUrl, dir.names.get(l.partnerId) ?? "?"));
     const columns = linkColumns(fmt, base, { partner: true, qrBase: `${base}/links`, manage: true });
-    if (wantsCsv(c, "links")) return tableCsv(columns, rows, "links.csv");
+    const dir = await partnerDirectory(db, program.id);
+    const line = (l: Awaited<ReturnType<typeof allLinks>>[number]) => linkLine(l, c.var.deps.publicUrl, dir.names.get(l.partnerId) ?? "?");
+    const filter = { vendorId: c.var.session.vendorId, programId: program.id, q };
+    if (wantsCsv(c, "links")) return pagedTableCsv(columns, mapPages(eachPage((p) => listLinks(db, filter, p)), (ls) => ls.map(line)), "links.csv");
+    const rows = (await allLinks(db, filter.vendorId, { programId: program.id, q })).map(line);
     return c.html(
       <Layout {...ctx.frame("links", "Links")}>
         <div class="head"><h1>Links</h1></div>
@@ -33,7 +36,7 @@ export function linkRoutes() {
         </section>
         <section class="panel">
           <DataTable caption="Tracked links" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "links" })}
-            tools={<><SearchForm action={`${base}/links`} q={q} label="Search links" /><span class="muted small">{fmt.n(rows.length)} links{q ? ` matching “${q}”` : ""} · all-time clicks</span></>}
+            tools={<><SearchForm action={`${base}/links`} q={q} label="Search links" /><span class="muted small">{fmt.count(rows.length, "link")}{q ? ` matching “${q}”` : ""} · all-time clicks</span></>}
             empty={q ? <Empty title={`No link matches “${q}”.`}>Search by slug, destination, or the partner's name or email.</Empty> : <Empty title="No links yet.">Create one above and share it: every click shows up within seconds.</Empty>} />
         </section>
       </Layout>,

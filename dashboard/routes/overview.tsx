@@ -3,7 +3,7 @@ import { Layout, type Column } from "../ui";
 import { KpiTiles, ResultsChart, TopList, PeriodPicker } from "../pages/overview";
 import { commissionStatusCounts } from "../../src/db/queries/dashboard";
 import { linkSlugs } from "../../src/db/queries/links";
-import { dayColumns, notFoundPage, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
+import { badRequestPage, dayColumns, notFoundPage, periodOf, previousPeriod, tableCsv, wantsCsv, withQuery } from "./common";
 import { best, partnerDirectory, report } from "./managerData";
 import { programPage } from "./programPage";
 import type { DashEnv } from "./session";
@@ -16,6 +16,7 @@ export function overviewRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
     const period = periodOf(c, ctx.now);
+    if (period.problem) return badRequestPage(c, "app", period.problem);
     // The previous period only feeds the KPI trends: its totals, from the cheapest grouping.
     const [days, prev, byPartner, byLink, byCountry, byDevice, dir, counts] = await Promise.all([
       report(db, program, period, "day"), report(db, program, previousPeriod(period), "day"), report(db, program, period, "partner"),

@@ -13,7 +13,8 @@ import { paidOut } from "../../src/db/queries/payouts";
 import { issueSignInLink } from "../../src/services/partners/signInLink";
 import { listTierChanges } from "../../src/db/queries/tiers";
 import { hashApiKey } from "../../src/domain/ids";
-import { dayColumns, linkLine, notFoundPage, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { badRequestPage, dayColumns, linkLine, mapPages, notFoundPage, pagedTableCsv, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, partnerDirectory, report } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -26,6 +27,7 @@ export function partnerRoutes() {
   const listPage = async (c: C, ctx: NonNullable<Awaited<ReturnType<typeof programPage>>>, values: Record<string, string>, refusal: Refusal | null) => {
     const { db, program, base, fmt } = ctx;
     const period = periodOf(c, ctx.now);
+    if (period.problem) return badRequestPage(c, "app", period.problem);
     const q = (c.req.query("q") ?? "").trim().slice(0, 200);
     const [dir, byPartner, found] = await Promise.all([partnerDirectory(db, program.id), report(db, program, period, "partner"), q ? programPartners(db, program.id, q) : null]);
     const stats = new Map(byPartner.rows.map((r) => [r.key, r]));
@@ -41,7 +43,7 @@ export function partnerRoutes() {
         <div class="head"><h1>Partners</h1><PeriodPicker period={period} action={`${base}/partners`} /></div>
         <section class="panel">
           <DataTable caption="Partners and their results in the period" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "partners" })}
-            tools={<><SearchForm action={`${base}/partners`} q={q} label="Search partners" /><span class="muted small">{fmt.n(rows.length)} partners{q ? ` matching “${q}”` : ""} · results {fmt.day(period.from)} – {fmt.day(period.to)}</span></>}
+            tools={<><SearchForm action={`${base}/partners`} q={q} label="Search partners" /><span class="muted small">{fmt.count(rows.length, "partner")}{q ? ` matching “${q}”` : ""} · results {fmt.day(period.from)} – {fmt.day(period.to)}</span></>}
             empty={q ? <Empty title={`No partner matches “${q}”.`}>Search by name, email or coupon.</Empty> : <Empty title="No partners yet.">Add one with the form below; then create a tracked link for them on their page.</Empty>} />
         </section>
         <section class="panel"><h2>Add a partner</h2><FormError refusal={refusal} /><PartnerCreateForm base={base} csrf={c.var.csrf} values={values} /></section>
@@ -76,6 +78,7 @@ export function partnerRoutes() {
     const partner = await getProgramPartner(db, program.id, c.req.param("ptn") ?? "");
     if (!partner) return notFoundPage(c, "app");
     const period = periodOf(c, ctx.now);
+    if (period.problem) return badRequestPage(c, "app", period.problem);
     const [dir, days, links, commissions, changes, balance, paid] = await Promise.all([
       partnerDirectory(db, program.id), report(db, program, period, "day", partner.num), allLinks(db, c.var.session.vendorId, { programId: program.id, partnerId: partner.id }),
       listCommissions(db, { programId: program.id, partnerId: partner.id }, { limit: 50, cursor: null }), listTierChanges(db, partner.id), partnerBalance(db, partner.id), paidOut(db, partner.id),
@@ -92,7 +95,8 @@ export function partnerRoutes() {
     ];
     if (wantsCsv(c, "days")) return tableCsv(dayColumns(fmt), days.rows, `${partner.id}-daily.csv`);
     if (wantsCsv(c, "links")) return tableCsv(linkCols, linkRows, `${partner.id}-links.csv`);
-    if (wantsCsv(c, "commissions")) return tableCsv(comCols, comRows, `${partner.id}-commissions.csv`);
+    // every commission of the partner, not the 50 on screen
+    if (wantsCsv(c, "commissions")) return pagedTableCsv(comCols, mapPages(eachPage((p) => listCommissions(db, { programId: program.id, partnerId: partner.id }, p)), (ms) => ms.map((m) => ({ ...m, partner: partner.name }))), `${partner.id}-commissions.csv`);
     if (wantsCsv(c, "tiers")) return tableCsv(tierCols, changes, `${partner.id}-tier-history.csv`);
     const self = `${base}/partners/${partner.id}`;
     return c.html(

@@ -1,16 +1,44 @@
 import { Hono } from "hono";
 import { Layout, Badge, Csrf, type Column } from "../ui";
 import { DataTable, Empty, Facts, payoutColumns, type PayoutLine } from "../pages/manager";
-import { programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
+import { programPayoutPage, programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
+import { eachPage } from "../../src/db/queries/pagination";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { batchPayouts, getBatch, getPayout, payoutLines } from "../../src/db/queries/payouts";
 import { createPayouts, payPayout } from "../../src/services/management/payouts";
 import { formatMoney } from "../../src/domain/money";
+import { payBatch } from "../../src/services/management/payouts";
+import type { Fmt } from "../format";
 import { csvNumber, csvResponse, toCsv } from "../../src/http/csv";
-import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { mapPages, notFoundPage, pagedTableCsv, tableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
+
+const payoutLine = (r: { payout: Omit<PayoutLine, "partner" | "email" | "count"> & { commissionCount: number }; name: string; email: string }): PayoutLine =>
+  ({ ...r.payout, partner: r.name, email: r.email, count: r.payout.commissionCount });
+
+/** Per batch: its bulk-payment CSV and, while some of it is pending, "Mark all paid". */
+function BatchTools({ base, csrf, batches, fmt }: { base: string; csrf: string; batches: { id: string; pending: PayoutLine[] }[]; fmt: Fmt }) {
+  return (
+    <div class="stack small">
+      {batches.map((b) => {
+        const total = b.pending.reduce((s, p) => s + p.amount, 0n);
+        return (
+          <div class="row">
+            <span>Batch <a href={`${base}/payout-batches/${b.id}.csv`} download class="mono" aria-label={`Bulk-payment CSV of batch ${b.id}`}>{b.id}</a></span>
+            {b.pending.length ? (
+              <form method="post" action={`${base}/payout-batches/${b.id}/paid`} class="inline" data-confirm={`Mark ${fmt.count(b.pending.length, "payout")} of ${fmt.m(total)} paid?`}>
+                <Csrf token={csrf} />
+                <button class="small secondary" aria-label={`Mark all paid: batch ${b.id}, ${fmt.count(b.pending.length, "pending payout")}`}>Mark all paid</button>
+              </form>
+            ) : <span class="muted">all paid</span>}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
 
 /** Payouts: the next run, creating it, a payout and its lines, bulk-payment CSVs, marking paid. */
 export function payoutRoutes() {
@@ -20,10 +48,13 @@ export function payoutRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
     const [list, due, dir] = await Promise.all([programPayouts(db, program.id), unpaidApproved(db, program.id), partnerDirectory(db, program.id)]);
-    const rows: PayoutLine[] = list.map((r) => ({ ...r.payout, partner: r.name, email: r.email, count: r.payout.commissionCount }));
+    const rows: PayoutLine[] = list.map(payoutLine);
     const columns = payoutColumns(fmt, base, c.var.csrf);
-    if (wantsCsv(c, "payouts")) return tableCsv(columns, rows, "payouts.csv");
+    // the export is every payout of the program, not the 200 on screen
+    if (wantsCsv(c, "payouts")) return pagedTableCsv(columns, mapPages(eachPage((p) => programPayoutPage(db, program.id, p)), (ps) => ps.map(payoutLine)), "payouts.csv");
     const ready = due.filter((d) => d.amount >= program.minPayout && d.amount > 0);
+    // what is due but left out of a run: these partners, not the ones paid, are the ones who wait
+    const below = due.filter((d) => !(d.amount >= program.minPayout && d.amount > 0));
     const total = ready.reduce((s, d) => s + d.amount, 0n);
     const batches = [...new Set(rows.map((r) => r.batchId))].slice(0, 5);
     return c.html(
@@ -34,19 +65,24 @@ export function payoutRoutes() {
           {ready.length ? (
             <>
               <p>{fmt.n(ready.length)} {ready.length === 1 ? "partner has" : "partners have"} {fmt.m(total)} of approved commissions at or above the {fmt.m(program.minPayout)} minimum.</p>
-              <p class="small muted">{due.length - ready.length > 0 ? `${due.length - ready.length} more stay below the minimum and carry over. ` : ""}{ready.slice(0, 8).map((d) => `${dir.names.get(d.partnerId) ?? "?"} ${fmt.m(d.amount)}`).join(" · ")}</p>
-              <form method="post" action={`${base}/payouts`} data-confirm={`Create payouts of ${fmt.m(total)} for ${ready.length} partners?`}>
+              <p class="small muted">{ready.slice(0, 8).map((d) => `${dir.names.get(d.partnerId) ?? "?"} ${fmt.m(d.amount)}`).join(" · ")}{ready.length > 8 ? ` and ${ready.length - 8} more` : ""}</p>
+              <form method="post" action={`${base}/payouts`} data-confirm={`Create payouts of ${fmt.m(total)} for ${fmt.count(ready.length, "partner")}?`}>
                 <Csrf token={c.var.csrf} />
                 <button>Create payouts</button>
               </form>
             </>
           ) : (
-            <p class="muted">No partner has approved commissions at or above the {fmt.m(program.minPayout)} minimum yet. Commissions are approved by settle once their {program.holdDays}-day hold has passed.</p>
+            <p class="muted">No partner has approved commissions at or above the {fmt.m(program.minPayout)} minimum yet. Commissions are approved by settle once their {program.holdDays}-day refund window has passed.</p>
           )}
+          {below.length ? (
+            <p class="small muted" id="below-minimum">
+              {below.length === 1 ? "1 more partner stays" : `${fmt.n(below.length)} more partners stay`} below the {fmt.m(program.minPayout)} minimum and {below.length === 1 ? "carries" : "carry"} over: {below.slice(0, 8).map((d) => `${dir.names.get(d.partnerId) ?? "?"} ${fmt.m(d.amount)}`).join(" · ")}{below.length > 8 ? ` and ${below.length - 8} more` : ""}
+            </p>
+          ) : null}
         </section>
         <section class="panel">
           <DataTable caption="Payouts" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "payouts" })}
-            tools={batches.length ? <span class="small">Bulk-payment CSV by batch: {batches.map((b) => <><a href={`${base}/payout-batches/${b}.csv`} download class="mono">{b}</a>{" "}</>)}</span> : undefined}
+            tools={batches.length ? <BatchTools base={base} csrf={c.var.csrf} batches={batches.map((b) => ({ id: b, pending: rows.filter((r) => r.batchId === b && r.status === "pending") }))} fmt={fmt} /> : undefined}
             empty={<Empty title="No payouts yet.">Create a payout run above when partners have approved commissions.</Empty>} />
         </section>
       </Layout>,
@@ -58,7 +94,7 @@ export function payoutRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const batch = await createPayouts(ctx.db, ctx.program, ctx.now, ctx.actor);
     const total = batch.payouts.reduce((s, p) => s + p.amount, 0n);
-    setFlash(c, "app", batch.payouts.length ? "ok" : "err", batch.payouts.length ? `Created ${batch.payouts.length} payouts of ${ctx.fmt.m(total)} in total (batch ${batch.batchId}).` : "Nothing was due: no payout created.");
+    setFlash(c, "app", batch.payouts.length ? "ok" : "err", batch.payouts.length ? `Created ${ctx.fmt.count(batch.payouts.length, "payout")} of ${ctx.fmt.m(total)} in total (batch ${batch.batchId}).` : "Nothing was due: no payout created.");
     return c.redirect(`${ctx.base}/payouts`, 303);
   });
 
@@ -90,7 +126,7 @@ export function payoutRoutes() {
       <Layout {...ctx.frame("payouts", "Payout")}>
         <p class="small muted"><a href={`${base}/payouts`}>Payouts</a> /</p>
         <div class="head">
-          <h1>{fmt.m(payout.amount)} to {partner?.name ?? "?"} <Badge status={payout.status === "pending" ? "pending-p" : payout.status} /></h1>
+          <h1>{fmt.m(payout.amount)} to {partner?.name ?? "?"} <Badge status={payout.status} payout /></h1>
           <div class="row">
             <a class="btn secondary" href={`${base}/payouts/${payout.id}.csv`} download>Download CSV</a>
             {payout.status === "pending" ? (
@@ -120,6 +156,17 @@ export function payoutRoutes() {
     if (!batch || batch.programId !== ctx.program.id) return notFoundPage(c, "app");
     const rows = await batchPayouts(ctx.db, batch.id);
     return csvResponse(toCsv(["partner", "email", "amount", "currency", "commissionCount", "payoutId", "partnerId"], rows.map((r) => [r.name, r.email, csvNumber(formatMoney(r.payout.amount, r.payout.currency)), r.payout.currency, r.payout.commissionCount, r.payout.id, r.payout.partnerId])), `${batch.id}.csv`);
+  });
+
+  app.post("/app/p/:pid/payout-batches/:bat/paid", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const batch = await getBatch(ctx.db, c.req.param("bat"));
+    if (!batch || batch.programId !== ctx.program.id) return notFoundPage(c, "app");
+    const outcome = await payBatch(ctx.db, ctx.program, batch.id, ctx.now, ctx.actor);
+    if (outcome.kind === "ok") setFlash(c, "app", "ok", `Marked ${ctx.fmt.count(outcome.value.marked, "payout")} of batch ${batch.id} paid.`);
+    else setFlash(c, "app", "err", `Nothing was marked: ${outcome.kind === "conflict" ? outcome.message : "the batch could not be paid"}.`);
+    return c.redirect(`${ctx.base}/payouts`, 303);
   });
 
   app.post("/app/p/:pid/payouts/:pay/paid", async (c) => {

@@ -10,7 +10,10 @@ import { listPartnerPayouts, paidOut } from "../../src/db/queries/payouts";
 import { listTiers, partnerMetrics } from "../../src/db/queries/tiers";
 import { nextTierGap } from "../../src/domain/tiers";
 import { createLink } from "../../src/services/links/createLink";
-import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
+import { orderFactsOf } from "../../src/db/queries/conversions";
+import { partnerPayoutPage } from "../../src/db/queries/dashboard";
+import { eachPage } from "../../src/db/queries/pagination";
+import { badRequestPage, dayColumns, fmtFor, linkLine, mapPages, notFoundPage, pagedTableCsv, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
 import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 import { portalKeyRoutes } from "./portalKey";
@@ -48,6 +51,7 @@ export function portalRoutes() {
     if (!ctx) return notFoundPage(c, "portal");
     const { db, partner, program, fmt } = ctx;
     const period = periodOf(c, ctx.now);
+    if (period.problem) return badRequestPage(c, "portal", period.problem);
     const [days, prev, bySub, balance, paid, tiers] = await Promise.all([
       report(db, program, period, "day", partner.num), report(db, program, previousPeriod(period), "day", partner.num), report(db, program, period, "sub1", partner.num),
       partnerBalance(db, partner.id), paidOut(db, partner.id), listTiers(db, program.id),
@@ -80,7 +84,7 @@ export function portalRoutes() {
           </section>
           <section class="panel">
             <h2>My earnings</h2>
-            <Facts items={[["Held for review", fmt.m(balance.hold)], ["Pending (in the hold period)", fmt.m(balance.pending)], ["Approved, to be paid", fmt.m(balance.approved)], ["Paid out", fmt.m(paid)]]} />
+            <Facts items={[["Held for review", fmt.m(balance.hold)], ["Pending (in the refund window)", fmt.m(balance.pending)], ["Approved, to be paid", fmt.m(balance.approved)], ["Paid out", fmt.m(paid)]]} />
             <p class="small"><a href="/portal/earnings">See every commission and payout</a></p>
           </section>
           <TopList title="By sub id (sub1)" fmt={fmt} empty="Add ?sub1=… to your links to see which placement works best." items={best(bySub.rows, 6).map((r) => ({ label: r.key ?? "(none)", clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} />
@@ -174,21 +178,26 @@ export function portalRoutes() {
     const { db, partner, fmt } = ctx;
     const q = c.req.query("status");
     const status = COMMISSION_STATUSES.includes(q as CommissionStatus) ? (q as CommissionStatus) : undefined;
+    const filter = { partnerId: partner.id, status };
+    const lines = async (data: Awaited<ReturnType<typeof listCommissions>>["data"]): Promise<CommissionLine[]> => {
+      const facts = await orderFactsOf(db, data.map((m) => m.conversionId));
+      return data.map((m) => ({ ...m, partner: partner.name, orderId: facts.get(m.conversionId)?.orderId, slug: facts.get(m.conversionId)?.slug ?? null }));
+    };
+    const columns = commissionColumns(fmt, null, false);
+    if (wantsCsv(c, "commissions")) return pagedTableCsv(columns, mapPages(eachPage((p) => listCommissions(db, filter, p)), lines), "my-commissions.csv");
     const [balance, paid, page, payouts] = await Promise.all([
       partnerBalance(db, partner.id), paidOut(db, partner.id),
-      listCommissions(db, { partnerId: partner.id, status }, { limit: 100, cursor: c.req.query("cursor") ?? null }), listPartnerPayouts(db, partner.id),
+      listCommissions(db, filter, { limit: 100, cursor: c.req.query("cursor") ?? null }), listPartnerPayouts(db, partner.id),
     ]);
-    const rows: CommissionLine[] = page.data.map((m) => ({ ...m, partner: partner.name }));
-    const columns = commissionColumns(fmt, null, false);
+    const rows = await lines(page.data);
     const payoutCols: Column<(typeof payouts)[number]>[] = [
       { label: "Created", value: (p) => new Date(p.createdAt).toISOString(), cell: (p) => fmt.day(p.createdAt) },
       { label: "Amount", value: (p) => fmt.plain(p.amount), cell: (p) => fmt.m(p.amount), num: true },
       { label: "Commissions", value: (p) => p.commissionCount, num: true },
-      { label: "Status", value: (p) => p.status, cell: (p) => <Badge status={p.status === "pending" ? "pending-p" : p.status} /> },
+      { label: "Status", value: (p) => p.status, cell: (p) => <Badge status={p.status} payout /> },
       { label: "Paid", value: (p) => (p.paidAt ? new Date(p.paidAt).toISOString() : null), cell: (p) => (p.paidAt ? fmt.day(p.paidAt) : "–") },
     ];
-    if (wantsCsv(c, "commissions")) return tableCsv(columns, rows, "my-commissions.csv");
-    if (wantsCsv(c, "payouts")) return tableCsv(payoutCols, payouts, "my-payouts.csv");
+    if (wantsCsv(c, "payouts")) return pagedTableCsv(payoutCols, eachPage((p) => partnerPayoutPage(db, partner.id, p)), "my-payouts.csv");
     return c.html(
       <Layout {...ctx.frame("earnings", "Earnings & payouts")}>
         <h1>Earnings &amp; payouts</h1>

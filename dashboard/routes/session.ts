@@ -122,6 +122,35 @@ export function sessionGate(area: SessionArea): MiddlewareHandler<DashEnv> {
   };
 }
 
+const FORM_COOKIE = "afx_form";
+
+/**
+ * Remembers what a refused form held (every field but the CSRF token, 60 s, this area only), so
+ * that the page it goes back to shows the typed values with the error instead of empty fields.
+ * `form` names the form (its action path), as a page may hold several.
+ */
+export function keepTyped(c: Context, area: SessionArea, form: string, body: Record<string, unknown>) {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (k !== "_csrf" && typeof v === "string") values[k] = v.slice(0, 2048);
+  const raw = encodeURIComponent(JSON.stringify({ form, values }));
+  // a cookie holds about 4 KB: a form too large to keep is simply not kept
+  if (raw.length <= 3500) setCookie(c, FORM_COOKIE, raw, { path: `/${area}`, httpOnly: true, sameSite: "Lax", maxAge: 60, secure: isHttps(c) });
+}
+
+/** The values a refused form held, for the form named so (read once: the cookie is then gone). */
+export function takeTyped(c: Context, area: SessionArea): (form: string) => Record<string, string> | undefined {
+  const raw = getCookie(c, FORM_COOKIE);
+  if (!raw) return () => undefined;
+  deleteCookie(c, FORM_COOKIE, { path: `/${area}` });
+  try {
+    const kept = JSON.parse(decodeURIComponent(raw)) as { form?: unknown; values?: unknown };
+    const values = kept.values && typeof kept.values === "object" ? (kept.values as Record<string, string>) : undefined;
+    return (form) => (kept.form === form ? values : undefined);
+  } catch {
+    return () => undefined;
+  }
+}
+
 export function setFlash(c: Context, area: SessionArea, kind: "ok" | "err", text: string) {
   setCookie(c, FLASH_COOKIE, encodeURIComponent(`${kind}:${text.slice(0, 300)}`), { path: `/${area}`, httpOnly: true, sameSite: "Lax", maxAge: 60, secure: isHttps(c) });
 }

@@ -24,24 +24,55 @@ export function numericCell(v: CsvCell): CsvCell {
   return typeof v === "string" && DECIMAL.test(v) ? new CsvNumber(v) : v;
 }
 
+/** One cell: text quote-prefixed when a spreadsheet would run it as a formula; numbers as they are. */
+function csvCell(v: CsvCell): string {
+  if (v === null) return "";
+  if (v instanceof CsvNumber) return v.text;
+  if (typeof v !== "string") return String(v);
+  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** One CSV record with its CRLF. */
+export const csvLine = (row: CsvCell[]) => row.map(csvCell).join(",") + "\r\n";
+
 /**
  * RFC 4180 CSV. Text cells that a spreadsheet would run as formulas (=, +, -, @, tab, CR first)
  * are prefixed with a quote; numbers are written as they are, so "-10.00" still sums.
  */
 export function toCsv(header: string[], rows: CsvCell[][]): string {
-  const cell = (v: CsvCell) => {
-    if (v === null) return "";
-    if (v instanceof CsvNumber) return v.text;
-    if (typeof v !== "string") return String(v);
-    const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+  return [header, ...rows].map(csvLine).join("");
+}
+
+const HEADERS = (filename: string) => ({ "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"`, "cache-control": "no-store" });
+
+/**
+ * A CSV export of every matching row, streamed: `pages` yields the rows a page at a time (a
+ * keyset page of the list, see db/queries/pagination eachPage), and each page is written as it
+ * comes, so an export of 100,000 rows never sits in memory whole and never stops at one page.
+ */
+export function csvStream(header: string[], pages: AsyncIterable<CsvCell[][]>, filename: string): Response {
+  const encoder = new TextEncoder();
+  const it = pages[Symbol.asyncIterator]();
+  let started = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(csvLine(header)));
+        return;
+      }
+      const next = await it.next();
+      if (next.done) controller.close();
+      else if (next.value.length) controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  return new Response(body, { status: 200, headers: HEADERS(filename) });
 }
 
 export function csvResponse(body: string, filename: string): Response {
-  return new Response(body, {
-    status: 200,
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"` },
-  });
+  return new Response(body, { status: 200, headers: HEADERS(filename) });
 }

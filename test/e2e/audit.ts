@@ -98,3 +98,47 @@ export function auditPage(page: Page): Promise<Audit> {
     return { contrast, fieldBorders, unlabeled, overflowPx, checked };
   });
 }
+
+/**
+ * What a small screen hides: a chart wider than its box, tabs off the screen's edge, tables
+ * whose columns are hidden or cut instead of scrolling with their first column kept in view.
+ */
+export function smallScreenAudit(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const vw = document.documentElement.clientWidth;
+    for (const svg of document.querySelectorAll<SVGSVGElement>(".chart svg")) {
+      const box = svg.parentElement!.getBoundingClientRect();
+      const r = svg.getBoundingClientRect();
+      if (r.width > box.width + 0.5 || r.right > vw + 0.5) problems.push(`chart ${Math.round(r.width)}px wide in a ${Math.round(box.width)}px box`);
+    }
+    const nav = document.querySelector<HTMLElement>("nav.tabs");
+    if (nav) {
+      const scrolls = nav.scrollWidth > nav.clientWidth + 1;
+      const canScroll = ["auto", "scroll"].includes(getComputedStyle(nav).overflowX);
+      for (const a of nav.querySelectorAll("a")) {
+        const r = a.getBoundingClientRect();
+        if (!(scrolls && canScroll) && (r.right > vw + 0.5 || r.left < -0.5)) problems.push(`tab "${a.textContent}" off-screen (${Math.round(r.left)}–${Math.round(r.right)} of ${vw}px)`);
+      }
+      if (scrolls && !canScroll) problems.push("tabs are cut and do not scroll");
+    }
+    for (const el of document.querySelectorAll(".bar > *")) {
+      const r = el.getBoundingClientRect();
+      if (r.right > vw + 0.5) problems.push(`top bar item "${(el.textContent ?? "").trim().slice(0, 30)}" runs off-screen`);
+    }
+    for (const table of document.querySelectorAll("table")) {
+      const name = table.querySelector("caption")?.textContent ?? "table";
+      const hidden = [...table.querySelectorAll("th")].filter((th) => getComputedStyle(th).display === "none").map((th) => th.textContent);
+      if (hidden.length) problems.push(`${name}: columns hidden (${hidden.join(", ")})`);
+      const wrap = table.parentElement!;
+      const wr = wrap.getBoundingClientRect();
+      if (wr.right > vw + 0.5) problems.push(`${name}: its box runs off-screen`);
+      if (table.scrollWidth > wrap.clientWidth + 1) {
+        if (!["auto", "scroll"].includes(getComputedStyle(wrap).overflowX)) problems.push(`${name}: wider than its box and does not scroll`);
+        const first = table.querySelector("tbody tr td:first-child, tbody tr th:first-child");
+        if (first && getComputedStyle(first).position !== "sticky") problems.push(`${name}: scrolls, but its first column does not stay in view`);
+      }
+    }
+    return problems;
+  });
+}

@@ -97,7 +97,7 @@ describe("dashboard and portal in Chromium", () => {
     expect(clicks).toBe("1");
     expect(await kpi(page, "Conversions")).toBe("1");
     expect(await kpi(page, "Revenue")).toBe("$50.00");
-    expect(await page.locator("#chart-d").textContent()).toContain("1 clicks, 1 conversions, $50.00 revenue");
+    expect(await page.locator("#chart-d").textContent()).toContain("1 click, 1 conversion, $50.00 revenue");
     expect(await page.locator(".chart g.b1 rect").count()).toBe(1);
     expect(await page.locator(".chart g.b2 rect").count()).toBe(1);
     await page.getByText("1 pixel commission waits for your approval").waitFor();
@@ -105,13 +105,13 @@ describe("dashboard and portal in Chromium", () => {
 
     await page.getByRole("link", { name: "Review the queue" }).click();
     const row = page.locator("tbody tr", { hasText: "Anna Reviews" });
-    expect(await row.locator(".badge").textContent()).toBe("hold");
+    expect(await row.locator(".badge").textContent()).toBe("Needs review");
     await shot(page, "02-commissions-hold");
     await row.getByRole("checkbox").check();
     await page.getByRole("button", { name: "Approve selected" }).click();
     await page.getByText("Approved 1 commission").waitFor();
     await page.goto(`${server.base}/app/p/${program.id}/commissions?status=pending`);
-    expect(await page.locator("tbody tr .badge").first().textContent()).toBe("pending");
+    expect(await page.locator("tbody tr .badge").first().textContent()).toBe("Pending");
     await page.getByRole("link", { name: "Explain" }).first().click();
     await page.getByText("20% of 50.00 USD = 10.00 USD").waitFor();
     await shot(page, "03-conversion-explained");
@@ -203,9 +203,13 @@ describe("dashboard and portal in Chromium", () => {
     expect(await api(`/api/v1/programs/${program.id}`, vendorKey)).toMatchObject({ cookieDays: 7, attribution: "first_click", holdDays: 7, allowedDomains: ["shop.example.com", ".example.net"] });
 
     await page.getByLabel("Allowed domains").fill("shop.example.com\nhttps://evil.example/path");
-    await page.getByLabel("Hold (days)").fill("0");
+    await page.getByLabel("Refund window (days)").fill("0");
     await page.getByRole("button", { name: "Save settings" }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Nothing was saved: allowed domains:");
+    // the refused form comes back with what was typed, to correct, not the stored settings
+    expect(await page.getByLabel("Allowed domains").inputValue()).toBe("shop.example.com\nhttps://evil.example/path");
+    expect(await page.getByLabel("Refund window (days)").inputValue()).toBe("0");
+    expect(await page.getByLabel("Attribution").inputValue()).toBe("first_click");
     expect(await api(`/api/v1/programs/${program.id}`, vendorKey)).toMatchObject({ holdDays: 7, allowedDomains: ["shop.example.com", ".example.net"] });
   }, 60_000);
 });

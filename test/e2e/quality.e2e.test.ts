@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { auditPage } from "./audit";
+import { auditPage, smallScreenAudit } from "./audit";
 import { launchBrowser, startServer } from "./browser";
 
 // Accessibility and small-screen checks of every main page on the demo data (25 partners, 90 days):
@@ -122,19 +122,26 @@ describe("dashboard quality on the demo data", () => {
     expect(tables).toBeGreaterThan(10);
   }, 120_000);
 
-  it("fits a 375 px wide screen without sideways scrolling", async () => {
+  it("fits a 375 px wide screen: no sideways scrolling, the chart scaled to its box, every tab on screen, wide tables scroll with their first column kept", async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
     const wide: string[] = [];
+    let charts = 0;
+    let scrolling = 0;
     for (const [area, key, pages] of [["app", vendorKey, managerPages], ["portal", partnerKey, PORTAL_PAGES]] as const) {
       const page = await signIn(context, area, key);
       for (const path of pages) {
         await page.goto(`${server.base}${path}`);
         const { overflowPx } = await auditPage(page);
         if (overflowPx > 0) wide.push(`${path}: ${overflowPx}px too wide`);
+        wide.push(...(await smallScreenAudit(page)).map((p) => `${path}: ${p}`));
+        charts += await page.locator(".chart svg").count();
+        scrolling += await page.locator("table").evaluateAll((ts) => ts.filter((t) => t.scrollWidth > t.parentElement!.clientWidth + 1).length);
       }
     }
     await context.close();
     expect(wide).toEqual([]);
+    expect(charts).toBeGreaterThan(1); // the overview's and the portal's chart were looked at
+    expect(scrolling).toBeGreaterThan(0); // and some table was too wide for 375 px, so the sticky column was checked
   }, 120_000);
 
   it("works with the keyboard alone: sign in, skip link, visible focus, tabs, sorting", async () => {

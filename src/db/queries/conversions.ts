@@ -3,7 +3,7 @@ import type { Db } from "../client";
 import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
-import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
+import { commissions, conversions, customers, idempotencyKeys, links, programs } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
 export type ConversionRow = typeof conversions.$inferSelect;
@@ -225,4 +225,18 @@ export async function commissionsOf(db: Db, conversionIds: string[]): Promise<Ma
   if (conversionIds.length === 0) return new Map();
   const rows = await db.select().from(commissions).where(inArray(commissions.conversionId, conversionIds));
   return new Map(rows.map((r) => [r.conversionId, r]));
+}
+
+/**
+ * What a partner recognises a commission by: the order, when it happened and the link (slug)
+ * it came through, for several conversions in one query.
+ */
+export async function orderFactsOf(db: Db, conversionIds: string[]): Promise<Map<string, { orderId: string; occurredAt: number; linkId: string | null; slug: string | null }>> {
+  if (conversionIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: conversions.id, orderId: conversions.orderId, occurredAt: conversions.occurredAt, linkId: conversions.linkId, slug: links.slug })
+    .from(conversions)
+    .leftJoin(links, eq(links.id, conversions.linkId))
+    .where(inArray(conversions.id, conversionIds));
+  return new Map(rows.map((r) => [r.id, { orderId: r.orderId, occurredAt: r.occurredAt, linkId: r.linkId, slug: r.slug }]));
 }

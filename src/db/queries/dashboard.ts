@@ -9,6 +9,7 @@ import { payoutSelection } from "./payouts";
 import { exactSum } from "./sums";
 import type { CommissionRow } from "./conversions";
 import { tablesChanged } from "../changes";
+import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
 /** Read models the dashboard pages need beside the API's queries. */
 
@@ -26,6 +27,29 @@ export async function programPayouts(db: Db, programId: string, limit = 200) {
     .where(eq(payouts.programId, programId))
     .orderBy(desc(payouts.createdAt), desc(payouts.id))
     .limit(limit);
+}
+
+/** Payouts of a program as keyset pages, newest first (the payouts export reads them all). */
+export async function programPayoutPage(db: Db, programId: string, page: PageRequest) {
+  const rows = await db
+    .select({ payout: payoutSelection, name: partners.name, email: partners.email })
+    .from(payouts)
+    .innerJoin(partners, eq(partners.id, payouts.partnerId))
+    .where(and(eq(payouts.programId, programId), pageWhere(payouts.createdAt, payouts.id, page.cursor)))
+    .orderBy(...pageOrder(payouts.createdAt, payouts.id))
+    .limit(page.limit + 1);
+  return toPage(rows.map((r) => ({ ...r, id: r.payout.id, createdAt: r.payout.createdAt })), page.limit);
+}
+
+/** A partner's payouts as keyset pages, newest first. */
+export async function partnerPayoutPage(db: Db, partnerId: string, page: PageRequest) {
+  const rows = await db
+    .select(payoutSelection)
+    .from(payouts)
+    .where(and(eq(payouts.partnerId, partnerId), pageWhere(payouts.createdAt, payouts.id, page.cursor)))
+    .orderBy(...pageOrder(payouts.createdAt, payouts.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
 }
 
 /** What approved, unpaid commissions wait for the next payout batch, per partner (amounts exact). */

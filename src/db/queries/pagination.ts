@@ -39,3 +39,16 @@ export function toPage<T extends { createdAt: number; id: string }>(rows: T[], l
   const last = data[data.length - 1];
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
+
+/**
+ * Every page of a keyset list, one after another: exports read all matching rows this way, one
+ * page in memory at a time, without OFFSET scans.
+ */
+export async function* eachPage<T>(fetch: (page: PageRequest) => Promise<Page<T>>, limit = 500): AsyncGenerator<T[]> {
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await fetch({ limit, cursor });
+    yield page.data;
+    cursor = page.nextCursor;
+  } while (cursor);
+}

@@ -18,12 +18,22 @@ import { actorOf, requireCaller } from "../middleware/auth";
 import { linkOutcome } from "./partnersLinks";
 import { commissionJson, linkJson } from "./present";
 import { createRouter } from "./router";
+import { eachPage } from "../../db/queries/pagination";
+import type { CommissionRow } from "../../db/queries/conversions";
+import { csvNumber, csvStream, type CsvCell } from "../csv";
 import { Commission, Cursor, errorResponses, jsonBody, jsonResponse, Link, listOf, Money } from "./schemas";
 
 const CommissionQuery = Cursor.extend({
   programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(COMMISSION_STATUSES).optional(),
   flag: z.enum([...FRAUD_FLAGS, "any"]).optional().openapi({ description: "only commissions held for this fraud signal (any: for any)" }),
+  format: z.enum(["json", "csv"]).default("json").openapi({ description: "csv: every matching commission (not one page), streamed" }),
 });
+
+const COMMISSION_CSV = ["id", "conversionId", "partnerId", "amount", "currency", "status", "createdAt", "availableAt"];
+const commissionCsvRow = (m: CommissionRow): CsvCell[] => {
+  const j = commissionJson(m);
+  return [j.id, j.conversionId, j.partnerId, csvNumber(j.amount), j.currency, j.status, j.createdAt, j.availableAt];
+};
 const Me = z
   .object({
     id: z.string(), name: z.string(), programId: z.string(), tierId: z.string(), balance: z.object({ hold: Money, pending: Money, approved: Money, paid: Money }), currency: z.string(),
@@ -47,7 +57,12 @@ export function commissionMeRoutes() {
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
       const q = c.req.valid("query");
-      const page = await listCommissions(c.var.deps.db, { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, flag: q.flag }, { limit: q.limit, cursor: q.cursor ?? null });
+      const filter = { vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, flag: q.flag };
+      if (q.format === "csv") {
+        const pages = eachPage((p) => listCommissions(c.var.deps.db, filter, p));
+        return csvStream(COMMISSION_CSV, (async function* () { for await (const ms of pages) yield ms.map(commissionCsvRow); })(), "commissions.csv") as never;
+      }
+      const page = await listCommissions(c.var.deps.db, filter, { limit: q.limit, cursor: q.cursor ?? null });
       return c.json({ data: page.data.map(commissionJson), nextCursor: page.nextCursor }, 200);
     },
   );

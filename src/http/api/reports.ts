@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pricingOf } from "../../db/queries/dashboard";
 import { adjustmentsOf } from "../../db/queries/commissions";
-import { commissionOf, commissionsOf, getConversion, listConversions } from "../../db/queries/conversions";
+import { commissionOf, commissionsOf, getConversion, listConversions, type CommissionRow, type ConversionRow } from "../../db/queries/conversions";
+import { eachPage } from "../../db/queries/pagination";
 import { getProgram, getVendorProgram, type ProgramRow } from "../../db/queries/programs";
 import { getPartner } from "../../db/queries/partners";
 import { utcDay } from "../../domain/reporting";
@@ -10,7 +11,7 @@ import { explain } from "../../domain/explain";
 import { formatMoney } from "../../domain/money";
 import { buildReport, type ReportLine } from "../../services/prm/report";
 import type { AppEnv } from "../deps";
-import { csvNumber, csvResponse, toCsv } from "../csv";
+import { csvNumber, csvResponse, csvStream, toCsv, type CsvCell } from "../csv";
 import { dayParam, rangeBoundParam } from "./dateParams";
 import { ApiError, invalid, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
@@ -30,9 +31,17 @@ const Report = z.object({ rows: z.array(ReportRow), totals: ReportRow.omit({ key
 const ConversionQuery = Cursor.extend({
   programId: z.string().max(100).optional(), partnerId: z.string().max(100).optional(), status: z.enum(["attributed", "unattributed"]).optional(),
   orderId: z.string().min(1).max(200).optional(),
+  format: z.enum(["json", "csv"]).default("json").openapi({ description: "csv: every matching conversion (not one page), streamed" }),
   from: z.string().max(40).optional().openapi({ description: "created from: a UTC day YYYY-MM-DD or an ISO-8601 timestamp" }),
   to: z.string().max(40).optional().openapi({ description: "created until: a UTC day YYYY-MM-DD (inclusive) or an ISO-8601 timestamp (exclusive)" }),
 });
+
+const CONVERSION_CSV = ["id", "orderId", "event", "amount", "refunded", "currency", "source", "status", "reason", "partnerId", "linkId", "commissionId", "commission", "commissionStatus", "occurredAt", "createdAt"];
+function conversionCsvRow(v: ConversionRow, m: CommissionRow | null): CsvCell[] {
+  const j = conversionJson(v, m);
+  return [j.id, j.orderId, j.event, csvNumber(j.amount), csvNumber(j.refunded), j.currency, j.source, j.status, j.reason, j.attribution?.partnerId ?? null, j.attribution?.linkId ?? null,
+    j.commission?.id ?? null, j.commission ? csvNumber(j.commission.amount) : null, j.commission?.status ?? null, j.occurredAt, j.createdAt];
+}
 
 /** Runs a report for a program (optionally one partner) and answers JSON or CSV. */
 async function answerReport(c: Context<AppEnv>, program: ProgramRow, q: z.infer<typeof ReportQuery>, partnerNum?: number) {
@@ -93,6 +102,16 @@ export function reportRoutes() {
         vendorId: caller.vendorId, programId: q.programId, partnerId: q.partnerId, status: q.status, orderId: q.orderId,
         from: q.from ? rangeBoundParam("from", q.from, now) : undefined, to: q.to ? rangeBoundParam("to", q.to, now) : undefined,
       };
+      if (q.format === "csv") {
+        const db = c.var.deps.db;
+        const pages = eachPage((p) => listConversions(db, filter, p));
+        return csvStream(CONVERSION_CSV, (async function* () {
+          for await (const convs of pages) {
+            const byConversion = await commissionsOf(db, convs.map((v) => v.id));
+            yield convs.map((v) => conversionCsvRow(v, byConversion.get(v.id) ?? null));
+          }
+        })(), "conversions.csv") as never;
+      }
       const page = await listConversions(c.var.deps.db, filter, { limit: q.limit, cursor: q.cursor ?? null });
       const byConversion = await commissionsOf(c.var.deps.db, page.data.map((conv) => conv.id));
       const data = page.data.map((conv) => conversionJson(conv, byConversion.get(conv.id) ?? null));
