@@ -8,7 +8,9 @@ import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
 
 export type ProgramRow = typeof programs.$inferSelect;
-export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt">;
+/** Co-selling settings have defaults (90 days of deal protection, 48 hours to answer a lead). */
+type Defaulted = "dealProtectionDays" | "leadSlaHours";
+export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt" | Defaulted> & Partial<Pick<ProgramRow, Defaulted>>;
 
 /** Next small integer for a table's `num` column, computed inside the insert (atomic). */
 export const nextNum = (table: "programs" | "partners" | "links") =>

@@ -8,3 +8,5 @@ export * from "./commissions";
 export * from "./stats";
 export * from "./payouts";
 export * from "./sessions";
+export * from "./deals";
+export * from "./leads";

@@ -21,6 +21,13 @@ export const partners = sqliteTable(
     couponKey: text("coupon_key"),
     /** lower-cased email, unique per program (null only for duplicates that predate the rule) */
     emailKey: text("email_key"),
+    /** lead routing profile: countries (upper-case ISO) and verticals it takes, empty = any */
+    leadCountries: text("lead_countries", { mode: "json" }).$type<string[]>().notNull().default([]),
+    leadVerticals: text("lead_verticals", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** open leads (offered or accepted) it may hold at once; 0 = no leads */
+    leadCapacity: integer("lead_capacity").notNull().default(0),
+    /** the last time routing offered it a lead: round robin between equals */
+    lastLeadOfferAt: integer("last_lead_offer_at"),
     createdAt: createdAt(),
   },
   (t) => [

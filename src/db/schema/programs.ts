@@ -22,6 +22,10 @@ export const programs = sqliteTable(
     allowedDomains: text("allowed_domains", { mode: "json" }).$type<string[]>().notNull(),
     clickParam: text("click_param").notNull(),
     minPayout: integer("min_payout").notNull(),
+    /** how long an approved deal protects its account from other partners */
+    dealProtectionDays: integer("deal_protection_days").notNull().default(90),
+    /** how long a partner has to accept an offered lead before it moves on */
+    leadSlaHours: integer("lead_sla_hours").notNull().default(48),
     createdAt: createdAt(),
   },
   (t) => [index("programs_vendor_idx").on(t.vendorId, t.createdAt)],
