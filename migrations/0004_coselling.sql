@@ -59,6 +59,8 @@ CREATE TABLE `leads` (
 	`partner_id` text,
 	`respond_by` integer,
 	`deal_id` text,
+	`attempt_id` text,
+	`change_token` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`program_id`) REFERENCES `programs`(`id`) ON UPDATE no action ON DELETE no action,

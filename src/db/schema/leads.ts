@@ -21,6 +21,10 @@ export const leads = sqliteTable(
     partnerId: text("partner_id").references(() => partners.id),
     respondBy: integer("respond_by"),
     dealId: text("deal_id"),
+    /** the current offer (lead_attempts.id) while offered or accepted */
+    attemptId: text("attempt_id"),
+    /** set by every change; the follow-up writes of a batch run only if its change won (no races) */
+    changeToken: text("change_token").notNull(),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
   },
