@@ -109,3 +109,45 @@ export const canTransition = (from: DealStatus, action: DealAction): boolean => 
 
 /** An approved deal protects its account this long from approval. */
 export const protectionUntil = (now: number, dealProtectionDays: number): number => now + dealProtectionDays * DAY_MS;
+
+export interface PipelineInput {
+  /** deals registered in the period, by their current status */
+  registered: { status: DealStatus; value: number | null; wonAmount: number | null }[];
+  /** deals closed (won or lost) in the period */
+  closed: { status: DealStatus; wonAmount: number | null; createdAt: number; closedAt: number | null }[];
+}
+
+/** A ratio as a short decimal string ("0.25", "1", "0.3333"). */
+export function ratioString(numerator: number, denominator: number): string {
+  return (Math.round((numerator / denominator) * 10_000) / 10_000).toString();
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The pipeline: counts and values of the period's registrations by current status (won deals
+ * count their won amount, others their registered value), and over the deals closed in the
+ * period the win rate won ÷ (won + lost), the median days to close and the won amounts.
+ */
+export function summarizePipeline(input: PipelineInput) {
+  const byStatus = DEAL_STATUSES.map((status) => {
+    const of = input.registered.filter((d) => d.status === status);
+    const value = of.reduce((sum, d) => sum + ((status === "won" ? d.wonAmount : d.value) ?? 0), 0);
+    return { status, count: of.length, value };
+  });
+  const won = input.closed.filter((d) => d.status === "won");
+  const lost = input.closed.filter((d) => d.status === "lost");
+  const days = input.closed.filter((d) => d.closedAt !== null).map((d) => Math.max(0, d.closedAt! - d.createdAt) / DAY_MS);
+  const med = median(days);
+  return {
+    byStatus,
+    winRate: won.length + lost.length === 0 ? null : ratioString(won.length, won.length + lost.length),
+    medianDaysToClose: med === null ? null : Math.round(med * 10) / 10,
+    wonValue: won.reduce((sum, d) => sum + (d.wonAmount ?? 0), 0),
+  };
+}

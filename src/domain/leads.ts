@@ -83,5 +83,3 @@ export function normalizeProfile(p: LeadProfile): LeadProfile {
   };
 }
 
-export const LEAD_SLA_HOURS = { min: 1, max: 30 * 24 } as const;
-export const DEAL_PROTECTION_DAYS = { min: 1, max: 3650 } as const;

@@ -10,7 +10,8 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 export function programJson(p: ProgramRow) {
   return {
     id: p.id, name: p.name, currency: p.currency, cookieDays: p.cookieDays, attribution: p.attribution, holdDays: p.holdDays,
-    allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency), createdAt: iso(p.createdAt),
+    allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency),
+    dealProtectionDays: p.dealProtectionDays, leadSlaHours: p.leadSlaHours, createdAt: iso(p.createdAt),
   };
 }
 

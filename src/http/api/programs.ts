@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { isCurrency } from "../../domain/money";
-import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, type SettingsCheck } from "../../domain/programSettings";
+import { checkAllowedDomains, checkMinPayout, checkSettingsChange, COOKIE_DAYS, DEAL_PROTECTION_DAYS, HOLD_DAYS, LEAD_SLA_HOURS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
 import { getVendorProgram, insertProgram, listPrograms, updateProgram } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
@@ -23,6 +23,8 @@ const CreateProgram = z
     allowedDomains: z.array(z.string().max(253)).min(1).max(100),
     clickParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("afx_click"),
     minPayout: MoneyInput.default("50"),
+    dealProtectionDays: z.number().int().min(DEAL_PROTECTION_DAYS.min).max(DEAL_PROTECTION_DAYS.max).default(90),
+    leadSlaHours: z.number().int().min(LEAD_SLA_HOURS.min).max(LEAD_SLA_HOURS.max).default(48),
   })
   .openapi("ProgramInput");
 
@@ -34,6 +36,8 @@ const UpdateProgram = z
     holdDays: z.number().int().min(HOLD_DAYS.min).max(HOLD_DAYS.max).optional(),
     allowedDomains: z.array(z.string().max(253)).min(1).max(100).optional(),
     minPayout: MoneyInput.optional(),
+    dealProtectionDays: z.number().int().min(DEAL_PROTECTION_DAYS.min).max(DEAL_PROTECTION_DAYS.max).optional(),
+    leadSlaHours: z.number().int().min(LEAD_SLA_HOURS.min).max(LEAD_SLA_HOURS.max).optional(),
     currency: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
     clickParam: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
   })
@@ -100,7 +104,7 @@ export function programRoutes() {
   app.openapi(
     createRoute({
       method: "patch", path: "/api/v1/programs/{id}", tags: ["Programs"], summary: "Change a program's settings",
-      description: "Any subset of name, cookieDays, attribution, holdDays, allowedDomains and minPayout. Changes apply to what happens next: clicks and conversions from now on, commissions created from now on (their hold), redirects within seconds. Currency and click parameter are fixed at creation.",
+      description: "Any subset of name, cookieDays, attribution, holdDays, allowedDomains, minPayout, dealProtectionDays and leadSlaHours. Changes apply to what happens next: clicks and conversions from now on, commissions created from now on (their hold), redirects within seconds. Currency and click parameter are fixed at creation.",
       request: { params: IdParam, body: jsonBody(UpdateProgram) }, responses: { 200: jsonResponse(Program, "the changed program"), ...errorResponses },
     }),
     async (c) => {

@@ -37,9 +37,9 @@ export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array
 export const Conversion = z
   .object({
     id: z.string(), orderId: z.string(), event: z.enum(["sale", "lead"]), amount: Money, refunded: Money, currency: z.string(),
-    source: z.enum(["postback", "pixel"]), status: z.enum(["attributed", "unattributed"]), reason: z.string().nullable(),
+    source: z.enum(["postback", "pixel", "deal"]), status: z.enum(["attributed", "unattributed"]), reason: z.string().nullable(),
     attribution: z
-      .object({ partnerId: z.string(), linkId: z.string().nullable(), clickId: z.string().nullable(), model: z.string(), via: z.enum(["click", "customer", "coupon"]) })
+      .object({ partnerId: z.string(), linkId: z.string().nullable(), clickId: z.string().nullable(), model: z.string(), via: z.enum(["click", "customer", "coupon", "deal"]) })
       .nullable(),
     commission: z.object({ id: z.string(), amount: Money, currency: z.string(), status: z.string() }).nullable(),
     occurredAt: z.string(), createdAt: z.string(),
@@ -49,7 +49,8 @@ export const Conversion = z
 export const Program = z
   .object({
     id: z.string(), name: z.string(), currency: z.string(), cookieDays: z.number(), attribution: z.enum(["last_click", "first_click"]),
-    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, entryTierId: z.string().optional(),
+    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money,
+    dealProtectionDays: z.number(), leadSlaHours: z.number(), entryTierId: z.string().optional(),
     createdAt: z.string(), postbackKey: z.string().optional(), publicKey: z.string().optional(),
   })
   .openapi("Program");

@@ -1,4 +1,4 @@
-import { decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
+import { dealAttribution, decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, type ConversionEvent } from "../../domain/commission";
 import { newId } from "../../domain/ids";
@@ -28,7 +28,9 @@ export interface ConversionInput {
   customerId: string | null;
   coupon: string | null;
   occurredAt: number;
-  source: "postback" | "pixel";
+  source: "postback" | "pixel" | "deal";
+  /** source `deal`: the partner of the won deal, who gets the sale */
+  dealPartnerId?: string;
 }
 
 export type RecordOutcome =
@@ -195,8 +197,9 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
  */
 export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
   const now = deps.now();
-  const facts = await gatherFacts(deps, program, input);
-  const decision = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
+  const decision = input.source === "deal" && input.dealPartnerId
+    ? dealAttribution(input.dealPartnerId)
+    : input.source === "pixel" ? decidePixelAttribution(await gatherFacts(deps, program, input)) : decideAttribution(await gatherFacts(deps, program, input));
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {
