@@ -7,7 +7,7 @@ import { settleAll } from "./services/prm/settle";
 const USAGE = `usage: npm run afflux -- <command>
   migrate                         apply database migrations
   keys create vendor --name NAME  create a vendor and print its admin key (shown once)
-  settle [--now ISO]              approve due commissions and recompute tiers in every program
+  settle [--now ISO]              approve due commissions, recompute tiers, expire deals, time out leads
   demo                            seed a demo vendor, program, partners, links and traffic`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -34,7 +34,7 @@ async function main(argv: string[]) {
       const now = at ? Date.parse(at) : Date.now();
       if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
       const result = await settleAll(database.db, now, (line) => console.error(line));
-      console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes`);
+      console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes, ${result.expiredDeals} deals expired, ${result.timedOutLeads} leads timed out`);
     } else if (command === "demo") {
       const publicUrl = config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
       await seedDemo({ db: database.db, client: database.client, filePath: database.filePath, secret, publicUrl, log: (line) => console.log(line) });

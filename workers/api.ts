@@ -44,7 +44,7 @@ export default {
     ctx.waitUntil(
       (async () => {
         const r = await settleAll(db, controller.scheduledTime, logWarn);
-        console.log(`afflux: settled ${r.approved} commissions, ${r.tierChanges} tier changes`);
+        console.log(`afflux: settled ${r.approved} commissions, ${r.tierChanges} tier changes, ${r.expiredDeals} deals expired, ${r.timedOutLeads} leads timed out`);
         await new ClientClickStore(client).rollup();
       })(),
     );
