@@ -48,7 +48,8 @@ export async function getVendorPartner(db: Db, vendorId: string, id: string): Pr
  * Changes a partner's name, email, coupon or status; unique violations as for insertPartner.
  * (A status changes nothing else yet: what it means for attribution comes with its own issue.)
  */
-export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>): Promise<PartnerRow | null> {
+export type PartnerChanges = Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "leadCountries" | "leadVerticals" | "leadCapacity">>;
+export async function updatePartner(db: Db, id: string, changes: PartnerChanges): Promise<PartnerRow | null> {
   const set: Partial<PartnerRow> = { ...changes };
   if (changes.email !== undefined) set.emailKey = emailKeyOf(changes.email);
   if (changes.coupon !== undefined) set.couponKey = changes.coupon?.toLowerCase() ?? null;

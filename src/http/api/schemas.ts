@@ -55,12 +55,23 @@ export const Program = z
   })
   .openapi("Program");
 
+/** What lead routing knows of a partner: empty lists mean any; capacity 0 means no leads. */
+export const LeadProfile = z
+  .object({
+    countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, "a two-letter country code")).max(250),
+    verticals: z.array(z.string().trim().min(1).max(60)).max(100),
+    leadCapacity: z.number().int().min(0).max(10_000),
+  })
+  .openapi("LeadProfile");
+export const LeadProfilePatch = LeadProfile.partial().openapi("LeadProfilePatch");
+
 export const Partner = z
   .object({
     id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
-    coupon: z.string().nullable(), createdAt: z.string(), apiKey: z.string().optional(),
+    coupon: z.string().nullable(), profile: LeadProfile.optional(), createdAt: z.string(), apiKey: z.string().optional(),
   })
   .openapi("Partner");
+
 
 export const Link = z
   .object({

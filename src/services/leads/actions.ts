@@ -64,13 +64,14 @@ export async function assignLead(db: Db, program: ProgramRow, lead: LeadRow, par
   return moved ? ok(moved) : conflict("this lead changed meanwhile");
 }
 
-/** The partner turns its accepted lead into a deal, approved at once (the vendor sent the lead). */
+/** The partner turns its accepted lead into a deal, approved at once (the vendor sent the lead); the value defaults to the lead's. */
 export async function convertLead(db: Db, program: ProgramRow, lead: LeadRow, partner: PartnerRow, input: DealInput, now: number): Promise<Outcome<DealRow>> {
   if (lead.status !== "accepted") return conflict(`this lead is ${lead.status}: only an accepted lead becomes a deal`);
   const fields = dealFields(program, input, now);
   if (fields.kind !== "ok") return fields;
   const deal: DealRow = {
-    id: newId("deal"), programId: program.id, partnerId: partner.id, ...fields.value, status: "approved", conflictKind: null, conflictDealId: null,
+    id: newId("deal"), programId: program.id, partnerId: partner.id, ...fields.value,
+    value: input.value === undefined || input.value === null ? lead.value : fields.value.value, status: "approved", conflictKind: null, conflictDealId: null,
     protectedUntil: protectionUntil(now, program.dealProtectionDays), reason: null, wonAmount: null, closedAt: null, leadId: lead.id, createdAt: now, updatedAt: now,
   };
   const converted = await convertLeadRow(db, lead, deal, now);
