@@ -11,6 +11,8 @@ export const managerNav = (base: string) => [
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
+  { id: "deals", label: "Deals", href: `${base}/deals` },
+  { id: "leads", label: "Leads", href: `${base}/leads` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
 ];
 

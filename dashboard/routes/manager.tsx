@@ -10,6 +10,8 @@ import { partnerRoutes } from "./partners";
 import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
 import { settingsRoutes } from "./settings";
+import { dealRoutes } from "./deals";
+import { leadRoutes } from "./leads";
 
 /** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
 export function managerRoutes() {
@@ -41,5 +43,7 @@ export function managerRoutes() {
   app.route("/", conversionRoutes());
   app.route("/", payoutRoutes());
   app.route("/", settingsRoutes());
+  app.route("/", dealRoutes());
+  app.route("/", leadRoutes());
   return app;
 }

@@ -13,6 +13,7 @@ import { createLink } from "../../src/services/links/createLink";
 import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
+import { coSellingNav, portalCosellingRoutes } from "./portalCoselling";
 
 type C = Context<DashEnv>;
 
@@ -20,6 +21,7 @@ const portalNav = [
   { id: "home", label: "My results", href: "/portal" },
   { id: "links", label: "My links", href: "/portal/links" },
   { id: "earnings", label: "Earnings & payouts", href: "/portal/earnings" },
+  ...coSellingNav,
 ];
 
 /** The signed-in partner and its program; everything on the portal is scoped to them. */
@@ -207,6 +209,7 @@ export function portalRoutes() {
     );
   });
 
+  app.route("/", portalCosellingRoutes());
   app.all("/portal/*", (c) => notFoundPage(c, "portal"));
   return app;
 }

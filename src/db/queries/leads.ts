@@ -197,3 +197,11 @@ export async function tierRankOf(db: Db, tierId: string): Promise<number> {
   const [row] = await db.select({ rank: tiers.rank }).from(tiers).where(eq(tiers.id, tierId));
   return row?.rank ?? 0;
 }
+
+/** Every partner of a program with its lead profile and open leads (the routing settings page). */
+export async function partnerProfiles(db: Db, programId: string) {
+  return db.all<{ id: string; name: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; open: number }>(sql`
+    SELECT p.id, p.name, p.status, p.lead_countries AS countries, p.lead_verticals AS verticals, p.lead_capacity AS capacity, p.last_lead_offer_at AS last,
+      (SELECT count(*) FROM leads l WHERE l.partner_id = p.id AND l.status IN ${OPEN}) AS open
+    FROM partners p WHERE p.program_id = ${programId} ORDER BY p.name, p.id LIMIT 1000`);
+}
