@@ -182,7 +182,7 @@ export async function listPartnerLeads(db: Db, partnerId: string, filter: { stat
 export async function attemptsOf(db: Db, leadIds: string[]): Promise<Map<string, AttemptRow[]>> {
   const out = new Map<string, AttemptRow[]>();
   if (leadIds.length === 0) return out;
-  const rows = await db.select().from(leadAttempts).where(inArray(leadAttempts.leadId, leadIds)).orderBy(asc(leadAttempts.offeredAt), asc(leadAttempts.id));
+  const rows = await db.select().from(leadAttempts).where(inArray(leadAttempts.leadId, leadIds)).orderBy(asc(leadAttempts.offeredAt), sql`rowid`); // rowid: offers of one instant in the order they were made
   for (const r of rows) out.set(r.leadId, [...(out.get(r.leadId) ?? []), r]);
   return out;
 }
