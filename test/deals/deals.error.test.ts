@@ -54,3 +54,22 @@ describe("deal and lead errors", () => {
     await expectError(await t.request(`/api/v1/me/leads/${lead.id}/decline`, { method: "POST", key: f.anna.key }), 409, "conflict");
   });
 });
+
+describe("co-selling in the OpenAPI document", () => {
+  it("lists every route of CONTRACT-PRM section 2", async () => {
+    const t = await createTestApp();
+    try {
+      const doc = await okJson(await t.request("/api/openapi.json"));
+      const want: [string, string][] = [
+        ["/api/v1/me/deals", "post"], ["/api/v1/me/deals", "get"], ["/api/v1/programs/{id}/deals", "get"], ["/api/v1/deals/{id}/approve", "post"],
+        ["/api/v1/deals/{id}/reject", "post"], ["/api/v1/deals/{id}/won", "post"], ["/api/v1/deals/{id}/lost", "post"], ["/api/v1/programs/{id}/pipeline", "get"],
+        ["/api/v1/partners/{id}", "patch"], ["/api/v1/me", "patch"], ["/api/v1/programs/{id}/leads", "post"], ["/api/v1/programs/{id}/leads", "get"],
+        ["/api/v1/me/leads", "get"], ["/api/v1/me/leads/{id}/accept", "post"], ["/api/v1/me/leads/{id}/decline", "post"], ["/api/v1/me/leads/{id}/deal", "post"],
+        ["/api/v1/leads/{id}/assign", "post"],
+      ];
+      for (const [path, method] of want) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
