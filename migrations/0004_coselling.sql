@@ -76,4 +76,5 @@ ALTER TABLE `programs` ADD `lead_sla_hours` integer DEFAULT 48 NOT NULL;--> stat
 ALTER TABLE `partners` ADD `lead_countries` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `partners` ADD `lead_verticals` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `partners` ADD `lead_capacity` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `partners` ADD `last_lead_offer_at` integer;
+ALTER TABLE `partners` ADD `last_lead_offer_at` integer;--> statement-breakpoint
+ALTER TABLE `partners` ADD `open_leads` integer DEFAULT 0 NOT NULL;

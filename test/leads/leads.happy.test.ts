@@ -16,7 +16,12 @@ describe("lead distribution", () => {
     t = await createTestApp({ now: Date.UTC(2026, 5, 1) });
     f = await coselling(t);
   });
-  afterEach(async () => { await t.close(); });
+  // routing reads each partner's kept open-lead count: after every test it equals the real count
+  afterEach(async () => {
+    const drift = await sqlRows(t, `SELECT id FROM partners p WHERE open_leads != (SELECT count(*) FROM leads l WHERE l.partner_id = p.id AND l.status IN ('offered', 'accepted'))`);
+    await t.close();
+    expect(drift).toEqual([]);
+  });
 
   it("partners set profiles (manager or themselves); a partner without capacity gets nothing", async () => {
     expect(await okJson(await profile(f.anna.id, { countries: ["de"], verticals: ["SaaS"], leadCapacity: 2 }))).toMatchObject({ profile: { countries: ["DE"], verticals: ["saas"], leadCapacity: 2 } });

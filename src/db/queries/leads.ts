@@ -13,20 +13,25 @@ export type AttemptRow = typeof leadAttempts.$inferSelect;
 const OPEN = sql`('offered', 'accepted')`;
 
 /**
- * Partners that may be offered a lead, with their open-lead counts: the static half of the
- * routing rule in SQL (approved, tier rank, capacity left, not declined or timed out on this
- * lead), so that only candidates cross to the domain rule (src/domain/leads.ts), which decides.
+ * The best few partners that may be offered a lead, in the rule's order: the routing rule of
+ * src/domain/leads.ts in SQL (approved, tier rank, capacity left by the kept open-lead count,
+ * country and vertical, not declined or timed out on this lead, not excluded), so that a program
+ * of 10,000 partners sends only a handful of rows; the domain rule then decides among them.
  */
-export async function routingCandidates(db: Db, programId: string, leadId: string, minTierRank: number | null): Promise<RoutingCandidate[]> {
+export async function routingCandidates(
+  db: Db, programId: string, lead: { id: string; country: string | null; vertical: string | null; minTierRank: number | null }, exclude: readonly string[] = [], limit = 20,
+): Promise<RoutingCandidate[]> {
+  const matches = (column: string, value: string | null) =>
+    value === null ? sql.raw(`${column} = '[]'`) : sql`(${sql.raw(column)} = '[]' OR EXISTS (SELECT 1 FROM json_each(${sql.raw(column)}) WHERE value = ${value}))`;
+  const excluded = exclude.length ? sql`AND p.id NOT IN (${sql.join(exclude.map((id) => sql`${id}`), sql`, `)})` : sql``;
   const rs = await db.all<{ id: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; rank: number; open: number }>(sql`
-    SELECT * FROM (
-      SELECT p.id, p.status, p.lead_countries AS countries, p.lead_verticals AS verticals, p.lead_capacity AS capacity,
-        p.last_lead_offer_at AS last, t.rank,
-        (SELECT count(*) FROM leads l WHERE l.partner_id = p.id AND l.status IN ${OPEN}) AS open
-      FROM partners p JOIN tiers t ON t.id = p.tier_id
-      WHERE p.program_id = ${programId} AND p.status = 'approved' AND p.lead_capacity > 0 AND t.rank >= ${minTierRank ?? 0}
-        AND p.id NOT IN (SELECT a.partner_id FROM lead_attempts a WHERE a.lead_id = ${leadId} AND a.outcome IN ('declined', 'timed_out'))
-    ) WHERE open < capacity`);
+    SELECT p.id, p.status, p.lead_countries AS countries, p.lead_verticals AS verticals, p.lead_capacity AS capacity,
+      p.last_lead_offer_at AS last, t.rank, p.open_leads AS open
+    FROM partners p JOIN tiers t ON t.id = p.tier_id
+    WHERE p.program_id = ${programId} AND p.status = 'approved' AND p.open_leads < p.lead_capacity AND t.rank >= ${lead.minTierRank ?? 0}
+      AND ${matches("p.lead_countries", lead.country)} AND ${matches("p.lead_verticals", lead.vertical)} ${excluded}
+      AND p.id NOT IN (SELECT a.partner_id FROM lead_attempts a WHERE a.lead_id = ${lead.id} AND a.outcome IN ('declined', 'timed_out'))
+    ORDER BY p.open_leads, p.last_lead_offer_at, p.id LIMIT ${limit}`);
   return rs.map((r) => ({
     id: r.id, status: r.status, agreementAccepted: true, tierRank: Number(r.rank), openLeads: Number(r.open), lastOfferAt: r.last === null ? null : Number(r.last),
     profile: { countries: JSON.parse(r.countries) as string[], verticals: JSON.parse(r.verticals) as string[], leadCapacity: Number(r.capacity) },
@@ -68,8 +73,9 @@ export async function moveLead(db: Db, m: LeadMove): Promise<LeadRow | null> {
   const token = newToken();
   const attemptId = m.offer ? newId("att") : null;
   const capacityOk = m.offer && m.offer.capacity !== null
-    ? sql`(SELECT count(*) FROM leads l WHERE l.partner_id = ${m.offer.partnerId} AND l.status IN ${OPEN}) < ${m.offer.capacity}`
+    ? sql`(SELECT open_leads FROM partners WHERE id = ${m.offer.partnerId}) < ${m.offer.capacity}`
     : sql`1`;
+  const wasOpen = (m.lead.status === "offered" || m.lead.status === "accepted") && m.lead.partnerId !== null;
   const [moved] = await db.batch([
     db.update(leads).set({
       status: m.offer ? "offered" : "unassigned", partnerId: m.offer?.partnerId ?? null, respondBy: m.offer?.respondBy ?? null,
@@ -77,10 +83,11 @@ export async function moveLead(db: Db, m: LeadMove): Promise<LeadRow | null> {
     }).where(and(eq(leads.id, m.lead.id), eq(leads.changeToken, m.lead.changeToken), capacityOk)).returning(),
     db.update(leadAttempts).set({ outcome: m.closeAttempt?.outcome ?? "reassigned", reason: m.closeAttempt?.reason ?? null, answeredAt: m.now })
       .where(and(eq(leadAttempts.id, m.lead.attemptId ?? ""), eq(leadAttempts.outcome, "pending"), tokenIs(m.lead.id, token))),
+    db.update(partners).set({ openLeads: sql`max(0, ${partners.openLeads} - 1)` }).where(and(eq(partners.id, wasOpen ? m.lead.partnerId! : ""), tokenIs(m.lead.id, token))),
     ...(m.offer
       ? [
         insertWhere(db, leadAttempts, { id: attemptId, leadId: m.lead.id, partnerId: m.offer.partnerId, offeredAt: m.now, respondBy: m.offer.respondBy, outcome: "pending", reason: null, answeredAt: null, manual: m.offer.manual }, tokenIs(m.lead.id, token)),
-        db.update(partners).set({ lastLeadOfferAt: m.now }).where(and(eq(partners.id, m.offer.partnerId), tokenIs(m.lead.id, token))),
+        db.update(partners).set({ lastLeadOfferAt: m.now, openLeads: sql`${partners.openLeads} + 1` }).where(and(eq(partners.id, m.offer.partnerId), tokenIs(m.lead.id, token))),
       ]
       : []),
   ] as const);
@@ -105,9 +112,9 @@ export async function insertRoutedLead(db: Db, row: NewLead, offer: { partnerId:
   }
   const stored = sql`EXISTS (SELECT 1 FROM leads WHERE id = ${full.id})`;
   const [inserted] = await db.batch([
-    insertWhere(db, leads, full, sql`(SELECT count(*) FROM leads l WHERE l.partner_id = ${offer.partnerId} AND l.status IN ${OPEN}) < ${offer.capacity}`),
+    insertWhere(db, leads, full, sql`(SELECT open_leads FROM partners WHERE id = ${offer.partnerId}) < ${offer.capacity}`),
     insertWhere(db, leadAttempts, { id: attemptId, leadId: full.id, partnerId: offer.partnerId, offeredAt: row.createdAt, respondBy: offer.respondBy, outcome: "pending", reason: null, answeredAt: null, manual: false }, stored),
-    db.update(partners).set({ lastLeadOfferAt: row.createdAt }).where(and(eq(partners.id, offer.partnerId), stored)),
+    db.update(partners).set({ lastLeadOfferAt: row.createdAt, openLeads: sql`${partners.openLeads} + 1` }).where(and(eq(partners.id, offer.partnerId), stored)),
   ]);
   return inserted.rowsAffected === 1 ? full : null;
 }
@@ -141,6 +148,7 @@ export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: 
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), inArray(deals.status, ["submitted", "approved"]), won)),
     insertWhere(db, deals, deal, won),
     db.update(leadAttempts).set({ outcome: "converted", answeredAt: now }).where(and(eq(leadAttempts.id, lead.attemptId ?? ""), won)),
+    db.update(partners).set({ openLeads: sql`max(0, ${partners.openLeads} - 1)` }).where(and(eq(partners.id, deal.partnerId), won)),
   ]);
   return converted[0] ?? null;
 }
@@ -202,6 +210,6 @@ export async function tierRankOf(db: Db, tierId: string): Promise<number> {
 export async function partnerProfiles(db: Db, programId: string) {
   return db.all<{ id: string; name: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; open: number }>(sql`
     SELECT p.id, p.name, p.status, p.lead_countries AS countries, p.lead_verticals AS verticals, p.lead_capacity AS capacity, p.last_lead_offer_at AS last,
-      (SELECT count(*) FROM leads l WHERE l.partner_id = p.id AND l.status IN ${OPEN}) AS open
+      p.open_leads AS open
     FROM partners p WHERE p.program_id = ${programId} ORDER BY p.name, p.id LIMIT 1000`);
 }

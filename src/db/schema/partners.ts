@@ -28,6 +28,8 @@ export const partners = sqliteTable(
     leadCapacity: integer("lead_capacity").notNull().default(0),
     /** the last time routing offered it a lead: round robin between equals */
     lastLeadOfferAt: integer("last_lead_offer_at"),
+    /** its leads now offered or accepted, kept by every lead write (routing reads it instead of counting) */
+    openLeads: integer("open_leads").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

@@ -5,7 +5,7 @@ import { respondByOf, routeLead } from "../../domain/leads";
 
 /** The next offer the routing rule makes for a lead (null: nobody eligible). */
 export async function nextOffer(db: Db, program: ProgramRow, lead: Pick<LeadRow, "id" | "country" | "vertical" | "minTierRank">, now: number, alsoTried: ReadonlySet<string> = new Set()) {
-  const candidates = await routingCandidates(db, program.id, lead.id, lead.minTierRank);
+  const candidates = await routingCandidates(db, program.id, lead, [...alsoTried]);
   const chosen = routeLead(candidates, lead, alsoTried);
   return chosen ? { partnerId: chosen.id, respondBy: respondByOf(now, program.leadSlaHours), manual: false, capacity: chosen.profile.leadCapacity } : null;
 }
