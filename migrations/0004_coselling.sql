@@ -77,4 +77,5 @@ ALTER TABLE `partners` ADD `lead_countries` text DEFAULT '[]' NOT NULL;--> state
 ALTER TABLE `partners` ADD `lead_verticals` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `partners` ADD `lead_capacity` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `partners` ADD `last_lead_offer_at` integer;--> statement-breakpoint
-ALTER TABLE `partners` ADD `open_leads` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `partners` ADD `open_leads` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `partners_routing_idx` ON `partners` (`program_id`,`open_leads`,`last_lead_offer_at`,`id`);

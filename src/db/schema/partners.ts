@@ -36,5 +36,7 @@ export const partners = sqliteTable(
     index("partners_program_idx").on(t.programId, t.createdAt),
     uniqueIndex("partners_coupon_uq").on(t.programId, t.couponKey),
     uniqueIndex("partners_email_uq").on(t.programId, t.emailKey),
+    // lead routing walks this in the rule's order (fewest open leads, oldest last offer, id) and stops at the first fits
+    index("partners_routing_idx").on(t.programId, t.openLeads, t.lastLeadOfferAt, t.id),
   ],
 );
