@@ -114,3 +114,37 @@ export function TimeSeriesChart({ points, fmt, title }: { points: DayPoint[]; fm
     </figure>
   );
 }
+
+/**
+ * Horizontal bars of labelled values (the deal pipeline by status), same axes, colours and
+ * accessibility as the time series: a title and a description for screen readers.
+ */
+export function BarChart({ bars, title, format }: { bars: { label: string; value: number; note: string }[]; title: string; format: (v: number) => string }) {
+  const rowH = 26;
+  const H = TOP + bars.length * rowH + 20;
+  const max = niceMax(Math.max(...bars.map((b) => b.value), 1));
+  const plotW = W - 140 - RIGHT;
+  const x = (v: number) => r1(140 + (v / max) * plotW);
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="bars-t bars-d">
+        <title id="bars-t">{title}</title>
+        <desc id="bars-d">{bars.map((b) => `${b.label}: ${b.note}`).join("; ")}</desc>
+        <line class="gl" x1={140} x2={140} y1={TOP - 4} y2={H - 18} />
+        <line class="gl" x1={x(max / 2)} x2={x(max / 2)} y1={TOP - 4} y2={H - 18} />
+        <line class="gl" x1={x(max)} x2={x(max)} y1={TOP - 4} y2={H - 18} />
+        <text class="ax" x={140} y={H - 4} text-anchor="middle">{format(0)}</text>
+        <text class="ax" x={x(max / 2)} y={H - 4} text-anchor="middle">{format(max / 2)}</text>
+        <text class="ax" x={x(max)} y={H - 4} text-anchor="end">{format(max)}</text>
+        <g class="b1">
+          {bars.map((b, i) => (
+            <g>
+              <text class="pt" x={132} y={TOP + i * rowH + 14} text-anchor="end">{b.label}</text>
+              {b.value > 0 ? <rect x={140} y={TOP + i * rowH + 2} width={r1(x(b.value) - 140)} height={rowH - 8}><title>{`${b.label}: ${b.note}`}</title></rect> : null}
+            </g>
+          ))}
+        </g>
+      </svg>
+    </figure>
+  );
+}

@@ -9,7 +9,7 @@ import { smtpTransport } from "./services/mail/smtp";
 const USAGE = `usage: npm run afflux -- <command>
   migrate                         apply database migrations
   keys create vendor --name NAME  create a vendor and print its admin key (shown once)
-  settle [--now ISO]              approve due commissions and recompute tiers in every program
+  settle [--now ISO]              approve due commissions, recompute tiers, expire deals, time out leads
   jobs run [NAME] [--now ISO]     run every job once, or the one named (${JOB_NAMES.join(", ")})
   demo                            seed a demo vendor, program, partners, links and traffic`;
 
@@ -37,7 +37,7 @@ async function main(argv: string[]) {
       const now = at ? Date.parse(at) : Date.now();
       if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
       const result = await settleAll(database.db, now, (line) => console.error(line));
-      console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes`);
+      console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes, ${result.expiredDeals} deals expired, ${result.timedOutLeads} leads timed out`);
     } else if (command === "jobs" && args[0] === "run") {
       // every job, or the one named: settle, mail…
       const name = args[1] && !args[1].startsWith("--") ? args[1] : undefined;

@@ -16,6 +16,8 @@ export const managerNav = (base: string) => [
   { id: "integrations", label: "Integrations", href: `${base}/integrations` },
   { id: "rules", label: "Rules & tiers", href: `${base}/rules` },
   { id: "keys", label: "Keys", href: `${base}/keys` },
+  { id: "deals", label: "Deals", href: `${base}/deals` },
+  { id: "leads", label: "Leads", href: `${base}/leads` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
   { id: "audit", label: "Audit log", href: `${base}/audit` },
 ];

@@ -19,6 +19,8 @@ import { partnerEditRoutes } from "./partnerEdit";
 import { programRoutes } from "./programs";
 import { ruleRoutes } from "./rules";
 import { tierRoutes } from "./tiers";
+import { dealRoutes } from "./deals";
+import { leadRoutes } from "./leads";
 
 /** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
 export function managerRoutes() {
@@ -60,5 +62,7 @@ export function managerRoutes() {
   app.route("/", keyRoutes());
   app.route("/", partnerEditRoutes());
   app.route("/", linkEditRoutes());
+  app.route("/", dealRoutes());
+  app.route("/", leadRoutes());
   return app;
 }

@@ -17,6 +17,7 @@ import { badRequestPage, dayColumns, fmtFor, linkLine, mapPages, notFoundPage, p
 import { allLinks, best, report } from "./managerData";
 import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 import { portalKeyRoutes } from "./portalKey";
+import { coSellingNav, portalCosellingRoutes } from "./portalCoselling";
 
 type C = Context<DashEnv>;
 
@@ -25,6 +26,7 @@ const portalNav = [
   { id: "links", label: "My links", href: "/portal/links" },
   { id: "earnings", label: "Earnings & payouts", href: "/portal/earnings" },
   { id: "key", label: "My key", href: "/portal/key" },
+  ...coSellingNav,
 ];
 
 /** The signed-in partner and its program; everything on the portal is scoped to them. */
@@ -219,6 +221,7 @@ export function portalRoutes() {
     );
   });
 
+  app.route("/", portalCosellingRoutes());
   app.all("/portal/*", (c) => notFoundPage(c, "portal"));
   return app;
 }

@@ -42,7 +42,7 @@ export interface AttributionFacts {
 }
 
 export type AttributionDecision =
-  | { attributed: true; partnerId: string; linkId: string | null; clickId: string | null; clickTs: number | null; via: "click" | "customer" | "coupon" }
+  | { attributed: true; partnerId: string; linkId: string | null; clickId: string | null; clickTs: number | null; via: "click" | "customer" | "coupon" | "deal" }
   | { attributed: false; reason: UnattributedReason };
 
 export function clickWindowCheck(clickTs: number, occurredAt: number, cookieDays: number): boolean {
@@ -89,6 +89,9 @@ export function decideAttribution(f: AttributionFacts): AttributionDecision {
   if (won) return won;
   return steps[0] ?? { attributed: false, reason: "no_identifier" };
 }
+
+/** A won deal is its partner's by registration: no identifier to weigh. */
+export const dealAttribution = (partnerId: string): AttributionDecision => ({ attributed: true, via: "deal", partnerId, linkId: null, clickId: null, clickTs: null });
 
 /**
  * The pixel is provisional (anyone who reads the vendor's page can fire it): it records a

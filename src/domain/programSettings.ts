@@ -16,6 +16,8 @@ export interface ProgramSettings {
   allowedDomains: string[];
   minPayout: number;
   minConversionSeconds: number;
+  dealProtectionDays: number;
+  leadSlaHours: number;
 }
 
 export type SettingsCheck<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
@@ -24,6 +26,8 @@ export const COOKIE_DAYS = { min: 1, max: 3650 } as const;
 export const HOLD_DAYS = { min: 0, max: 365 } as const;
 /** a day at most: beyond, every honest conversion of a returning visitor would be flagged */
 export const MIN_CONVERSION_SECONDS = { min: 0, max: 86_400 } as const;
+export const DEAL_PROTECTION_DAYS = { min: 1, max: 3650 } as const;
+export const LEAD_SLA_HOURS = { min: 1, max: 720 } as const;
 
 /**
  * Normalizes allowed-domain entries; the first entry that is not a hostname or `.suffix` is an
@@ -60,7 +64,7 @@ const inRange = (n: number, r: { min: number; max: number }) => Number.isInteger
  * the normalized values to store. Ranges match program creation.
  */
 export function checkSettingsChange(
-  change: { name?: string; cookieDays?: number; attribution?: string; holdDays?: number; allowedDomains?: readonly string[]; minPayout?: string | number; minConversionSeconds?: number },
+  change: { name?: string; cookieDays?: number; attribution?: string; holdDays?: number; allowedDomains?: readonly string[]; minPayout?: string | number; minConversionSeconds?: number; dealProtectionDays?: number; leadSlaHours?: number },
   currency: string,
 ): SettingsCheck<Partial<ProgramSettings>> {
   const out: Partial<ProgramSettings> = {};
@@ -96,6 +100,14 @@ export function checkSettingsChange(
       return { ok: false, field: "minConversionSeconds", message: `must be a whole number of seconds, ${MIN_CONVERSION_SECONDS.min}–${MIN_CONVERSION_SECONDS.max}` };
     }
     out.minConversionSeconds = change.minConversionSeconds;
+  }
+  if (change.dealProtectionDays !== undefined) {
+    if (!inRange(change.dealProtectionDays, DEAL_PROTECTION_DAYS)) return { ok: false, field: "dealProtectionDays", message: `must be a whole number of days, ${DEAL_PROTECTION_DAYS.min}–${DEAL_PROTECTION_DAYS.max}` };
+    out.dealProtectionDays = change.dealProtectionDays;
+  }
+  if (change.leadSlaHours !== undefined) {
+    if (!inRange(change.leadSlaHours, LEAD_SLA_HOURS)) return { ok: false, field: "leadSlaHours", message: `must be a whole number of hours, ${LEAD_SLA_HOURS.min}–${LEAD_SLA_HOURS.max}` };
+    out.leadSlaHours = change.leadSlaHours;
   }
   return { ok: true, value: out };
 }

@@ -13,6 +13,8 @@ import { keyRoutes } from "./api/keys";
 import { linkClickRoutes } from "./api/linkClicks";
 import { stripeRoutes } from "./api/stripe";
 import { auditRoutes } from "./api/audit";
+import { dealRoutes } from "./api/deals";
+import { leadRoutes } from "./api/leads";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", linkClickRoutes());
   app.route("/", stripeRoutes());
   app.route("/", auditRoutes());
+  app.route("/", dealRoutes());
+  app.route("/", leadRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -23,11 +23,11 @@ describe("commission lifecycle: hold → pending → approved → paid", () => {
 
     // not yet due: settle approves nothing
     const early = await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey, json: {} });
-    expect(await early.json()).toEqual({ approved: 0, tierChanges: 0 });
+    expect(await early.json()).toEqual({ approved: 0, tierChanges: 0, expiredDeals: 0, timedOutLeads: 0 });
     t.clock.now += 8 * DAY;
     const settle = await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey });
-    expect(await settle.json()).toEqual({ approved: 1, tierChanges: 0 });
-    expect(await (await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey })).json()).toEqual({ approved: 0, tierChanges: 0 });
+    expect(await settle.json()).toEqual({ approved: 1, tierChanges: 0, expiredDeals: 0, timedOutLeads: 0 });
+    expect(await (await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey })).json()).toEqual({ approved: 0, tierChanges: 0, expiredDeals: 0, timedOutLeads: 0 });
 
     const batch = await t.request(`/api/v1/programs/${f.program.id}/payouts`, { method: "POST", key: f.vendorKey });
     expect(batch.status).toBe(201);

@@ -155,18 +155,18 @@ describe("tiers", () => {
       await okJson(await postConversion(t, f.postbackKey, { orderId: "unattributed", event: "sale", amount: "900.00" }), 201);
       await sale("almost", "29.99");
       // 30.00 + 40.00 + 29.99 = 99.99: one cent short
-      expect(await settle(at)).toEqual({ approved: 5, tierChanges: 0 });
+      expect(await settle(at)).toEqual({ approved: 5, tierChanges: 0, expiredDeals: 0, timedOutLeads: 0 });
       expect(await partnerTier(f.partner.id)).toBe(f.program.entryTierId);
       expect(await tierChanges(f.partner.id)).toEqual([]);
 
       await sale("cent", "0.01");
-      expect(await settle(at)).toEqual({ approved: 1, tierChanges: 1 });
+      expect(await settle(at)).toEqual({ approved: 1, tierChanges: 1, expiredDeals: 0, timedOutLeads: 0 });
       expect(await partnerTier(f.partner.id)).toBe(silver.id);
       const changes = await tierChanges(f.partner.id);
       expect(changes).toEqual([{ id: expect.any(String), partnerId: f.partner.id, from: f.program.entryTierId, to: silver.id, metricValue: 10_000, at: iso(at) }]);
 
       // nothing more to do
-      expect(await settle(at)).toEqual({ approved: 0, tierChanges: 0 });
+      expect(await settle(at)).toEqual({ approved: 0, tierChanges: 0, expiredDeals: 0, timedOutLeads: 0 });
       expect(await tierChanges(f.partner.id)).toHaveLength(1);
     });
 
@@ -180,12 +180,12 @@ describe("tiers", () => {
       expect(await settle(T0 + 6 * DAY)).toMatchObject({ tierChanges: 1 });
       expect(await partnerTier(f.partner.id)).toBe(gold.id);
       // day 12: a and b are out of gold's 10 days (only c left), still in silver's 30
-      expect(await settle(T0 + 12 * DAY)).toEqual({ approved: 0, tierChanges: 1 });
+      expect(await settle(T0 + 12 * DAY)).toEqual({ approved: 0, tierChanges: 1, expiredDeals: 0, timedOutLeads: 0 });
       expect(await partnerTier(f.partner.id)).toBe(silver.id);
       // day 31: a and b leave silver's window too
-      expect(await settle(T0 + 31 * DAY)).toEqual({ approved: 0, tierChanges: 1 });
+      expect(await settle(T0 + 31 * DAY)).toEqual({ approved: 0, tierChanges: 1, expiredDeals: 0, timedOutLeads: 0 });
       expect(await partnerTier(f.partner.id)).toBe(f.program.entryTierId);
-      expect(await settle(T0 + 31 * DAY)).toEqual({ approved: 0, tierChanges: 0 });
+      expect(await settle(T0 + 31 * DAY)).toEqual({ approved: 0, tierChanges: 0, expiredDeals: 0, timedOutLeads: 0 });
       const changes = await tierChanges(f.partner.id);
       expect(changes.map((c: { from: string; to: string; at: string; metricValue: number }) => [c.from, c.to, c.at, c.metricValue])).toEqual([
         [silver.id, f.program.entryTierId, iso(T0 + 31 * DAY), expect.any(Number)], // newest first (the entry tier has no threshold to report)
@@ -210,7 +210,7 @@ describe("tiers", () => {
       await sale("a1", "100.00");
       await sale("b1", "99.99", { coupon: "BOB5" });
       await sale("c1", "250.00", { coupon: "cleo" });
-      expect(await settle()).toEqual({ approved: 3, tierChanges: 2 });
+      expect(await settle()).toEqual({ approved: 3, tierChanges: 2, expiredDeals: 0, timedOutLeads: 0 });
       expect(await partnerTier(f.partner.id)).toBe(silver.id);
       expect(await partnerTier(bob.id)).toBe(f.program.entryTierId);
       expect(await partnerTier(cleo.id)).toBe(silver.id);

@@ -22,11 +22,12 @@ export async function insertPartner(
   db: Db,
   input: { vendorId: string; programId: string; name: string; email: string; coupon: string | null; tierId: string },
   now: number,
-  event: ((row: Omit<PartnerRow, "num">) => EventInput) | null = null,
+  event: ((row: Omit<PartnerRow, "num" | "leadCountries" | "leadVerticals" | "leadCapacity" | "lastLeadOfferAt" | "openLeads">) => EventInput) | null = null,
 ) {
   const id = newId("ptn");
   const key = newKeyRow("partner", { vendorId: input.vendorId, programId: input.programId, partnerId: id }, now);
-  const row = {
+  // the event names the fields a manager sets; the lead profile starts empty (co-selling)
+  const row: Omit<PartnerRow, "num" | "leadCountries" | "leadVerticals" | "leadCapacity" | "lastLeadOfferAt" | "openLeads"> = {
     id, programId: input.programId, name: input.name, email: input.email,
     status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
   };
@@ -53,7 +54,8 @@ export async function getVendorPartner(db: Db, vendorId: string, id: string): Pr
  * Changes a partner's name, email, coupon or status; unique violations as for insertPartner.
  * (A status changes nothing else yet: what it means for attribution comes with its own issue.)
  */
-export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>, event: EventInput | null = null, now = Date.now()): Promise<PartnerRow | null> {
+export type PartnerChanges = Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "leadCountries" | "leadVerticals" | "leadCapacity">>;
+export async function updatePartner(db: Db, id: string, changes: PartnerChanges, event: EventInput | null = null, now = Date.now()): Promise<PartnerRow | null> {
   const set: Partial<PartnerRow> = { ...changes };
   if (changes.email !== undefined) set.emailKey = emailKeyOf(changes.email);
   if (changes.coupon !== undefined) set.couponKey = changes.coupon?.toLowerCase() ?? null;

@@ -10,7 +10,8 @@ import { eventInsert, writeWithEvent, type EventInput } from "./events";
 
 export type ProgramRow = typeof programs.$inferSelect;
 /** Settings with a column default may be left out (the default applies). */
-export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt" | "minConversionSeconds"> & Partial<Pick<ProgramRow, "minConversionSeconds">>;
+type Defaulted = "minConversionSeconds" | "dealProtectionDays" | "leadSlaHours";
+export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt" | Defaulted> & Partial<Pick<ProgramRow, Defaulted>>;
 
 /** Next small integer for a table's `num` column, computed inside the insert (atomic). */
 export const nextNum = (table: "programs" | "partners" | "links") =>

@@ -3,9 +3,10 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 import { createdAt } from "./common";
 import { programs, RULE_EVENTS } from "./programs";
 
-export const CONVERSION_SOURCES = ["postback", "pixel"] as const;
+/** `deal`: a registered deal marked won (orderId "deal:" + its id). */
+export const CONVERSION_SOURCES = ["postback", "pixel", "deal"] as const;
 export type ConversionSource = (typeof CONVERSION_SOURCES)[number];
-export const ATTRIBUTION_VIA = ["click", "customer", "coupon"] as const;
+export const ATTRIBUTION_VIA = ["click", "customer", "coupon", "deal"] as const;
 export type AttributionVia = (typeof ATTRIBUTION_VIA)[number];
 export const UNATTRIBUTED_REASONS = [
   "no_identifier",

@@ -11,3 +11,5 @@ export * from "./sessions";
 export * from "./mail";
 export * from "./stripe";
 export * from "./events";
+export * from "./deals";
+export * from "./leads";

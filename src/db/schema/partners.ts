@@ -21,11 +21,22 @@ export const partners = sqliteTable(
     couponKey: text("coupon_key"),
     /** lower-cased email, unique per program (null only for duplicates that predate the rule) */
     emailKey: text("email_key"),
+    /** lead routing profile: countries (upper-case ISO) and verticals it takes, empty = any */
+    leadCountries: text("lead_countries", { mode: "json" }).$type<string[]>().notNull().default([]),
+    leadVerticals: text("lead_verticals", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** open leads (offered or accepted) it may hold at once; 0 = no leads */
+    leadCapacity: integer("lead_capacity").notNull().default(0),
+    /** the last time routing offered it a lead: round robin between equals */
+    lastLeadOfferAt: integer("last_lead_offer_at"),
+    /** its leads now offered or accepted, kept by every lead write (routing reads it instead of counting) */
+    openLeads: integer("open_leads").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     index("partners_program_idx").on(t.programId, t.createdAt),
     uniqueIndex("partners_coupon_uq").on(t.programId, t.couponKey),
     uniqueIndex("partners_email_uq").on(t.programId, t.emailKey),
+    // lead routing walks this in the rule's order (fewest open leads, oldest last offer, id) and stops at the first fits
+    index("partners_routing_idx").on(t.programId, t.openLeads, t.lastLeadOfferAt, t.id),
   ],
 );

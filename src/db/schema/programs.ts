@@ -24,6 +24,10 @@ export const programs = sqliteTable(
     minPayout: integer("min_payout").notNull(),
     /** a conversion sooner than this after its click is flagged `click_too_fast` (fraud signals) */
     minConversionSeconds: integer("min_conversion_seconds").notNull().default(10),
+    /** how long an approved deal protects its account from other partners */
+    dealProtectionDays: integer("deal_protection_days").notNull().default(90),
+    /** how long a partner has to accept an offered lead before it moves on */
+    leadSlaHours: integer("lead_sla_hours").notNull().default(48),
     createdAt: createdAt(),
   },
   (t) => [index("programs_vendor_idx").on(t.vendorId, t.createdAt)],

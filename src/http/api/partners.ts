@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { PARTNER_STATUSES } from "../../db/schema";
 import { getPartner, getVendorPartner } from "../../db/queries/partners";
 import { getProgram } from "../../db/queries/programs";
-import { changePartner } from "../../services/management/partners";
+import { changeOwnProfile, changePartner } from "../../services/management/partners";
 import { rotatePartnerKeyOf } from "../../services/management/keys";
 import type { AppEnv } from "../deps";
 import { ApiError, notFound } from "../errors";
@@ -12,10 +12,10 @@ import { unwrap } from "./outcome";
 import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
 import { partnerJson } from "./present";
 import { createRouter } from "./router";
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, Partner } from "./schemas";
+import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, LeadProfilePatch, Partner } from "./schemas";
 
 const PatchPartner = z
-  .object({ name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }), status: z.enum(PARTNER_STATUSES).optional() })
+  .object({ name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }), status: z.enum(PARTNER_STATUSES).optional(), profile: LeadProfilePatch.optional() })
   .openapi("PartnerPatch");
 const NewPartnerKey = z.object({ apiKey: z.string() }).openapi("NewPartnerKey");
 
@@ -33,7 +33,7 @@ export function partnerRoutes() {
 
   app.openapi(
     createRoute({
-      method: "patch", path: "/api/v1/partners/{id}", tags: ["Partners"], summary: "Change a partner's name, email, coupon or status",
+      method: "patch", path: "/api/v1/partners/{id}", tags: ["Partners"], summary: "Change a partner's name, email, coupon, status or lead profile",
       description: "Emails and coupons are unique per program whatever their case (409). Statuses: approved, deactivated, banned.",
       request: { params: IdParam, body: jsonBody(PatchPartner) }, responses: { 200: jsonResponse(Partner, "the partner"), 409: conflictResponse, ...errorResponses },
     }),
@@ -48,6 +48,21 @@ export function partnerRoutes() {
     async (c) => {
       const { partner, program, actor } = await vendorPartner(c, c.req.valid("param").id);
       return c.json({ apiKey: await rotatePartnerKeyOf(c.var.deps.db, program, partner, c.var.deps.now(), actor) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch", path: "/api/v1/me", tags: ["Partner"], summary: "Change my lead profile (countries, verticals, capacity)",
+      request: { body: jsonBody(z.object({ profile: LeadProfilePatch }).openapi("MePatch")) }, responses: { 200: jsonResponse(Partner, "me"), 409: conflictResponse, ...errorResponses },
+    }),
+    async (c) => {
+      const caller = await requireCaller(c, ["partner"]);
+      const { deps } = c.var;
+      const partner = await getPartner(deps.db, caller.partnerId!);
+      const program = partner && (await getProgram(deps.db, partner.programId));
+      if (!partner || !program) throw new ApiError("unauthorized", "the key's partner no longer exists");
+      return c.json(partnerJson(unwrap(await changeOwnProfile(deps.db, program, partner, c.req.valid("json").profile, deps.now()))), 200);
     },
   );
 

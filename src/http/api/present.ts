@@ -13,12 +13,15 @@ export function programJson(p: ProgramRow) {
   return {
     id: p.id, name: p.name, currency: p.currency, cookieDays: p.cookieDays, attribution: p.attribution, holdDays: p.holdDays,
     allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency),
-    minConversionSeconds: p.minConversionSeconds, createdAt: iso(p.createdAt),
+    minConversionSeconds: p.minConversionSeconds, dealProtectionDays: p.dealProtectionDays, leadSlaHours: p.leadSlaHours, createdAt: iso(p.createdAt),
   };
 }
 
 export function partnerJson(p: PartnerRow) {
-  return { id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon, createdAt: iso(p.createdAt) };
+  return {
+    id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon,
+    profile: { countries: p.leadCountries, verticals: p.leadVerticals, leadCapacity: p.leadCapacity }, createdAt: iso(p.createdAt),
+  };
 }
 
 export function linkJson(l: LinkRow & { clicks?: number; botClicks?: number }, publicUrl: string) {

@@ -33,7 +33,7 @@ export function prmRoutes() {
   );
 
   app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs/{id}/settle", tags: ["Commissions"], summary: "Approve due commissions and recompute tiers", request: { params: IdParam, body: { content: { "application/json": { schema: z.object({ now: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }) }) } }, required: false } }, responses: { 200: jsonResponse(z.object({ approved: z.number(), tierChanges: z.number() }), "what changed"), ...errorResponses } }),
+    createRoute({ method: "post", path: "/api/v1/programs/{id}/settle", tags: ["Commissions"], summary: "Approve due commissions, recompute tiers, expire deals, time out leads", request: { params: IdParam, body: { content: { "application/json": { schema: z.object({ now: z.string().max(40).optional().openapi({ description: "ISO-8601 timestamp" }) }) } }, required: false } }, responses: { 200: jsonResponse(z.object({ approved: z.number(), tierChanges: z.number(), expiredDeals: z.number(), timedOutLeads: z.number() }), "what changed"), ...errorResponses } }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       // the body is optional: without one, settle runs at the current time

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, MIN_CONVERSION_SECONDS, type SettingsCheck } from "../../domain/programSettings";
+import { checkSettingsChange, COOKIE_DAYS, DEAL_PROTECTION_DAYS, HOLD_DAYS, LEAD_SLA_HOURS, MIN_CONVERSION_SECONDS, type SettingsCheck } from "../../domain/programSettings";
 import { insertVendor } from "../../db/queries/keys";
 import { getVendorProgram, listPrograms } from "../../db/queries/programs";
 import { createRule } from "../../services/management/rules";
@@ -26,6 +26,8 @@ const CreateProgram = z
     minPayout: MoneyInput.default("50"),
     minConversionSeconds: z.number().int().min(MIN_CONVERSION_SECONDS.min).max(MIN_CONVERSION_SECONDS.max).default(10)
       .openapi({ description: "a conversion sooner than this after its click is flagged click_too_fast and held" }),
+    dealProtectionDays: z.number().int().min(DEAL_PROTECTION_DAYS.min).max(DEAL_PROTECTION_DAYS.max).default(90),
+    leadSlaHours: z.number().int().min(LEAD_SLA_HOURS.min).max(LEAD_SLA_HOURS.max).default(48),
   })
   .openapi("ProgramInput");
 
@@ -38,6 +40,8 @@ const UpdateProgram = z
     allowedDomains: z.array(z.string().max(253)).min(1).max(100).optional(),
     minPayout: MoneyInput.optional(),
     minConversionSeconds: z.number().int().min(MIN_CONVERSION_SECONDS.min).max(MIN_CONVERSION_SECONDS.max).optional(),
+    dealProtectionDays: z.number().int().min(DEAL_PROTECTION_DAYS.min).max(DEAL_PROTECTION_DAYS.max).optional(),
+    leadSlaHours: z.number().int().min(LEAD_SLA_HOURS.min).max(LEAD_SLA_HOURS.max).optional(),
     currency: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
     clickParam: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
   })
@@ -99,7 +103,7 @@ export function programRoutes() {
   app.openapi(
     createRoute({
       method: "patch", path: "/api/v1/programs/{id}", tags: ["Programs"], summary: "Change a program's settings",
-      description: "Any subset of name, cookieDays, attribution, holdDays, allowedDomains and minPayout. Changes apply to what happens next: clicks and conversions from now on, commissions created from now on (their hold), redirects within seconds. Currency and click parameter are fixed at creation.",
+      description: "Any subset of name, cookieDays, attribution, holdDays, allowedDomains, minPayout, dealProtectionDays and leadSlaHours. Changes apply to what happens next: clicks and conversions from now on, commissions created from now on (their hold), redirects within seconds. Currency and click parameter are fixed at creation.",
       request: { params: IdParam, body: jsonBody(UpdateProgram) }, responses: { 200: jsonResponse(Program, "the changed program"), ...errorResponses },
     }),
     async (c) => {

@@ -38,9 +38,9 @@ export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array
 export const Conversion = z
   .object({
     id: z.string(), orderId: z.string(), event: z.enum(["sale", "lead"]), amount: Money, refunded: Money, currency: z.string(),
-    source: z.enum(["postback", "pixel"]), status: z.enum(["attributed", "unattributed"]), reason: z.string().nullable(),
+    source: z.enum(["postback", "pixel", "deal"]), status: z.enum(["attributed", "unattributed"]), reason: z.string().nullable(),
     attribution: z
-      .object({ partnerId: z.string(), linkId: z.string().nullable(), clickId: z.string().nullable(), model: z.string(), via: z.enum(["click", "customer", "coupon"]) })
+      .object({ partnerId: z.string(), linkId: z.string().nullable(), clickId: z.string().nullable(), model: z.string(), via: z.enum(["click", "customer", "coupon", "deal"]) })
       .nullable(),
     commission: z.object({ id: z.string(), amount: Money, currency: z.string(), status: z.string() }).nullable(),
     occurredAt: z.string(), createdAt: z.string(),
@@ -50,17 +50,29 @@ export const Conversion = z
 export const Program = z
   .object({
     id: z.string(), name: z.string(), currency: z.string(), cookieDays: z.number(), attribution: z.enum(["last_click", "first_click"]),
-    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, minConversionSeconds: z.number(), entryTierId: z.string().optional(),
+    holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, minConversionSeconds: z.number(),
+    dealProtectionDays: z.number(), leadSlaHours: z.number(), entryTierId: z.string().optional(),
     createdAt: z.string(), postbackKey: z.string().optional(), publicKey: z.string().optional(),
   })
   .openapi("Program");
 
+/** What lead routing knows of a partner: empty lists mean any; capacity 0 means no leads. */
+export const LeadProfile = z
+  .object({
+    countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, "a two-letter country code")).max(250),
+    verticals: z.array(z.string().trim().min(1).max(60)).max(100),
+    leadCapacity: z.number().int().min(0).max(10_000),
+  })
+  .openapi("LeadProfile");
+export const LeadProfilePatch = LeadProfile.partial().openapi("LeadProfilePatch");
+
 export const Partner = z
   .object({
     id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
-    coupon: z.string().nullable(), createdAt: z.string(), apiKey: z.string().optional(),
+    coupon: z.string().nullable(), profile: LeadProfile.optional(), createdAt: z.string(), apiKey: z.string().optional(),
   })
   .openapi("Partner");
+
 
 export const Link = z
   .object({

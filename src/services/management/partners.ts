@@ -1,6 +1,7 @@
 import { isUniqueViolationOf } from "../../db/errors";
 import type { Db } from "../../db/client";
 import { insertPartner, updatePartner, type PartnerRow } from "../../db/queries/partners";
+import { normalizeProfile, type LeadProfile } from "../../domain/leads";
 import { entryTierId, type ProgramRow } from "../../db/queries/programs";
 import { conflict, ok, type Outcome } from "../outcome";
 import { diffChanges, type Actor } from "../../domain/audit";
@@ -24,7 +25,7 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
     const input2 = { vendorId: program.vendorId, programId: program.id, name: input.name, email: input.email, coupon: input.coupon ?? null, tierId: await entryTierId(db, program.id) };
     return ok(await insertPartner(db, input2, now, (row) => ({
       vendorId: program.vendorId, programId: program.id, type: "partner.created", action: "partner.create", actor,
-      object: { type: "partner", id: row.id }, changes: diffChanges(null, row, PARTNER_FIELDS), data: partnerJson({ ...row, num: 0 }),
+      object: { type: "partner", id: row.id }, changes: diffChanges(null, row, PARTNER_FIELDS), data: partnerJson({ ...row, num: 0, leadCountries: [], leadVerticals: [], leadCapacity: 0, lastLeadOfferAt: null, openLeads: 0 }),
     })));
   } catch (err) {
     const refused = taken(err);
@@ -37,14 +38,20 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
  * Changes a partner's name, email, coupon (null removes it) or status. The status is only
  * stored for now; what `deactivated` and `banned` do to attribution comes with its own issue.
  */
-export async function changePartner(db: Db, program: ProgramRow, partner: PartnerRow, input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>, actor: Actor, now: number): Promise<Outcome<PartnerRow>> {
+export async function changePartner(
+  db: Db, program: ProgramRow, partner: PartnerRow,
+  input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">> & { profile?: Partial<LeadProfile> | undefined },
+  actor: Actor, now: number,
+): Promise<Outcome<PartnerRow>> {
+  const { profile, ...fields } = input;
+  const changes = profile ? { ...fields, ...profileColumns(partner, profile) } : fields;
   try {
-    const after = { ...partner, ...input };
-    const changes = diffChanges(partner, after, PARTNER_FIELDS);
-    const event = Object.keys(changes).length
-      ? { vendorId: program.vendorId, programId: program.id, type: "partner.updated", action: "partner.update", actor, object: { type: "partner", id: partner.id }, changes, data: partnerJson(after) }
+    const after = { ...partner, ...changes };
+    const diff = diffChanges(partner, after, PARTNER_FIELDS);
+    const event = Object.keys(diff).length
+      ? { vendorId: program.vendorId, programId: program.id, type: "partner.updated", action: "partner.update", actor, object: { type: "partner", id: partner.id }, changes: diff, data: partnerJson(after) }
       : null;
-    const updated = await updatePartner(db, partner.id, input, event, now);
+    const updated = await updatePartner(db, partner.id, changes, event, now);
     return updated ? ok(updated) : conflict("this partner was removed meanwhile");
   } catch (err) {
     const refused = taken(err);
@@ -52,3 +59,15 @@ export async function changePartner(db: Db, program: ProgramRow, partner: Partne
     throw err;
   }
 }
+
+/** A (partial) lead profile merged into the stored one, normalised (see src/domain/leads.ts). */
+function profileColumns(partner: PartnerRow, change: Partial<LeadProfile>) {
+  const p = normalizeProfile({
+    countries: change.countries ?? partner.leadCountries, verticals: change.verticals ?? partner.leadVerticals, leadCapacity: change.leadCapacity ?? partner.leadCapacity,
+  });
+  return { leadCountries: p.countries, leadVerticals: p.verticals, leadCapacity: p.leadCapacity };
+}
+
+/** A partner changes its own lead profile (PATCH /api/v1/me). */
+export const changeOwnProfile = (db: Db, program: ProgramRow, partner: PartnerRow, profile: Partial<LeadProfile>, now: number) =>
+  changePartner(db, program, partner, { profile }, { kind: "partner", partnerId: partner.id }, now);

@@ -17,6 +17,8 @@ export interface NewProgramInput {
   clickParam: string;
   minPayout: string | number;
   minConversionSeconds?: number;
+  dealProtectionDays?: number;
+  leadSlaHours?: number;
 }
 
 export interface CreatedProgram {

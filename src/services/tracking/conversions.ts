@@ -1,4 +1,4 @@
-import { decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
+import { dealAttribution, decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, withinDuration, type ConversionEvent } from "../../domain/commission";
 import { emailHash, fraudFlags } from "../../domain/fraud";
@@ -31,7 +31,9 @@ export interface ConversionInput {
   /** hashed with the server secret on arrival, never stored raw */
   customerEmail?: string | null;
   occurredAt: number;
-  source: "postback" | "pixel";
+  source: "postback" | "pixel" | "deal";
+  /** source `deal`: the partner of the won deal, who gets the sale */
+  dealPartnerId?: string;
 }
 
 export type RecordOutcome =
@@ -225,8 +227,11 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
  */
 export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
   const now = deps.now();
-  const { facts, customerFirstAt } = await gatherFacts(deps, program, input);
-  const decision = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
+  const gathered = input.source === "deal" && input.dealPartnerId ? null : await gatherFacts(deps, program, input);
+  const customerFirstAt = gathered?.customerFirstAt ?? null;
+  const decision = !gathered
+    ? dealAttribution(input.dealPartnerId!)
+    : input.source === "pixel" ? decidePixelAttribution(gathered.facts) : decideAttribution(gathered.facts);
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {
