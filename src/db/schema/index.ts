@@ -8,3 +8,4 @@ export * from "./commissions";
 export * from "./stats";
 export * from "./payouts";
 export * from "./sessions";
+export * from "./lifecycle";

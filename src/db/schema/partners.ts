@@ -21,6 +21,10 @@ export const partners = sqliteTable(
     couponKey: text("coupon_key"),
     /** lower-cased email, unique per program (null only for duplicates that predate the rule) */
     emailKey: text("email_key"),
+    /** where the partner came from (an application's `source`), null for partners a manager added */
+    source: text("source"),
+    /** the partner of the program who referred this one */
+    referredBy: text("referred_by"),
     createdAt: createdAt(),
   },
   (t) => [
