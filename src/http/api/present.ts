@@ -11,6 +11,7 @@ export function programJson(p: ProgramRow) {
   return {
     id: p.id, name: p.name, currency: p.currency, cookieDays: p.cookieDays, attribution: p.attribution, holdDays: p.holdDays,
     allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency), createdAt: iso(p.createdAt),
+    handle: p.handle, applications: p.applications,
   };
 }
 

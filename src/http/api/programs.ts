@@ -7,11 +7,24 @@ import { getVendorProgram, insertProgram, listPrograms, updateProgram } from "..
 import { createRule } from "../../services/management/rules";
 import { unwrap } from "./outcome";
 import type { AppEnv } from "../deps";
-import { invalid, notFound } from "../errors";
+import { ApiError, invalid, notFound } from "../errors";
+import { checkApplicationSettings, HANDLE_PATTERN } from "../../domain/applications";
+import { DEFAULT_APPLICATION_SETTINGS, type ApplicationSettings } from "../../db/schema";
+import { isUniqueViolationOf } from "../../db/errors";
 import { requireCaller } from "../middleware/auth";
 import { programJson, ruleJson } from "./present";
 import { createRouter } from "./router";
 import { conflictResponse, Cursor, errorResponses, IdParam, jsonBody, jsonResponse, listOf, MoneyInput, Program, Rule } from "./schemas";
+
+const Handle = z.string().regex(HANDLE_PATTERN, "3–40 characters of a–z, 0–9 and -").openapi({ example: "acme-shop" });
+export const ApplicationSettingsInput = z
+  .object({
+    enabled: z.boolean().optional(),
+    autoApprove: z.array(z.object({ field: z.enum(["country", "emailDomain"]), op: z.enum(["is", "is_not"]), values: z.array(z.string().min(1).max(253)).min(1).max(200) })).max(20).optional()
+      .openapi({ description: "all rules must hold for an application to be approved at once; none means manual review" }),
+    questions: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), label: z.string().min(1).max(200), required: z.boolean().default(false) })).max(20).optional(),
+  })
+  .openapi("ApplicationSettingsInput");
 
 const CreateProgram = z
   .object({
@@ -23,6 +36,8 @@ const CreateProgram = z
     allowedDomains: z.array(z.string().max(253)).min(1).max(100),
     clickParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("afx_click"),
     minPayout: MoneyInput.default("50"),
+    handle: Handle.optional().openapi({ description: "unique across the server; default derived from the name" }),
+    applications: ApplicationSettingsInput.optional(),
   })
   .openapi("ProgramInput");
 
@@ -36,12 +51,19 @@ const UpdateProgram = z
     minPayout: MoneyInput.optional(),
     currency: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
     clickParam: z.string().optional().openapi({ description: "fixed at creation: accepted only when unchanged" }),
+    handle: Handle.optional().openapi({ description: "unique across the server (409 when taken); the old /apply link stops working" }),
+    applications: ApplicationSettingsInput.optional().openapi({ description: "the given fields replace the current ones" }),
   })
   .openapi("ProgramUpdate");
 
 const CreateRule = z
   .object({ event: z.enum(["sale", "lead"]), type: z.enum(["percent", "flat"]), value: MoneyInput, tierId: z.string().optional() })
   .openapi("RuleInput");
+
+/** Application settings with the given fields replaced. */
+export function mergeApplications(current: ApplicationSettings, change: z.infer<typeof ApplicationSettingsInput> | undefined): ApplicationSettings {
+  return { enabled: change?.enabled ?? current.enabled, autoApprove: change?.autoApprove ?? current.autoApprove, questions: change?.questions ?? current.questions };
+}
 
 /** The value of a settings check, or the contract's 400 naming the field. */
 function checked<T>(result: SettingsCheck<T>): T {
@@ -69,7 +91,7 @@ export function programRoutes() {
   );
 
   app.openapi(
-    createRoute({ method: "post", path: "/api/v1/programs", tags: ["Programs"], summary: "Create a program", request: { body: jsonBody(CreateProgram) }, responses: { 201: jsonResponse(Program, "the program with its keys (shown once)"), ...errorResponses } }),
+    createRoute({ method: "post", path: "/api/v1/programs", tags: ["Programs"], summary: "Create a program", request: { body: jsonBody(CreateProgram) }, responses: { 201: jsonResponse(Program, "the program with its keys (shown once)"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
       const body = c.req.valid("json");
@@ -77,7 +99,14 @@ export function programRoutes() {
       const allowedDomains = checked(checkAllowedDomains(body.allowedDomains));
       const minPayout = checked(checkMinPayout(body.minPayout, body.currency));
       const { deps } = c.var;
-      const created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout }, deps.now());
+      const applications = checked(checkApplicationSettings(mergeApplications(DEFAULT_APPLICATION_SETTINGS, body.applications)));
+      let created;
+      try {
+        created = await insertProgram(deps.db, { ...body, vendorId: caller.vendorId, allowedDomains, minPayout, applications }, deps.now());
+      } catch (err) {
+        if (isUniqueViolationOf(err, "handle")) throw new ApiError("conflict", `the handle "${body.handle}" is taken`);
+        throw err;
+      }
       return c.json({ ...programJson(created.program), entryTierId: created.entryTierId, postbackKey: created.postbackKey, publicKey: created.publicKey }, 201);
     },
   );
@@ -101,16 +130,24 @@ export function programRoutes() {
     createRoute({
       method: "patch", path: "/api/v1/programs/{id}", tags: ["Programs"], summary: "Change a program's settings",
       description: "Any subset of name, cookieDays, attribution, holdDays, allowedDomains and minPayout. Changes apply to what happens next: clicks and conversions from now on, commissions created from now on (their hold), redirects within seconds. Currency and click parameter are fixed at creation.",
-      request: { params: IdParam, body: jsonBody(UpdateProgram) }, responses: { 200: jsonResponse(Program, "the changed program"), ...errorResponses },
+      request: { params: IdParam, body: jsonBody(UpdateProgram) }, responses: { 200: jsonResponse(Program, "the changed program"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
       const { caller, program } = await vendorProgram(c, c.req.valid("param").id);
       const body = c.req.valid("json");
       if (body.currency !== undefined && body.currency !== program.currency) throw invalid("currency", `is fixed at creation (${program.currency}): amounts are stored in its minor units`);
       if (body.clickParam !== undefined && body.clickParam !== program.clickParam) throw invalid("clickParam", `is fixed at creation (${program.clickParam}): links and snippets already use it`);
-      const changes = checked(checkSettingsChange(body, program.currency));
+      const changes: Parameters<typeof updateProgram>[3] = checked(checkSettingsChange(body, program.currency));
+      if (body.handle !== undefined) changes.handle = body.handle;
+      if (body.applications !== undefined) changes.applications = checked(checkApplicationSettings(mergeApplications(program.applications, body.applications)));
       const { deps } = c.var;
-      const updated = await updateProgram(deps.db, caller.vendorId, program.id, changes);
+      let updated;
+      try {
+        updated = await updateProgram(deps.db, caller.vendorId, program.id, changes);
+      } catch (err) {
+        if (isUniqueViolationOf(err, "handle")) throw new ApiError("conflict", `the handle "${body.handle}" is taken`);
+        throw err;
+      }
       if (!updated) throw notFound("program");
       // Cached links carry the program's domains and window: re-read them on the next redirect.
       deps.linkCache.clear();

@@ -51,6 +51,12 @@ export const Program = z
     id: z.string(), name: z.string(), currency: z.string(), cookieDays: z.number(), attribution: z.enum(["last_click", "first_click"]),
     holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, entryTierId: z.string().optional(),
     createdAt: z.string(), postbackKey: z.string().optional(), publicKey: z.string().optional(),
+    handle: z.string(),
+    applications: z.object({
+      enabled: z.boolean(),
+      autoApprove: z.array(z.object({ field: z.enum(["country", "emailDomain"]), op: z.enum(["is", "is_not"]), values: z.array(z.string()) })),
+      questions: z.array(z.object({ id: z.string(), label: z.string(), required: z.boolean() })),
+    }),
   })
   .openapi("Program");
 
