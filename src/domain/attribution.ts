@@ -4,7 +4,7 @@ import { DAY_MS } from "./traffic";
 export type AttributionModel = "last_click" | "first_click";
 export type UnattributedReason =
   | "no_identifier" | "click_unknown" | "click_expired" | "click_other_program" | "bot_click"
-  | "customer_unknown" | "coupon_unknown";
+  | "customer_unknown" | "coupon_unknown" | "partner_inactive";
 
 /** A click may happen this long after the conversion's stated time (clocks drift). */
 export const CLICK_CLOCK_DRIFT_MS = 5 * 60_000;
@@ -88,6 +88,16 @@ export function decideAttribution(f: AttributionFacts): AttributionDecision {
   const won = steps.find((s) => s.attributed);
   if (won) return won;
   return steps[0] ?? { attributed: false, reason: "no_identifier" };
+}
+
+/**
+ * Only an approved partner earns: a conversion that would go to a deactivated or banned
+ * partner is unattributed (`partner_inactive`). Their links keep redirecting (the visitor is
+ * the vendor's); this is where the credit stops. `status` is null when the partner is unknown.
+ */
+export function withPartnerStatus<D extends AttributionDecision>(decision: D, status: string | null): D | { attributed: false; reason: "partner_inactive" } {
+  if (!decision.attributed || status === null || status === "approved") return decision;
+  return { attributed: false, reason: "partner_inactive" };
 }
 
 /**

@@ -11,6 +11,7 @@ import { tierRoutes } from "./api/tiers";
 import { partnerRoutes } from "./api/partners";
 import { keyRoutes } from "./api/keys";
 import { linkClickRoutes } from "./api/linkClicks";
+import { applicationRoutes } from "./api/applications";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", partnerRoutes());
   app.route("/", keyRoutes());
   app.route("/", linkClickRoutes());
+  app.route("/", applicationRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -82,3 +82,8 @@ export async function listPartners(db: Db, programId: string, page: PageRequest)
     .limit(page.limit + 1);
   return toPage(rows, page.limit);
 }
+
+/** Every partner of a program, newest first (filters computed outside SQL, such as the journey stage). */
+export async function allProgramPartners(db: Db, programId: string): Promise<PartnerRow[]> {
+  return db.select().from(partners).where(eq(partners.programId, programId)).orderBy(...pageOrder(partners.createdAt, partners.id));
+}

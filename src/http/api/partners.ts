@@ -10,7 +10,7 @@ import { ApiError, notFound } from "../errors";
 import { requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
-import { partnerJson } from "./present";
+import { partnerWithStage } from "./lifecyclePresent";
 import { createRouter } from "./router";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, Partner } from "./schemas";
 
@@ -39,7 +39,19 @@ export function partnerRoutes() {
     }),
     async (c) => {
       const { partner } = await vendorPartner(c, c.req.valid("param").id);
-      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, partner, c.req.valid("json")))), 200);
+      const { db, now } = c.var.deps;
+      return c.json(await partnerWithStage(db, unwrap(await changePartner(db, partner, c.req.valid("json"), now())), now()), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get", path: "/api/v1/partners/{id}", tags: ["Partners"], summary: "A partner, with its journey stage explained in stageReason",
+      request: { params: IdParam }, responses: { 200: jsonResponse(Partner, "the partner"), ...errorResponses },
+    }),
+    async (c) => {
+      const { partner } = await vendorPartner(c, c.req.valid("param").id);
+      return c.json(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now()), 200);
     },
   );
 

@@ -16,7 +16,10 @@ export function programJson(p: ProgramRow) {
 }
 
 export function partnerJson(p: PartnerRow) {
-  return { id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon, createdAt: iso(p.createdAt) };
+  return {
+    id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon, createdAt: iso(p.createdAt),
+    source: p.source, referredBy: p.referredBy,
+  };
 }
 
 export function linkJson(l: LinkRow & { clicks?: number; botClicks?: number }, publicUrl: string) {

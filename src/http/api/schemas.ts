@@ -64,6 +64,10 @@ export const Partner = z
   .object({
     id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
     coupon: z.string().nullable(), createdAt: z.string(), apiKey: z.string().optional(),
+    source: z.string().nullable().openapi({ description: "where the partner came from (its application's source)" }),
+    referredBy: z.string().nullable().openapi({ description: "the partner who referred this one" }),
+    stage: z.enum(["recruitment", "activation", "investment", "devotion"]).optional().openapi({ description: "journey stage, computed from stored facts" }),
+    stageReason: z.string().optional(),
   })
   .openapi("Partner");
 

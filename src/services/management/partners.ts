@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { insertPartner, updatePartner, type PartnerRow } from "../../db/queries/partners";
 import { entryTierId, type ProgramRow } from "../../db/queries/programs";
 import { conflict, ok, type Outcome } from "../outcome";
+import { applyAction, partnerOpenCommissions } from "../../db/queries/lifecycle";
 
 const EMAIL_TAKEN = "another partner of this program has this email";
 const COUPON_TAKEN = "this coupon belongs to another partner of the program";
@@ -26,13 +27,18 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
 }
 
 /**
- * Changes a partner's name, email, coupon (null removes it) or status. The status is only
- * stored for now; what `deactivated` and `banned` do to attribution comes with its own issue.
+ * Changes a partner's name, email, coupon (null removes it) or status. A partner who is not
+ * `approved` earns nothing new: conversions that would be theirs are unattributed
+ * (`partner_inactive`, see domain/attribution.ts). Banning also rejects their `hold` and
+ * `pending` commissions: after the status is stored, so that nothing new slips in between, and
+ * again on every PATCH that says `banned` (a failed second step is repaired by repeating it).
  */
-export async function changePartner(db: Db, partner: PartnerRow, input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>): Promise<Outcome<PartnerRow>> {
+export async function changePartner(db: Db, partner: PartnerRow, input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>, now: number): Promise<Outcome<PartnerRow>> {
   try {
     const updated = await updatePartner(db, partner.id, input);
-    return updated ? ok(updated) : conflict("this partner was removed meanwhile");
+    if (!updated) return conflict("this partner was removed meanwhile");
+    if (updated.status === "banned" && input.status === "banned") await applyAction(db, await partnerOpenCommissions(db, partner.id), "reject", now);
+    return ok(updated);
   } catch (err) {
     const refused = taken(err);
     if (refused) return refused;

@@ -1,4 +1,4 @@
-import { decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
+import { decideAttribution, decidePixelAttribution, hasIdentifier, withPartnerStatus, type AttributionDecision, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, type ConversionEvent } from "../../domain/commission";
 import { newId } from "../../domain/ids";
@@ -114,6 +114,12 @@ function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
 
 type Decision = ReturnType<typeof decideAttribution>;
 
+/** The partner's status comes from the read cache (it is read for the tier anyway): no extra query per conversion. */
+async function activePartnerOnly(deps: TrackingDeps, decision: AttributionDecision): Promise<AttributionDecision> {
+  if (!decision.attributed) return decision;
+  return withPartnerStatus(decision, (await readsOf(deps).partner(decision.partnerId))?.status ?? null);
+}
+
 /** The conversion row an attribution decision makes of the input (report dimensions included). */
 async function conversionRow(
   deps: TrackingDeps, program: ProgramRow, input: ConversionInput, decision: Decision, base: Pick<ConversionRow, "id" | "createdAt" | "changeToken">,
@@ -167,7 +173,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   const before = await commissionOf(deps.db, existing.id);
   const committed = before !== null && before.status !== "hold" && before.status !== "rejected";
   const fresh = hasIdentifier(input) && !committed;
-  const decision = fresh ? decideAttribution(await gatherFacts(deps, program, input)) : storedDecision(existing);
+  const decision = fresh ? await activePartnerOnly(deps, decideAttribution(await gatherFacts(deps, program, input))) : storedDecision(existing);
   const facts = fresh ? input : { ...input, occurredAt: existing.occurredAt, customerId: existing.customerId, coupon: existing.coupon };
   const { dimsKnown: _, ...conversion } = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
   if (!fresh) Object.assign(conversion, { model: existing.model, cookieDays: existing.cookieDays });
@@ -196,7 +202,10 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
 export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
   const now = deps.now();
   const facts = await gatherFacts(deps, program, input);
-  const decision = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
+  const decided = input.source === "pixel" ? decidePixelAttribution(facts) : decideAttribution(facts);
+  const checked = decided && (await activePartnerOnly(deps, decided));
+  // a pixel for an inactive partner records nothing, as a pixel without a valid click does
+  const decision = input.source === "pixel" && checked && !checked.attributed ? null : checked;
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {

@@ -53,11 +53,11 @@ export class ReadCache {
     return this.read("link", `${linkNum}:${partnerNum}`, () => linkByNums(this.db, linkNum, partnerNum));
   }
 
-  /** the partner's number and current tier */
+  /** the partner's number, current tier and status (attribution needs all three) */
   partner(id: string) {
     return this.read("partner", id, async () => {
       const p = await getPartner(this.db, id);
-      return p ? { num: p.num, tierId: p.tierId } : null;
+      return p ? { num: p.num, tierId: p.tierId, status: p.status } : null;
     });
   }
 
