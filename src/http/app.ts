@@ -12,6 +12,8 @@ import { partnerRoutes } from "./api/partners";
 import { keyRoutes } from "./api/keys";
 import { linkClickRoutes } from "./api/linkClicks";
 import { applicationRoutes } from "./api/applications";
+import { agreementRoutes } from "./api/agreements";
+import { kpiRoutes } from "./api/kpis";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -66,6 +68,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", keyRoutes());
   app.route("/", linkClickRoutes());
   app.route("/", applicationRoutes());
+  app.route("/", agreementRoutes());
+  app.route("/", kpiRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

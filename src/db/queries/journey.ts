@@ -63,3 +63,18 @@ export async function applicationFacts(db: Db, programId: string, period: { from
   const [pending] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM applications WHERE program_id = ${programId} AND status = 'pending'`);
   return { submitted: rows, pendingNow: Number(pending?.n ?? 0) };
 }
+
+/** Per UTC month since `from` ("YYYY-MM"): partners approved (created) and partners with an attributed conversion. */
+export async function monthlyPartners(db: Db, programId: string, from: number): Promise<{ month: string; new: number; active: number }[]> {
+  const [created, active] = await Promise.all([
+    db.all<{ m: string; n: number }>(sql`SELECT strftime('%Y-%m', created_at / 1000, 'unixepoch') AS m, count(*) AS n FROM partners
+      WHERE program_id = ${programId} AND created_at >= ${from} GROUP BY m`),
+    db.all<{ m: string; n: number }>(sql`SELECT strftime('%Y-%m', occurred_at / 1000, 'unixepoch') AS m, count(DISTINCT partner_id) AS n FROM conversions
+      WHERE program_id = ${programId} AND occurred_at >= ${from} AND status = 'attributed' AND partner_id IS NOT NULL GROUP BY m`),
+  ]);
+  const months = new Map<string, { month: string; new: number; active: number }>();
+  const at = (m: string) => months.get(m) ?? (months.set(m, { month: m, new: 0, active: 0 }), months.get(m)!);
+  for (const r of created) at(r.m).new = Number(r.n);
+  for (const r of active) at(r.m).active = Number(r.n);
+  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+}
