@@ -6,7 +6,10 @@ import { Badge, CopyField, Csrf, type Column, DataTable, Empty } from "../ui";
 
 export const managerNav = (base: string) => [
   { id: "overview", label: "Overview", href: base },
+  { id: "journey", label: "Partners overview", href: `${base}/journey` },
   { id: "partners", label: "Partners", href: `${base}/partners` },
+  { id: "applications", label: "Applications", href: `${base}/applications` },
+  { id: "agreement", label: "Agreement", href: `${base}/agreement` },
   { id: "links", label: "Links", href: `${base}/links` },
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },

@@ -7,6 +7,7 @@ import { conversionRoutes } from "./conversions";
 import { linkRoutes } from "./links";
 import { overviewRoutes } from "./overview";
 import { partnerRoutes } from "./partners";
+import { lifecycleRoutes } from "./lifecycle";
 import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
 import { settingsRoutes } from "./settings";
@@ -35,6 +36,7 @@ export function managerRoutes() {
   });
 
   app.route("/", overviewRoutes());
+  app.route("/", lifecycleRoutes());
   app.route("/", partnerRoutes());
   app.route("/", linkRoutes());
   app.route("/", commissionRoutes());

@@ -13,6 +13,7 @@ import { createLink } from "../../src/services/links/createLink";
 import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
 import { sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
+import { agreementGate, portalAgreementRoutes } from "./portalAgreement";
 
 type C = Context<DashEnv>;
 
@@ -39,6 +40,9 @@ export function portalRoutes() {
   const app = new Hono<DashEnv>();
   app.use("/portal", sessionGate("portal"));
   app.use("/portal/*", sessionGate("portal"));
+  app.use("/portal", agreementGate());
+  app.use("/portal/*", agreementGate());
+  app.route("/", portalAgreementRoutes());
 
   app.get("/portal", async (c) => {
     const ctx = await partnerPage(c);
