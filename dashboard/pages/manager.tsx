@@ -6,7 +6,7 @@ import { Badge, CopyField, Csrf, type Column, DataTable, Empty } from "../ui";
 
 export const managerNav = (base: string) => [
   { id: "overview", label: "Overview", href: base },
-  { id: "journey", label: "Partners overview", href: `${base}/journey` },
+  { id: "journey", label: "Journey & KPIs", href: `${base}/journey` },
   { id: "partners", label: "Partners", href: `${base}/partners` },
   { id: "applications", label: "Applications", href: `${base}/applications` },
   { id: "agreement", label: "Agreement", href: `${base}/agreement` },
