@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { autoApproves, emailDomainOf, handleCandidate, handleFromName, HANDLE_PATTERN, missingAnswer } from "../../src/domain/applications";
+import { autoApproves, type AutoApproveRule, emailDomainOf, handleCandidate, handleFromName, HANDLE_PATTERN, missingAnswer } from "../../src/domain/applications";
 import { median, perPartner, ratio } from "../../src/domain/kpis";
 import { monthStart, partnerStage } from "../../src/domain/stages";
 import { withPartnerStatus } from "../../src/domain/attribution";
@@ -38,7 +38,7 @@ describe("auto-approval rules", () => {
   const a = (email: string, country: string | null) => ({ email, country });
   it("needs every rule to hold; no rules is manual review", () => {
     expect(autoApproves([], a("x@y.com", "DE"))).toBe(false);
-    const rules = [{ field: "country", op: "is", values: ["DE", "FR"] }, { field: "emailDomain", op: "is_not", values: ["gmail.com"] }] as const;
+    const rules: AutoApproveRule[] = [{ field: "country", op: "is", values: ["DE", "FR"] }, { field: "emailDomain", op: "is_not", values: ["gmail.com"] }];
     expect(autoApproves([...rules], a("x@shop.de", "DE"))).toBe(true);
     expect(autoApproves([...rules], a("x@Gmail.COM", "DE"))).toBe(false);
     expect(autoApproves([...rules], a("x@shop.de", "US"))).toBe(false);
