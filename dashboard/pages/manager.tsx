@@ -23,6 +23,8 @@ export interface PartnerLine {
   email: string;
   status: string;
   tier: string;
+  /** journey stage, computed (domain/stages.ts) */
+  stage?: string;
   coupon: string | null;
   clicks: number;
   conversions: number;
@@ -38,6 +40,7 @@ export function partnerColumns(fmt: Fmt, base: string): Column<PartnerLine>[] {
     { label: "Email", value: (p) => p.email, hideSm: true },
     { label: "Tier", value: (p) => p.tier },
     { label: "Status", value: (p) => p.status, cell: (p) => <Badge status={p.status} />, hideSm: true },
+    { label: "Stage", value: (p) => p.stage ?? null },
     { label: "Coupon", value: (p) => p.coupon, hideSm: true },
     { label: "Clicks", value: (p) => p.clicks, cell: (p) => fmt.n(p.clicks), num: true },
     { label: "Conversions", value: (p) => p.conversions, cell: (p) => fmt.n(p.conversions), num: true },

@@ -56,6 +56,10 @@ describe("lifecycle in the dashboard and the portal", () => {
     const html = await overview.text();
     expect(html).toContain("New and active partners");
     expect(html).toContain("Partner-sourced revenue");
+    const partners = await (await page(`/app/p/${f.program.id}/partners?stage=recruitment`, cookie)).text();
+    expect(partners).toContain("Ada");
+    expect(partners).toContain("recruitment");
+    expect(await (await page(`/app/p/${f.program.id}/partners?stage=devotion`, cookie)).text()).not.toContain("Ada@example.net");
   });
 
   it("the portal asks for the current agreement first; the dashboard shows who accepted which version", async () => {
