@@ -4,6 +4,7 @@ import { compress } from "hono/compress";
 import { ASSETS } from "../assets";
 import type { AppEnv } from "../../src/http/deps";
 import { applyRoutes } from "./apply";
+import { badgeRoutes } from "./badge";
 import { authRoutes } from "./auth";
 import { notFoundPage } from "./common";
 import { managerRoutes } from "./manager";
@@ -28,6 +29,7 @@ export function dashboardRoutes(opts: { compress: boolean }) {
   app.use("/portal/*", limit);
   app.use("/apply/*", limit);
   app.route("/", applyRoutes());
+  app.route("/", badgeRoutes());
   app.route("/", authRoutes("app"));
   app.route("/", authRoutes("portal"));
   app.route("/", managerRoutes() as unknown as Hono<AppEnv>);

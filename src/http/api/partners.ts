@@ -40,7 +40,7 @@ export function partnerRoutes() {
     async (c) => {
       const { partner } = await vendorPartner(c, c.req.valid("param").id);
       const { db, now } = c.var.deps;
-      return c.json(await partnerWithStage(db, unwrap(await changePartner(db, partner, c.req.valid("json"), now())), now()), 200);
+      return c.json(await partnerWithStage(db, unwrap(await changePartner(db, partner, c.req.valid("json"), now())), now(), c.var.deps), 200);
     },
   );
 
@@ -51,7 +51,7 @@ export function partnerRoutes() {
     }),
     async (c) => {
       const { partner } = await vendorPartner(c, c.req.valid("param").id);
-      return c.json(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now()), 200);
+      return c.json(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now(), c.var.deps), 200);
     },
   );
 

@@ -51,7 +51,7 @@ export function partnerLinkRoutes() {
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       const { partner, apiKey } = unwrap(await createPartner(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
-      return c.json({ ...(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now())), apiKey }, 201);
+      return c.json({ ...(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now(), c.var.deps)), apiKey }, 201);
     },
   );
 
@@ -64,7 +64,7 @@ export function partnerLinkRoutes() {
       const page = q.stage
         ? await partnersInStage(db, program.id, q.stage, { limit: q.limit, cursor: q.cursor ?? null }, now())
         : await listPartners(db, program.id, { limit: q.limit, cursor: q.cursor ?? null });
-      return c.json({ data: await partnersWithStage(db, program.id, page.data, now()), nextCursor: page.nextCursor }, 200);
+      return c.json({ data: await partnersWithStage(db, program.id, page.data, now(), c.var.deps), nextCursor: page.nextCursor }, 200);
     },
   );
 

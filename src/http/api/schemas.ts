@@ -68,6 +68,8 @@ export const Partner = z
     referredBy: z.string().nullable().openapi({ description: "the partner who referred this one" }),
     stage: z.enum(["recruitment", "activation", "investment", "devotion"]).optional().openapi({ description: "journey stage, computed from stored facts" }),
     stageReason: z.string().optional(),
+    badgeUrl: z.string().optional().openapi({ description: "approved partners: SVG badge, AFFLUX_PUBLIC_URL/badge/<token>.svg" }),
+    verifyUrl: z.string().optional().openapi({ description: "the badge's verification page" }),
   })
   .openapi("Partner");
 
