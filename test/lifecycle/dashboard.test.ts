@@ -71,7 +71,10 @@ describe("lifecycle in the dashboard and the portal", () => {
     expect(asked).not.toContain("My links</h1>");
     const accept = await t.request("/portal/agreement", { method: "POST", redirect: "manual", headers: { cookie: `afx_s=${portal}`, origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrfOf(asked), version: "1" }).toString() });
     expect(accept.status).toBe(303);
-    expect(await (await page("/portal", portal)).text()).not.toContain("I accept version");
+    const home = await (await page("/portal", portal)).text();
+    expect(home).not.toContain("I accept version");
+    expect(home).toContain("Your partner badge");
+    expect(home).toMatch(/&lt;a href=&quot;https:\/\/go\.test\/badge\//);
     const who = await (await page(`/app/p/${f.program.id}/agreement`, cookie)).text();
     expect(who).toContain("Who accepted version 1");
     expect(who).toContain("anna@example.com");
