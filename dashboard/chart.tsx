@@ -148,3 +148,44 @@ export function BarChart({ bars, title, format }: { bars: { label: string; value
     </figure>
   );
 }
+
+/**
+ * New and active partners per month (the program's "Partners" overview): the same axes, grid and
+ * bar colours as the daily chart, two panels sharing the month axis.
+ */
+export function MonthlyPartnersChart({ months, fmt, title }: { months: { month: string; new: number; active: number }[]; fmt: Fmt; title: string }) {
+  const n = Math.max(months.length, 1);
+  const step = (W - LEFT - RIGHT) / n;
+  const barW = Math.max(1, r1(step * 0.72));
+  const H = TOP + 2 * PANEL + GAP + 24;
+  const series = [
+    { key: "new" as const, label: "New partners", cls: "b1", max: niceMax(Math.max(...months.map((m) => m.new), 2)) },
+    { key: "active" as const, label: "Active partners", cls: "b2", max: niceMax(Math.max(...months.map((m) => m.active), 2)) },
+  ];
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="mchart-t mchart-d">
+        <title id="mchart-t">{title}</title>
+        <desc id="mchart-d">{months.map((m) => `${m.month}: ${m.new} new, ${m.active} active`).join("; ") || "no months"}</desc>
+        {series.map((s, si) => {
+          const y0 = TOP + si * (PANEL + GAP);
+          const yOf = (v: number) => r1(y0 + PANEL - (v / s.max) * PANEL);
+          return (
+            <g>
+              <text class="pt" x={LEFT} y={y0 - 4}>{s.label}</text>
+              <line class="gl" x1={LEFT} x2={W - RIGHT} y1={y0} y2={y0} />
+              <line class="gl" x1={LEFT} x2={W - RIGHT} y1={y0 + PANEL} y2={y0 + PANEL} />
+              <text class="ax" x={LEFT - 6} y={y0 + 4} text-anchor="end">{fmt.n(s.max)}</text>
+              <text class="ax" x={LEFT - 6} y={y0 + PANEL + 4} text-anchor="end">{fmt.n(0)}</text>
+              <g class={s.cls}>
+                {months.map((m, i) => (m[s.key] > 0 ? <rect x={r1(LEFT + i * step + (step - barW) / 2)} y={yOf(m[s.key])} width={barW} height={r1(y0 + PANEL - yOf(m[s.key]))}><title>{`${m.month}: ${m[s.key]}`}</title></rect> : null))}
+              </g>
+            </g>
+          );
+        })}
+        <g>{months.map((m, i) => <text class="ax" x={r1(LEFT + i * step + step / 2)} y={H - 6} text-anchor="middle">{m.month}</text>)}</g>
+      </svg>
+      <figcaption class="legend"><span><i class="k1"></i>New partners</span><span><i class="k2"></i>Active partners</span></figcaption>
+    </figure>
+  );
+}

@@ -7,7 +7,10 @@ import { Badge, CopyField, Csrf, type Column, DataTable, Empty } from "../ui";
 
 export const managerNav = (base: string) => [
   { id: "overview", label: "Overview", href: base },
+  { id: "journey", label: "Journey & KPIs", href: `${base}/journey` },
   { id: "partners", label: "Partners", href: `${base}/partners` },
+  { id: "applications", label: "Applications", href: `${base}/applications` },
+  { id: "agreement", label: "Agreement", href: `${base}/agreement` },
   { id: "links", label: "Links", href: `${base}/links` },
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
@@ -28,6 +31,8 @@ export interface PartnerLine {
   email: string;
   status: string;
   tier: string;
+  /** journey stage, computed (domain/stages.ts) */
+  stage?: string;
   coupon: string | null;
   clicks: number;
   conversions: number;
@@ -43,6 +48,7 @@ export function partnerColumns(fmt: Fmt, base: string): Column<PartnerLine>[] {
     { label: "Email", value: (p) => p.email, hideSm: true },
     { label: "Tier", value: (p) => p.tier },
     { label: "Status", value: (p) => p.status, cell: (p) => <Badge status={p.status} />, hideSm: true },
+    { label: "Stage", value: (p) => p.stage ?? null },
     { label: "Coupon", value: (p) => p.coupon, hideSm: true },
     { label: "Clicks", value: (p) => p.clicks, cell: (p) => fmt.n(p.clicks), num: true },
     { label: "Conversions", value: (p) => p.conversions, cell: (p) => fmt.n(p.conversions), num: true },

@@ -3,6 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { ASSETS } from "../assets";
 import type { AppEnv } from "../../src/http/deps";
+import { applyRoutes } from "./apply";
+import { badgeRoutes } from "./badge";
 import { authRoutes } from "./auth";
 import { notFoundPage } from "./common";
 import { managerRoutes } from "./manager";
@@ -25,6 +27,9 @@ export function dashboardRoutes(opts: { compress: boolean }) {
   }
   app.use("/app/*", limit);
   app.use("/portal/*", limit);
+  app.use("/apply/*", limit);
+  app.route("/", applyRoutes());
+  app.route("/", badgeRoutes());
   app.route("/", authRoutes("app"));
   app.route("/", authRoutes("portal"));
   app.route("/", managerRoutes() as unknown as Hono<AppEnv>);

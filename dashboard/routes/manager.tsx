@@ -9,6 +9,7 @@ import { integrationRoutes } from "./integrations";
 import { linkRoutes } from "./links";
 import { overviewRoutes } from "./overview";
 import { partnerRoutes } from "./partners";
+import { lifecycleRoutes } from "./lifecycle";
 import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
 import { outboxRoutes } from "./outbox";
@@ -48,6 +49,7 @@ export function managerRoutes() {
 
   app.route("/", programRoutes());
   app.route("/", overviewRoutes());
+  app.route("/", lifecycleRoutes());
   app.route("/", partnerRoutes());
   app.route("/", linkRoutes());
   app.route("/", commissionRoutes());

@@ -18,6 +18,11 @@ import { badRequestPage, dayColumns, linkLine, mapPages, notFoundPage, pagedTabl
 import { allLinks, partnerDirectory, report } from "./managerData";
 import { partnerOption, programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
+import { partnerJourney } from "../../src/db/queries/journey";
+import { partnerStage, STAGES } from "../../src/domain/stages";
+import { StatusFilter } from "../pages/manager";
+
+const STAGE_FILTERS = [["recruitment", "Recruitment"], ["activation", "Activation"], ["investment", "Investment"], ["devotion", "Devotion"], ["", "All stages"]] as const;
 
 type C = Context<DashEnv>;
 
@@ -29,18 +34,22 @@ export function partnerRoutes() {
     const period = periodOf(c, ctx.now);
     if (period.problem) return badRequestPage(c, "app", period.problem);
     const q = (c.req.query("q") ?? "").trim().slice(0, 200);
-    const [dir, byPartner, found] = await Promise.all([partnerDirectory(db, program.id), report(db, program, period, "partner"), q ? programPartners(db, program.id, q) : null]);
+    const [dir, byPartner, found, journey] = await Promise.all([
+      partnerDirectory(db, program.id), report(db, program, period, "partner"), q ? programPartners(db, program.id, q) : null, partnerJourney(db, program.id, ctx.now),
+    ]);
     const stats = new Map(byPartner.rows.map((r) => [r.key, r]));
-    const rows: PartnerLine[] = (found ?? dir.partners).map((p) => {
+    const stages = new Map(journey.map((j) => [j.id, partnerStage(j.facts).stage]));
+    const wanted = STAGES.find((s) => s === c.req.query("stage"));
+    const rows: PartnerLine[] = (found ?? dir.partners).filter((p) => !wanted || stages.get(p.id) === wanted).map((p) => {
       const s = stats.get(p.id);
-      return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0n, commission: s?.commission ?? 0n, epc: s?.epc ?? 0n };
+      return { id: p.id, name: p.name, email: p.email, status: p.status, tier: dir.tierNames.get(p.tierId) ?? "?", stage: stages.get(p.id) ?? "recruitment", coupon: p.coupon, clicks: s?.clicks ?? 0, conversions: s?.conversions ?? 0, revenue: s?.revenue ?? 0n, commission: s?.commission ?? 0n, epc: s?.epc ?? 0n };
     });
     rows.sort((a, b) => (b.revenue > a.revenue ? 1 : b.revenue < a.revenue ? -1 : a.name.localeCompare(b.name)));
     const columns = partnerColumns(fmt, base);
     if (wantsCsv(c, "partners")) return tableCsv(columns, rows, "partners.csv");
     return c.html(
       <Layout {...ctx.frame("partners", "Partners")}>
-        <div class="head"><h1>Partners</h1><PeriodPicker period={period} action={`${base}/partners`} /></div>
+        <div class="head"><h1>Partners</h1><StatusFilter base={`${base}/partners`} current={wanted ?? ""} filters={STAGE_FILTERS} param="stage" /><PeriodPicker period={period} action={`${base}/partners`} /></div>
         <section class="panel">
           <DataTable caption="Partners and their results in the period" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "partners" })}
             tools={<><SearchForm action={`${base}/partners`} q={q} label="Search partners" /><span class="muted small">{fmt.count(rows.length, "partner")}{q ? ` matching “${q}”` : ""} · results {fmt.day(period.from)} – {fmt.day(period.to)}</span></>}

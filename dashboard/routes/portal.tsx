@@ -18,6 +18,8 @@ import { allLinks, best, report } from "./managerData";
 import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 import { portalKeyRoutes } from "./portalKey";
 import { coSellingNav, portalCosellingRoutes } from "./portalCoselling";
+import { agreementGate, portalAgreementRoutes } from "./portalAgreement";
+import { badgeUrls } from "../../src/http/api/lifecyclePresent";
 
 type C = Context<DashEnv>;
 
@@ -46,6 +48,9 @@ export function portalRoutes() {
   const app = new Hono<DashEnv>();
   app.use("/portal", sessionGate("portal"));
   app.use("/portal/*", sessionGate("portal"));
+  app.use("/portal", agreementGate());
+  app.use("/portal/*", agreementGate());
+  app.route("/", portalAgreementRoutes());
   app.route("/", portalKeyRoutes());
 
   app.get("/portal", async (c) => {
@@ -59,6 +64,7 @@ export function portalRoutes() {
       partnerBalance(db, partner.id), paidOut(db, partner.id), listTiers(db, program.id),
     ]);
     if (wantsCsv(c, "days")) return tableCsv(dayColumns(fmt), days.rows, `my-results-${period.from}-${period.to}.csv`);
+    const badge = badgeUrls(partner, c.var.deps);
     const tier = tiers.find((t) => t.id === partner.tierId);
     const metrics = (await partnerMetrics(db, program.id, tiers.map((t) => t.windowDays), ctx.now)).get(partner.id) ?? { byWindow: new Map() };
     const gap = tier ? nextTierGap(tiers, tier.rank, metrics) : null;
@@ -91,6 +97,13 @@ export function portalRoutes() {
           </section>
           <TopList title="By sub id (sub1)" fmt={fmt} empty="Add ?sub1=… to your links to see which placement works best." items={best(bySub.rows, 6).map((r) => ({ label: r.key ?? "(none)", clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} />
         </div>
+        {badge.badgeUrl ? (
+          <section class="panel">
+            <h2>Your partner badge</h2>
+            <p class="small">Show visitors that you are an official partner: paste this HTML into your site. The badge links to a page that confirms it.</p>
+            <CopyField id="badge-html" label="Badge HTML" value={`<a href="${badge.verifyUrl}"><img src="${badge.badgeUrl}" alt="${program.name.replace(/[<>&"]/g, "")} partner" width="240" height="64"></a>`} />
+          </section>
+        ) : null}
       </Layout>,
     );
   });

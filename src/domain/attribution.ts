@@ -4,7 +4,7 @@ import { DAY_MS } from "./traffic";
 export type AttributionModel = "last_click" | "first_click";
 export type UnattributedReason =
   | "no_identifier" | "click_unknown" | "click_expired" | "click_other_program" | "bot_click"
-  | "customer_unknown" | "coupon_unknown";
+  | "customer_unknown" | "coupon_unknown" | "partner_inactive";
 
 /** A click may happen this long after the conversion's stated time (clocks drift). */
 export const CLICK_CLOCK_DRIFT_MS = 5 * 60_000;
@@ -92,6 +92,16 @@ export function decideAttribution(f: AttributionFacts): AttributionDecision {
 
 /** A won deal is its partner's by registration: no identifier to weigh. */
 export const dealAttribution = (partnerId: string): AttributionDecision => ({ attributed: true, via: "deal", partnerId, linkId: null, clickId: null, clickTs: null });
+
+/**
+ * Only an approved partner earns: a conversion that would go to a deactivated or banned
+ * partner is unattributed (`partner_inactive`). Their links keep redirecting (the visitor is
+ * the vendor's); this is where the credit stops. `status` is null when the partner is unknown.
+ */
+export function withPartnerStatus<D extends AttributionDecision>(decision: D, status: string | null): D | { attributed: false; reason: "partner_inactive" } {
+  if (!decision.attributed || status === null || status === "approved") return decision;
+  return { attributed: false, reason: "partner_inactive" };
+}
 
 /**
  * The pixel is provisional (anyone who reads the vendor's page can fire it): it records a

@@ -24,6 +24,7 @@ const REASONS: Record<string, string> = {
   bot_click: "its click was made by a bot",
   customer_unknown: "its customer id has no earlier attributed conversion in this program",
   coupon_unknown: "its coupon belongs to no partner of this program",
+  partner_inactive: "the partner it would go to is deactivated or banned: they earn nothing new",
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();

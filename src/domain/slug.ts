@@ -2,7 +2,7 @@ export const SLUG_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
 
 /** First path segments that belong to afflux itself; no link may use them. */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  "api", "app", "portal", "v1", "px.gif", "afflux.js", "healthz", "static", "favicon.ico", "robots.txt",
+  "api", "app", "portal", "v1", "apply", "badge", "px.gif", "afflux.js", "healthz", "static", "favicon.ico", "robots.txt",
 ]);
 
 export type SlugCheck = { ok: true } | { ok: false; message: string };

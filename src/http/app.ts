@@ -15,6 +15,9 @@ import { stripeRoutes } from "./api/stripe";
 import { auditRoutes } from "./api/audit";
 import { dealRoutes } from "./api/deals";
 import { leadRoutes } from "./api/leads";
+import { applicationRoutes } from "./api/applications";
+import { agreementRoutes } from "./api/agreements";
+import { kpiRoutes } from "./api/kpis";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -72,6 +75,9 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", auditRoutes());
   app.route("/", dealRoutes());
   app.route("/", leadRoutes());
+  app.route("/", applicationRoutes());
+  app.route("/", agreementRoutes());
+  app.route("/", kpiRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -7,7 +7,7 @@ import { redirectHandler, ROBOTS_TXT } from "./tracking/redirect";
 import { SNIPPET_JS } from "./tracking/snippetSource";
 
 /** Paths whose handlers read `c.var.deps`; the redirect is not among them. */
-const DEPS_PATHS = ["/healthz", "/px.gif", "/api", "/api/*", "/v1/*", "/app", "/app/*", "/portal", "/portal/*"];
+const DEPS_PATHS = ["/healthz", "/px.gif", "/api", "/api/*", "/v1/*", "/app", "/app/*", "/portal", "/portal/*", "/apply/*", "/badge/*"];
 
 /**
  * The visitor-facing routes, shared by the full app and the tracking Worker: robots, favicon,

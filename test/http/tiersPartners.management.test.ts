@@ -46,6 +46,8 @@ describe("tiers and partners: change and delete", () => {
     await expectError(await patchPartner(bob.id, { coupon: "anna10" }), 409, "conflict");
     await expectError(await t.request(`/api/v1/programs/${f.program.id}/partners`, { method: "POST", key: f.vendorKey, json: { name: "X", email: "Anna@Example.com" } }), 409, "conflict");
     for (const json of [{ status: "pending" }, { email: "nope" }, { coupon: "a" }, { name: "" }]) await expectError(await patchPartner(bob.id, json), 400, "validation_failed");
+    // (a deactivated partner earns nothing: CONTRACT-PRM §1, tested in test/lifecycle/statuses.test.ts)
+    expect((await okJson(await patchPartner(bob.id, { status: "approved" }))).status).toBe("approved");
     // the old coupon is free and attributes nothing; the new one attributes at once
     expect((await okJson(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "10", coupon: "BOB" }), 201)).reason).toBe("coupon_unknown");
     expect((await okJson(await postConversion(t, f.postbackKey, { orderId: "o2", event: "sale", amount: "10", coupon: "rob5" }), 201)).attribution.partnerId).toBe(bob.id);

@@ -21,6 +21,16 @@ export async function vendorCommissions(db: Db, vendorId: string, ids: string[])
     .where(and(eq(programs.vendorId, vendorId), inArray(commissions.id, ids)));
 }
 
+/** A partner's commissions a manager could still reject (hold, pending), shaped for applyAction. */
+export async function partnerOpenCommissions(db: Db, partnerId: string) {
+  return db
+    .select({ c: commissions, programNum: programs.num, conv: conversions })
+    .from(commissions)
+    .innerJoin(programs, eq(programs.id, commissions.programId))
+    .innerJoin(conversions, eq(conversions.id, commissions.conversionId))
+    .where(and(eq(commissions.partnerId, partnerId), inArray(commissions.status, ["hold", "pending"])));
+}
+
 /**
  * Applies a manager action to commissions in one atomic batch. Each update is guarded by the
  * allowed source statuses and stamps a token; the report delta for it runs only if it won.

@@ -18,16 +18,19 @@ export const emailKeyOf = (email: string) => email.toLowerCase();
  * Stores a partner (with a new partner key). Fails with a unique violation on `partners.coupon_key`
  * or `partners.email_key` when another partner of the program has the coupon or the email.
  */
+/** What a manager sets on a new partner (lead profile, source and referrer keep their defaults). */
+type NewPartnerRow = Omit<PartnerRow, "num" | "leadCountries" | "leadVerticals" | "leadCapacity" | "lastLeadOfferAt" | "openLeads" | "source" | "referredBy">;
+
 export async function insertPartner(
   db: Db,
   input: { vendorId: string; programId: string; name: string; email: string; coupon: string | null; tierId: string },
   now: number,
-  event: ((row: Omit<PartnerRow, "num" | "leadCountries" | "leadVerticals" | "leadCapacity" | "lastLeadOfferAt" | "openLeads">) => EventInput) | null = null,
+  event: ((row: NewPartnerRow) => EventInput) | null = null,
 ) {
   const id = newId("ptn");
   const key = newKeyRow("partner", { vendorId: input.vendorId, programId: input.programId, partnerId: id }, now);
   // the event names the fields a manager sets; the lead profile starts empty (co-selling)
-  const row: Omit<PartnerRow, "num" | "leadCountries" | "leadVerticals" | "leadCapacity" | "lastLeadOfferAt" | "openLeads"> = {
+  const row: NewPartnerRow = {
     id, programId: input.programId, name: input.name, email: input.email,
     status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
   };
@@ -91,4 +94,9 @@ export async function listPartners(db: Db, programId: string, page: PageRequest,
     .orderBy(...pageOrder(partners.createdAt, partners.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit);
+}
+
+/** Every partner of a program, newest first (filters computed outside SQL, such as the journey stage). */
+export async function allProgramPartners(db: Db, programId: string): Promise<PartnerRow[]> {
+  return db.select().from(partners).where(eq(partners.programId, programId)).orderBy(...pageOrder(partners.createdAt, partners.id));
 }

@@ -39,6 +39,7 @@ function payoutEvents(db: Db, e: PayoutEvent, kind: { type: string; action: stri
       ${now}
     FROM payouts p WHERE ${where}`);
 }
+import { acceptedCurrent } from "./agreements";
 
 /** A payout; its amount is a sum of commissions, so bigint (it may pass 2^53). */
 export type PayoutRow = Omit<typeof payouts.$inferSelect, "amount"> & { amount: bigint };
@@ -47,12 +48,13 @@ export type PayoutRow = Omit<typeof payouts.$inferSelect, "amount"> & { amount: 
 export const payoutSelection = { ...getTableColumns(payouts), amount: exactInt(payouts.amount) };
 
 /** Per partner: approved commissions not yet in a payout plus unsettled adjustments (`n` counts the commissions). */
+/** A partner who has not accepted the program's current agreement is left out: their money waits (CONTRACT-PRM §1). */
 const dueSql = (programId: string) => sql`
     SELECT partner_id, sum(amount) AS amount, sum(n) AS n FROM (
       SELECT partner_id, amount, 1 AS n FROM commissions WHERE program_id = ${programId} AND status = 'approved' AND payout_id IS NULL
       UNION ALL
       SELECT partner_id, amount, 0 AS n FROM adjustments WHERE program_id = ${programId} AND payout_id IS NULL
-    ) GROUP BY partner_id`;
+    ) AS due WHERE ${acceptedCurrent(programId, sql.raw("due.partner_id"))} GROUP BY partner_id`;
 
 /**
  * Creates a payout batch in one write transaction: a payout per partner whose approved

@@ -4,21 +4,50 @@ import { apiKeys, commissionRules, programs, tiers } from "../schema";
 import { newId } from "../../domain/ids";
 import type { ProgramSettings } from "../../domain/programSettings";
 import { newKeyRow } from "./keys";
+import { handleCandidate, handleFromName } from "../../domain/applications";
+import { isUniqueViolationOf } from "../errors";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import { tablesChanged } from "../changes";
 import { eventInsert, writeWithEvent, type EventInput } from "./events";
 
 export type ProgramRow = typeof programs.$inferSelect;
-/** Settings with a column default may be left out (the default applies). */
-type Defaulted = "minConversionSeconds" | "dealProtectionDays" | "leadSlaHours";
+/** Settings with a column default may be left out (the default applies); without a handle it gets one derived from its name. */
+type Defaulted = "minConversionSeconds" | "dealProtectionDays" | "leadSlaHours" | "handle" | "applications";
 export type NewProgram = Omit<ProgramRow, "id" | "num" | "createdAt" | Defaulted> & Partial<Pick<ProgramRow, Defaulted>>;
+/** The first handle derived from the name that no program uses yet. */
+export async function freeHandle(db: Db, name: string): Promise<string> {
+  const base = handleFromName(name);
+  const taken = new Set((await db.select({ h: programs.handle }).from(programs).where(sql`${programs.handle} = ${base} OR ${programs.handle} LIKE ${`${base.slice(0, 36)}%`}`)).map((r) => r.h));
+  for (let n = 1; ; n++) if (!taken.has(handleCandidate(base, n))) return handleCandidate(base, n);
+}
+
+export async function getProgramByHandle(db: Db, handle: string): Promise<ProgramRow | null> {
+  const [row] = await db.select().from(programs).where(eq(programs.handle, handle));
+  return row ?? null;
+}
 
 /** Next small integer for a table's `num` column, computed inside the insert (atomic). */
 export const nextNum = (table: "programs" | "partners" | "links") =>
   sql.raw(`(SELECT coalesce(max(num), 0) + 1 FROM ${table})`);
 
-/** Creates a program with its entry tier (rank 0) and its postback and public keys. */
-export async function insertProgram(db: Db, input: NewProgram, now: number, event: ((programId: string) => EventInput) | null = null) {
+/**
+ * Creates a program with its entry tier (rank 0) and its postback and public keys. A given handle
+ * that is taken fails on `programs.handle` (a unique violation); a derived one is retried.
+ */
+export async function insertProgram(
+  db: Db, input: NewProgram, now: number, event: ((programId: string) => EventInput) | null = null,
+): Promise<{ program: ProgramRow; postbackKey: string; publicKey: string; entryTierId: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await insertProgramOnce(db, { ...input, handle: input.handle ?? (await freeHandle(db, input.name)) }, now, event);
+    } catch (err) {
+      // two programs of the same name created at once: the second takes the next free handle
+      if (input.handle !== undefined || attempt >= 4 || !isUniqueViolationOf(err, "handle")) throw err;
+    }
+  }
+}
+
+async function insertProgramOnce(db: Db, input: NewProgram & { handle: string }, now: number, event: ((programId: string) => EventInput) | null) {
   const id = newId("prg");
   const entryTier = { id: newId("tier"), programId: id, name: "Entry", rank: 0, metric: "revenue" as const, threshold: 0, windowDays: 90, createdAt: now, archivedAt: null };
   const scope = { vendorId: input.vendorId, programId: id, partnerId: null };
@@ -46,7 +75,9 @@ export async function getVendorProgram(db: Db, vendorId: string, id: string): Pr
 }
 
 /** Changes a vendor's program; returns the stored row, or null when it is not the vendor's. */
-export async function updateProgram(db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings>, event: EventInput | null = null, now = Date.now()): Promise<ProgramRow | null> {
+export async function updateProgram(
+  db: Db, vendorId: string, id: string, changes: Partial<ProgramSettings & Pick<ProgramRow, "handle" | "applications">>, event: EventInput | null = null, now = Date.now(),
+): Promise<ProgramRow | null> {
   if (Object.keys(changes).length === 0) return getVendorProgram(db, vendorId, id);
   const [row] = await writeWithEvent(db, db.update(programs).set(changes).where(and(eq(programs.id, id), eq(programs.vendorId, vendorId))).returning(), event, now);
   tablesChanged();

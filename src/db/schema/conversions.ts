@@ -16,6 +16,8 @@ export const UNATTRIBUTED_REASONS = [
   "bot_click",
   "customer_unknown",
   "coupon_unknown",
+  /** the partner it would go to is deactivated or banned */
+  "partner_inactive",
 ] as const;
 export type UnattributedReason = (typeof UNATTRIBUTED_REASONS)[number];
 

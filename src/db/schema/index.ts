@@ -13,3 +13,4 @@ export * from "./stripe";
 export * from "./events";
 export * from "./deals";
 export * from "./leads";
+export * from "./lifecycle";

@@ -30,6 +30,10 @@ export const partners = sqliteTable(
     lastLeadOfferAt: integer("last_lead_offer_at"),
     /** its leads now offered or accepted, kept by every lead write (routing reads it instead of counting) */
     openLeads: integer("open_leads").notNull().default(0),
+    /** where the partner came from (an application's `source`), null for partners a manager added */
+    source: text("source"),
+    /** the partner of the program who referred this one */
+    referredBy: text("referred_by"),
     createdAt: createdAt(),
   },
   (t) => [

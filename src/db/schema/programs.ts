@@ -3,6 +3,14 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 import { createdAt } from "./common";
 import { vendors } from "./vendors";
 
+/** What the public application form asks and which applicants are approved at once (domain/applications.ts). */
+export interface ApplicationSettings {
+  enabled: boolean;
+  autoApprove: { field: "country" | "emailDomain"; op: "is" | "is_not"; values: string[] }[];
+  questions: { id: string; label: string; required: boolean }[];
+}
+export const DEFAULT_APPLICATION_SETTINGS: ApplicationSettings = { enabled: true, autoApprove: [], questions: [] };
+
 export const ATTRIBUTION_MODELS = ["last_click", "first_click"] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
@@ -28,9 +36,12 @@ export const programs = sqliteTable(
     dealProtectionDays: integer("deal_protection_days").notNull().default(90),
     /** how long a partner has to accept an offered lead before it moves on */
     leadSlaHours: integer("lead_sla_hours").notNull().default(48),
+    /** public name in /apply/<handle>, unique across the server ([a-z0-9-]{3,40}) */
+    handle: text("handle").notNull(),
+    applications: text("applications", { mode: "json" }).$type<ApplicationSettings>().notNull().default(DEFAULT_APPLICATION_SETTINGS),
     createdAt: createdAt(),
   },
-  (t) => [index("programs_vendor_idx").on(t.vendorId, t.createdAt)],
+  (t) => [index("programs_vendor_idx").on(t.vendorId, t.createdAt), uniqueIndex("programs_handle_uq").on(t.handle)],
 );
 
 export const TIER_METRICS = ["revenue", "conversions"] as const;

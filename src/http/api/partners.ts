@@ -1,3 +1,4 @@
+import { partnerJson } from "./present";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { PARTNER_STATUSES } from "../../db/schema";
@@ -10,7 +11,7 @@ import { ApiError, notFound } from "../errors";
 import { actorOf, requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
-import { partnerJson } from "./present";
+import { partnerWithStage } from "./lifecyclePresent";
 import { createRouter } from "./router";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, LeadProfilePatch, Partner } from "./schemas";
 
@@ -39,7 +40,19 @@ export function partnerRoutes() {
     }),
     async (c) => {
       const { partner, program, actor } = await vendorPartner(c, c.req.valid("param").id);
-      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, program, partner, c.req.valid("json"), actor, c.var.deps.now()))), 200);
+      const { db, now } = c.var.deps;
+      return c.json(await partnerWithStage(db, unwrap(await changePartner(db, program, partner, c.req.valid("json"), actor, now())), now(), c.var.deps), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get", path: "/api/v1/partners/{id}", tags: ["Partners"], summary: "A partner, with its journey stage explained in stageReason",
+      request: { params: IdParam }, responses: { 200: jsonResponse(Partner, "the partner"), ...errorResponses },
+    }),
+    async (c) => {
+      const { partner } = await vendorPartner(c, c.req.valid("param").id);
+      return c.json(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now(), c.var.deps), 200);
     },
   );
 

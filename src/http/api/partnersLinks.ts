@@ -10,7 +10,9 @@ import { changeLink } from "../../services/links/changeLink";
 import type { AppEnv } from "../deps";
 import { ApiError, invalid, notFound } from "../errors";
 import { actorOf, requireCaller } from "../middleware/auth";
-import { linkJson, partnerJson } from "./present";
+import { linkJson } from "./present";
+import { partnersInStage } from "../../services/lifecycle/journey";
+import { partnersWithStage, partnerWithStage } from "./lifecyclePresent";
 import { vendorProgram } from "./programs";
 import { createRouter } from "./router";
 import { Cursor, errorResponses, IdParam, jsonBody, jsonResponse, Link, listOf, Partner } from "./schemas";
@@ -52,17 +54,20 @@ export function partnerLinkRoutes() {
     async (c) => {
       const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
       const { partner, apiKey } = unwrap(await createPartner(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now(), actor));
-      return c.json({ ...partnerJson(partner), apiKey }, 201);
+      return c.json({ ...(await partnerWithStage(c.var.deps.db, partner, c.var.deps.now(), c.var.deps)), apiKey }, 201);
     },
   );
 
   app.openapi(
-    createRoute({ method: "get", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "List partners (?q= searches name, email, coupon)", request: { params: IdParam, query: PartnerQuery }, responses: { 200: jsonResponse(listOf(Partner), "partners, newest first"), ...errorResponses } }),
+    createRoute({ method: "get", path: "/api/v1/programs/{id}/partners", tags: ["Partners"], summary: "List partners (?q= searches name, email, coupon)", description: "`stage` filters by computed journey stage.", request: { params: IdParam, query: PartnerQuery.extend({ stage: z.enum(["recruitment", "activation", "investment", "devotion"]).optional() }) }, responses: { 200: jsonResponse(listOf(Partner), "partners, newest first, each with its stage"), ...errorResponses } }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       const q = c.req.valid("query");
-      const page = await listPartners(c.var.deps.db, program.id, { limit: q.limit, cursor: q.cursor ?? null }, q.q);
-      return c.json({ data: page.data.map(partnerJson), nextCursor: page.nextCursor }, 200);
+      const { db, now } = c.var.deps;
+      const page = q.stage
+        ? await partnersInStage(db, program.id, q.stage, { limit: q.limit, cursor: q.cursor ?? null }, now())
+        : await listPartners(db, program.id, { limit: q.limit, cursor: q.cursor ?? null }, q.q);
+      return c.json({ data: await partnersWithStage(db, program.id, page.data, now(), c.var.deps), nextCursor: page.nextCursor }, 200);
     },
   );
 

@@ -14,6 +14,7 @@ export function programJson(p: ProgramRow) {
     id: p.id, name: p.name, currency: p.currency, cookieDays: p.cookieDays, attribution: p.attribution, holdDays: p.holdDays,
     allowedDomains: p.allowedDomains, clickParam: p.clickParam, minPayout: formatMoney(p.minPayout, p.currency),
     minConversionSeconds: p.minConversionSeconds, dealProtectionDays: p.dealProtectionDays, leadSlaHours: p.leadSlaHours, createdAt: iso(p.createdAt),
+    handle: p.handle, applications: p.applications,
   };
 }
 
@@ -21,6 +22,7 @@ export function partnerJson(p: PartnerRow) {
   return {
     id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon,
     profile: { countries: p.leadCountries, verticals: p.leadVerticals, leadCapacity: p.leadCapacity }, createdAt: iso(p.createdAt),
+    source: p.source, referredBy: p.referredBy,
   };
 }
 

@@ -53,6 +53,12 @@ export const Program = z
     holdDays: z.number(), allowedDomains: z.array(z.string()), clickParam: z.string(), minPayout: Money, minConversionSeconds: z.number(),
     dealProtectionDays: z.number(), leadSlaHours: z.number(), entryTierId: z.string().optional(),
     createdAt: z.string(), postbackKey: z.string().optional(), publicKey: z.string().optional(),
+    handle: z.string(),
+    applications: z.object({
+      enabled: z.boolean(),
+      autoApprove: z.array(z.object({ field: z.enum(["country", "emailDomain"]), op: z.enum(["is", "is_not"]), values: z.array(z.string()) })),
+      questions: z.array(z.object({ id: z.string(), label: z.string(), required: z.boolean() })),
+    }),
   })
   .openapi("Program");
 
@@ -70,6 +76,12 @@ export const Partner = z
   .object({
     id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
     coupon: z.string().nullable(), profile: LeadProfile.optional(), createdAt: z.string(), apiKey: z.string().optional(),
+    source: z.string().nullable().openapi({ description: "where the partner came from (its application's source)" }),
+    referredBy: z.string().nullable().openapi({ description: "the partner who referred this one" }),
+    stage: z.enum(["recruitment", "activation", "investment", "devotion"]).optional().openapi({ description: "journey stage, computed from stored facts" }),
+    stageReason: z.string().optional(),
+    badgeUrl: z.string().optional().openapi({ description: "approved partners: SVG badge, AFFLUX_PUBLIC_URL/badge/<token>.svg" }),
+    verifyUrl: z.string().optional().openapi({ description: "the badge's verification page" }),
   })
   .openapi("Partner");
 

@@ -8,6 +8,7 @@ import { diffChanges, type Actor } from "../../domain/audit";
 import { partnerJson } from "../../http/api/present";
 
 const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId"] as const;
+import { applyAction, partnerOpenCommissions } from "../../db/queries/lifecycle";
 
 const EMAIL_TAKEN = "another partner of this program has this email";
 const COUPON_TAKEN = "this coupon belongs to another partner of the program";
@@ -25,7 +26,7 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
     const input2 = { vendorId: program.vendorId, programId: program.id, name: input.name, email: input.email, coupon: input.coupon ?? null, tierId: await entryTierId(db, program.id) };
     return ok(await insertPartner(db, input2, now, (row) => ({
       vendorId: program.vendorId, programId: program.id, type: "partner.created", action: "partner.create", actor,
-      object: { type: "partner", id: row.id }, changes: diffChanges(null, row, PARTNER_FIELDS), data: partnerJson({ ...row, num: 0, leadCountries: [], leadVerticals: [], leadCapacity: 0, lastLeadOfferAt: null, openLeads: 0 }),
+      object: { type: "partner", id: row.id }, changes: diffChanges(null, row, PARTNER_FIELDS), data: partnerJson({ ...row, num: 0, leadCountries: [], leadVerticals: [], leadCapacity: 0, lastLeadOfferAt: null, openLeads: 0, source: null, referredBy: null }),
     })));
   } catch (err) {
     const refused = taken(err);
@@ -35,8 +36,11 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
 }
 
 /**
- * Changes a partner's name, email, coupon (null removes it) or status. The status is only
- * stored for now; what `deactivated` and `banned` do to attribution comes with its own issue.
+ * Changes a partner's name, email, coupon (null removes it) or status. A partner who is not
+ * `approved` earns nothing new: conversions that would be theirs are unattributed
+ * (`partner_inactive`, see domain/attribution.ts). Banning also rejects their `hold` and
+ * `pending` commissions: after the status is stored, so that nothing new slips in between, and
+ * again on every PATCH that says `banned` (a failed second step is repaired by repeating it).
  */
 export async function changePartner(
   db: Db, program: ProgramRow, partner: PartnerRow,
@@ -52,7 +56,10 @@ export async function changePartner(
       ? { vendorId: program.vendorId, programId: program.id, type: "partner.updated", action: "partner.update", actor, object: { type: "partner", id: partner.id }, changes: diff, data: partnerJson(after) }
       : null;
     const updated = await updatePartner(db, partner.id, changes, event, now);
-    return updated ? ok(updated) : conflict("this partner was removed meanwhile");
+    if (!updated) return conflict("this partner was removed meanwhile");
+    // a banned partner keeps nothing it has not been paid: its held and pending commissions are rejected
+    if (updated.status === "banned" && fields.status === "banned") await applyAction(db, await partnerOpenCommissions(db, partner.id), "reject", now);
+    return ok(updated);
   } catch (err) {
     const refused = taken(err);
     if (refused) return refused;

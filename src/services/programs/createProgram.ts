@@ -1,3 +1,4 @@
+import type { ApplicationSettings } from "../../db/schema";
 import type { Db } from "../../db/client";
 import { insertProgram, type ProgramRow } from "../../db/queries/programs";
 import { publicKeySettingKey, putSetting } from "../../db/queries/settings";
@@ -19,6 +20,9 @@ export interface NewProgramInput {
   minConversionSeconds?: number;
   dealProtectionDays?: number;
   leadSlaHours?: number;
+  /** unique across the server; derived from the name when absent */
+  handle?: string | undefined;
+  applications?: ApplicationSettings;
 }
 
 export interface CreatedProgram {

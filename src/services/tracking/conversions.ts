@@ -1,4 +1,4 @@
-import { dealAttribution, decideAttribution, decidePixelAttribution, hasIdentifier, type AttributionFacts } from "../../domain/attribution";
+import { dealAttribution, decideAttribution, decidePixelAttribution, hasIdentifier, withPartnerStatus, type AttributionDecision, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, withinDuration, type ConversionEvent } from "../../domain/commission";
 import { emailHash, fraudFlags } from "../../domain/fraud";
@@ -127,6 +127,12 @@ function sameRequest(existing: ConversionRow, input: ConversionInput): boolean {
 
 type Decision = ReturnType<typeof decideAttribution>;
 
+/** The partner's status comes from the read cache (it is read for the tier anyway): no extra query per conversion. */
+async function activePartnerOnly(deps: TrackingDeps, decision: AttributionDecision): Promise<AttributionDecision> {
+  if (!decision.attributed) return decision;
+  return withPartnerStatus(decision, (await readsOf(deps).partner(decision.partnerId))?.status ?? null);
+}
+
 /** The conversion row an attribution decision makes of the input (report dimensions included). */
 async function conversionRow(
   deps: TrackingDeps, program: ProgramRow, input: ConversionInput, decision: Decision, base: Pick<ConversionRow, "id" | "createdAt" | "changeToken">,
@@ -199,7 +205,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   const committed = before !== null && before.status !== "hold" && before.status !== "rejected";
   const fresh = hasIdentifier(input) && !committed;
   const gathered = fresh ? await gatherFacts(deps, program, input) : null;
-  const decision = gathered ? decideAttribution(gathered.facts) : storedDecision(existing);
+  const decision = gathered ? await activePartnerOnly(deps, decideAttribution(gathered.facts)) : storedDecision(existing);
   const facts = fresh ? input : { ...input, occurredAt: existing.occurredAt, customerId: existing.customerId, coupon: existing.coupon };
   const { dimsKnown: _, ...conversion } = await conversionRow(deps, program, { ...facts, source: "postback" }, decision, { id: existing.id, createdAt: existing.createdAt, changeToken: existing.changeToken });
   if (!fresh) Object.assign(conversion, { model: existing.model, cookieDays: existing.cookieDays, customerEmailHash: conversion.customerEmailHash ?? existing.customerEmailHash });
@@ -229,9 +235,12 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
   const now = deps.now();
   const gathered = input.source === "deal" && input.dealPartnerId ? null : await gatherFacts(deps, program, input);
   const customerFirstAt = gathered?.customerFirstAt ?? null;
-  const decision = !gathered
+  const decided = !gathered
     ? dealAttribution(input.dealPartnerId!)
     : input.source === "pixel" ? decidePixelAttribution(gathered.facts) : decideAttribution(gathered.facts);
+  const checked = decided && (await activePartnerOnly(deps, decided));
+  // a pixel for an inactive partner records nothing, as a pixel without a valid click does
+  const decision = input.source === "pixel" && checked && !checked.attributed ? null : checked;
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {

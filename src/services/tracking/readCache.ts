@@ -53,11 +53,11 @@ export class ReadCache {
     return this.read("link", `${linkNum}:${partnerNum}`, () => linkByNums(this.db, linkNum, partnerNum));
   }
 
-  /** the partner's number, current tier and e-mail (self-referral checks) */
+  /** the partner's number, current tier, status (attribution) and e-mail (self-referral checks) */
   partner(id: string) {
     return this.read("partner", id, async () => {
       const p = await getPartner(this.db, id);
-      return p ? { num: p.num, tierId: p.tierId, email: p.email } : null;
+      return p ? { num: p.num, tierId: p.tierId, status: p.status, email: p.email } : null;
     });
   }
 
