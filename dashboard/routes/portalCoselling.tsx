@@ -6,7 +6,8 @@ import { listPartnerDeals, registrationFacts } from "../../src/db/queries/deals"
 import { getPartner } from "../../src/db/queries/partners";
 import { getProgram } from "../../src/db/queries/programs";
 import { getPartnerLead, listPartnerLeads, type LeadRow } from "../../src/db/queries/leads";
-import { accountKey, decideRegistration } from "../../src/domain/deals";
+import { accountKey } from "../../src/domain/accountKey";
+import { decideRegistration } from "../../src/domain/deals";
 import { registerDeal } from "../../src/services/deals/register";
 import { acceptLead, convertLead, declineLead } from "../../src/services/leads/actions";
 import { fmtFor, notFoundPage, pageHeaders, withQuery } from "./common";

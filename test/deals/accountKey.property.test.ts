@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { accountKey, decideRegistration, isPersonalDomain, normalizeDomain, canTransition, DEAL_STATUSES, summarizePipeline } from "../../src/domain/deals";
+import { accountKey, isPersonalDomain, normalizeDomain } from "../../src/domain/accountKey";
+import { decideRegistration, canTransition, DEAL_STATUSES, summarizePipeline } from "../../src/domain/deals";
 
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/).filter((l) => !l.startsWith("xn--") && l !== "www" && !/^\d+$/.test(l));
 const tld = fc.constantFrom("com", "de", "io", "co.uk", "org");

@@ -4,7 +4,8 @@ import { insertDeal, registrationFacts, type DealRow } from "../../db/queries/de
 import type { PartnerRow } from "../../db/queries/partners";
 import type { ProgramRow } from "../../db/queries/programs";
 import { parseIsoTimestamp } from "../../domain/dates";
-import { accountKey, decideRegistration, protectionUntil } from "../../domain/deals";
+import { accountKey } from "../../domain/accountKey";
+import { decideRegistration, protectionUntil } from "../../domain/deals";
 import { newId } from "../../domain/ids";
 import { parseMoney } from "../../domain/money";
 import { conflict, invalidInput, ok, type Outcome } from "../outcome";
