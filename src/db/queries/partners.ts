@@ -27,7 +27,7 @@ export async function insertPartner(
   const key = newKeyRow("partner", { vendorId: input.vendorId, programId: input.programId, partnerId: id }, now);
   const row = {
     id, programId: input.programId, name: input.name, email: input.email,
-    status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
+    status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), postbackUrl: null, createdAt: now,
   };
   await db.batch([
     db.insert(partners).values({ ...row, num: nextNum("partners") }),
@@ -52,7 +52,7 @@ export async function getVendorPartner(db: Db, vendorId: string, id: string): Pr
  * Changes a partner's name, email, coupon or status; unique violations as for insertPartner.
  * (A status changes nothing else yet: what it means for attribution comes with its own issue.)
  */
-export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>, event: EventInput | null = null, now = Date.now()): Promise<PartnerRow | null> {
+export async function updatePartner(db: Db, id: string, changes: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "postbackUrl">>, event: EventInput | null = null, now = Date.now()): Promise<PartnerRow | null> {
   const set: Partial<PartnerRow> = { ...changes };
   if (changes.email !== undefined) set.emailKey = emailKeyOf(changes.email);
   if (changes.coupon !== undefined) set.couponKey = changes.coupon?.toLowerCase() ?? null;

@@ -9,3 +9,4 @@ export * from "./stats";
 export * from "./payouts";
 export * from "./sessions";
 export * from "./events";
+export * from "./webhooks";

@@ -21,6 +21,8 @@ export const partners = sqliteTable(
     couponKey: text("coupon_key"),
     /** lower-cased email, unique per program (null only for duplicates that predate the rule) */
     emailKey: text("email_key"),
+    /** the partner's postback URL template (macros such as {click_id}); null: no postbacks */
+    postbackUrl: text("postback_url"),
     createdAt: createdAt(),
   },
   (t) => [
