@@ -1,3 +1,4 @@
+import { webhookRoutes } from "./api/webhooks";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { programRoutes } from "./api/programs";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", partnerRoutes());
   app.route("/", keyRoutes());
   app.route("/", linkClickRoutes());
+  app.route("/", webhookRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

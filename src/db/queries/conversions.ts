@@ -5,6 +5,7 @@ import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
 import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { eventRow, type EventInput } from "./events";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type CommissionRow = typeof commissions.$inferSelect;
@@ -74,6 +75,8 @@ export const CUSTOMER_MERGE = `ON CONFLICT (program_id, external_id) DO UPDATE S
 /** Whether a conversion counts for its customer (see customerUpsert). */
 export const vouchedFor = (conv: Pick<ConversionRow, "source">, commission: Pick<CommissionRow, "status"> | null) =>
   conv.source === "postback" || (commission !== null && commission.status !== "hold" && commission.status !== "rejected");
+
+const jsonText = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 type BatchStatement = ReturnType<Db["run"]>;
 
@@ -147,6 +150,7 @@ export async function applyRefund(
   commission: { before: CommissionRow; amount: number; status: CommissionRow["status"] } | null,
   adjustment: { id: string; amount: number; partnerId: string } | null,
   now: number,
+  events: Omit<EventInput, "vendorId">[] = [],
 ): Promise<boolean> {
   const token = newToken();
   const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conv.id} AND change_token = ${token})`;
@@ -161,6 +165,14 @@ export async function applyRefund(
     statements.push(db.run(sql`INSERT INTO adjustments (id, program_id, partner_id, commission_id, amount, currency, reason, payout_id, created_at)
       SELECT ${adjustment.id}, ${conv.programId}, ${adjustment.partnerId}, ${commission.before.id}, ${adjustment.amount}, ${conv.currency}, 'refund', NULL, ${now}
       WHERE ${won}`));
+  }
+  // the outbox rows (conversion.refunded, commission.updated) exist exactly when the refund does
+  for (const e of events) {
+    const r = eventRow({ ...e, vendorId: "" }, now);
+    statements.push(db.run(sql`INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, actor_key_id, actor_partner_id, object_type, object_id, changes, data, created_at)
+      SELECT ${r.id}, p.vendor_id, ${r.programId}, ${r.type}, ${r.action}, ${r.actorKind}, ${r.actorKeyId}, ${r.actorPartnerId}, ${r.objectType}, ${r.objectId},
+        ${jsonText(r.changes)}, ${jsonText(r.data)}, ${r.createdAt}
+      FROM programs p WHERE p.id = ${conv.programId} AND ${won}`));
   }
   const before = contribution(conv, commission?.before ?? null);
   const after = contribution({ ...conv, refunded: newRefunded }, commission ? { amount: commission.amount, status: commission.status } : null);

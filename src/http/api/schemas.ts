@@ -57,7 +57,7 @@ export const Program = z
 export const Partner = z
   .object({
     id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
-    coupon: z.string().nullable(), createdAt: z.string(), apiKey: z.string().optional(),
+    coupon: z.string().nullable(), postbackUrl: z.string().nullable().optional(), createdAt: z.string(), apiKey: z.string().optional(),
   })
   .openapi("Partner");
 

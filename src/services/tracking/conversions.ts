@@ -17,6 +17,8 @@ import { ReadCache } from "./readCache";
 import { GroupCommit, type BatchClient } from "../../db/groupCommit";
 import { newConversionsPlan, type NewConversion } from "../../db/queries/newConversions";
 import { clientOf } from "../../db/client";
+import { eventRow, type EventRow } from "../../db/queries/events";
+import { commissionJson, conversionJson } from "../../http/api/present";
 
 export interface ConversionInput {
   orderId: string;
@@ -188,6 +190,14 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
   return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
 }
 
+/** The outbox rows of a new conversion and its commission: the objects as the API shows them. */
+function newConversionEvents(program: ProgramRow, conversion: ConversionRow, commission: CommissionRow | null, now: number): EventRow[] {
+  const base = { vendorId: program.vendorId, programId: program.id, actor: { kind: "system" } as const };
+  const rows = [eventRow({ ...base, type: "conversion.created", object: { type: "conversion", id: conversion.id }, data: conversionJson(conversion, commission) }, now)];
+  if (commission) rows.push(eventRow({ ...base, type: "commission.created", object: { type: "commission", id: commission.id }, data: commissionJson(commission) }, now));
+  return rows;
+}
+
 /**
  * Records a conversion exactly once per (program, event, orderId): attribution, conversion and
  * commission are decided first, then written in one atomic batch that is a no-op on replays.
@@ -203,7 +213,8 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
     const { dimsKnown, ...conversion } = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null }, false);
     const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now);
     // (the answer's row lacks the click's country, device and sub1 when the insert copied them)
-    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown })) return { kind: "created", conversion, commission };
+    const events = newConversionEvents(program, conversion, commission, now);
+    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown, events })) return { kind: "created", conversion, commission };
   }
   const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
   if (existing) return answerExisting(deps, program, existing, input);
