@@ -1,5 +1,7 @@
 import { openAndMigrate } from "./bootstrap";
-import { loadConfig } from "./config";
+import { allowPrivateTargets, loadConfig } from "./config";
+import { JOBS, isJobName } from "./services/jobs";
+import { nodeResolve } from "./services/webhooks/nodeResolve";
 import { insertVendor } from "./db/queries/keys";
 import { seedDemo } from "./services/demo/seedDemo";
 import { settleAll } from "./services/prm/settle";
@@ -8,6 +10,7 @@ const USAGE = `usage: npm run afflux -- <command>
   migrate                         apply database migrations
   keys create vendor --name NAME  create a vendor and print its admin key (shown once)
   settle [--now ISO]              approve due commissions and recompute tiers in every program
+  jobs run [NAME] [--now ISO]     run one scheduled job (${Object.keys(JOBS).join(", ")}) or all of them once
   demo                            seed a demo vendor, program, partners, links and traffic`;
 
 function flag(args: string[], name: string): string | undefined {
@@ -35,6 +38,14 @@ async function main(argv: string[]) {
       if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
       const result = await settleAll(database.db, now, (line) => console.error(line));
       console.log(`settled: ${result.approved} commissions approved, ${result.tierChanges} tier changes`);
+    } else if (command === "jobs" && args[0] === "run") {
+      const name = args[1] && !args[1].startsWith("--") ? args[1] : undefined;
+      if (name !== undefined && !isJobName(name)) throw new Error(`no job ${name}; jobs: ${Object.keys(JOBS).join(", ")}`);
+      const at = flag(args, "now");
+      const now = at ? Date.parse(at) : Date.now();
+      if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
+      const ctx = { db: database.db, secret, webhookTargets: { allowPrivate: allowPrivateTargets(config), resolve: nodeResolve }, log: (line: string) => console.error(line) };
+      for (const job of name ? [name] : (Object.keys(JOBS) as (keyof typeof JOBS)[])) console.log(await JOBS[job](ctx, now));
     } else if (command === "demo") {
       const publicUrl = config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
       await seedDemo({ db: database.db, client: database.client, filePath: database.filePath, secret, publicUrl, log: (line) => console.log(line) });

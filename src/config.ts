@@ -20,6 +20,10 @@ const Env = z.object({
   /** when set, the client IP is read from X-Forwarded-For (only behind a proxy you run) */
   AFFLUX_TRUST_PROXY: z.enum(["0", "1", "true", "false"]).optional(),
   AFFLUX_SETTLE_INTERVAL_MINUTES: z.coerce.number().min(0).default(10),
+  /** 1: webhooks and postbacks may use http and reach private, loopback and link-local addresses (local receivers, tests) */
+  AFFLUX_WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1", "true", "false"]).optional(),
+  /** how often the Node server sends due webhooks and postbacks; 0 turns the timer off */
+  AFFLUX_WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
   /**
    * Rate limits (CONTRACT "Rate limits"); 0 turns a limit off. Defaults are the contract's:
    *   AFFLUX_RATE_FAILED_AUTH_PER_MIN   20     failed authentications per client IP a minute
@@ -49,6 +53,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return parsed.data;
 }
+
+/** AFFLUX_WEBHOOK_ALLOW_PRIVATE as a boolean. */
+export const allowPrivateTargets = (config: Config): boolean => config.AFFLUX_WEBHOOK_ALLOW_PRIVATE === "1" || config.AFFLUX_WEBHOOK_ALLOW_PRIVATE === "true";
 
 const MINUTE_MS = 60_000;
 const window = (limit: number, windowMs: number): RateRule | null => (limit > 0 ? { kind: "window", limit, windowMs } : null);

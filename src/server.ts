@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
 import { openAndMigrate } from "./bootstrap";
-import { loadConfig, rateRules } from "./config";
+import { allowPrivateTargets, loadConfig, rateRules } from "./config";
 import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
 import { hashApiKey } from "./domain/ids";
 import { memoryRateLimits } from "./domain/rateLimit";
@@ -9,7 +9,8 @@ import type { AppDeps } from "./http/deps";
 import { LinkCache } from "./http/tracking/linkCache";
 import { createServerWithFastPaths } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
-import { settleAll } from "./services/prm/settle";
+import { JOBS, type JobContext } from "./services/jobs";
+import { nodeResolve } from "./services/webhooks/nodeResolve";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 import { conversionWriter } from "./services/tracking/conversions";
 import { groupCommitClient } from "./db/nativeBatch";
@@ -41,6 +42,7 @@ async function main() {
     readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
     rateLimits: memoryRateLimits(rateRules(config), Date.now),
     writes: conversionWriter(conversionClient),
+    webhookTargets: { allowPrivate: allowPrivateTargets(config), resolve: nodeResolve },
   };
   const app = createApp(deps);
 
@@ -62,12 +64,14 @@ async function main() {
   // written in the background, in slices between redirects: a long journal does not delay serving.
   void clickSink.flush();
 
-  // The scheduled settle: approves commissions whose hold has passed and recomputes tiers.
-  const settleEvery = config.AFFLUX_SETTLE_INTERVAL_MINUTES * 60_000;
-  const settleTimer = settleEvery > 0
-    ? setInterval(() => void settleAll(database.db, Date.now(), logWarn).catch((err) => logError("settle failed", err)), settleEvery)
-    : null;
-  settleTimer?.unref();
+  // The scheduled jobs of the one registry: settle (approves commissions whose hold has passed,
+  // recomputes tiers) every few minutes; webhook and postback delivery every few hundred ms, so
+  // that an event leaves well within a second. A run never overlaps the previous one.
+  const jobContext: JobContext = { db: database.db, secret, webhookTargets: deps.webhookTargets!, log: logWarn };
+  const timers = [
+    every(config.AFFLUX_SETTLE_INTERVAL_MINUTES * 60_000, () => JOBS.settle(jobContext, Date.now()), "settle"),
+    every(config.AFFLUX_WEBHOOK_INTERVAL_MS, () => JOBS.webhooks(jobContext, Date.now()), "webhook delivery"),
+  ];
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -75,7 +79,7 @@ async function main() {
     stopping = true;
     logInfo(`${signal}: no new connections, writing waiting clicks…`);
     // Answered redirects are in the sink by now; stop accepting, then flush what waits.
-    if (settleTimer) clearInterval(settleTimer);
+    for (const timer of timers) if (timer) clearInterval(timer);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // keep-alive connections would hold close() open; in-flight requests still finish.
@@ -90,6 +94,19 @@ async function main() {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** Runs `job` every `ms` (0: never), skipping a tick while the previous run is still going. */
+function every(ms: number, job: () => Promise<unknown>, name: string): NodeJS.Timeout | null {
+  if (ms <= 0) return null;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    job().catch((err) => logError(`${name} failed`, err)).finally(() => { running = false; });
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 main().catch((err) => {

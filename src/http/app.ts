@@ -1,4 +1,5 @@
 import { webhookRoutes } from "./api/webhooks";
+import { postbackRoutes } from "./api/postbacks";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { programRoutes } from "./api/programs";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", keyRoutes());
   app.route("/", linkClickRoutes());
   app.route("/", webhookRoutes());
+  app.route("/", postbackRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -12,10 +12,12 @@ import { unwrap } from "./outcome";
 import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
 import { partnerJson } from "./present";
 import { createRouter } from "./router";
+import { PostbackUrl } from "./postbacks";
+import { checkPostbackUrl } from "../../services/webhooks/postbacks";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, Partner } from "./schemas";
 
 const PatchPartner = z
-  .object({ name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }), status: z.enum(PARTNER_STATUSES).optional() })
+  .object({ name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }), status: z.enum(PARTNER_STATUSES).optional(), postbackUrl: PostbackUrl.optional() })
   .openapi("PartnerPatch");
 const NewPartnerKey = z.object({ apiKey: z.string() }).openapi("NewPartnerKey");
 
@@ -39,7 +41,9 @@ export function partnerRoutes() {
     }),
     async (c) => {
       const { partner, program, actor } = await vendorPartner(c, c.req.valid("param").id);
-      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, program, partner, c.req.valid("json"), actor, c.var.deps.now()))), 200);
+      const { postbackUrl, ...input } = c.req.valid("json");
+      const changes = postbackUrl === undefined ? input : { ...input, postbackUrl: unwrap(await checkPostbackUrl(c.var.deps.db, postbackUrl, c.var.deps.webhookTargets ?? { allowPrivate: false })) };
+      return c.json(partnerJson(unwrap(await changePartner(c.var.deps.db, program, partner, changes, actor, c.var.deps.now()))), 200);
     },
   );
 

@@ -6,7 +6,7 @@ import { conflict, ok, type Outcome } from "../outcome";
 import { diffChanges, type Actor } from "../../domain/audit";
 import { partnerJson } from "../../http/api/present";
 
-const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId"] as const;
+const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId", "postbackUrl"] as const;
 
 const EMAIL_TAKEN = "another partner of this program has this email";
 const COUPON_TAKEN = "this coupon belongs to another partner of the program";
@@ -37,7 +37,7 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
  * Changes a partner's name, email, coupon (null removes it) or status. The status is only
  * stored for now; what `deactivated` and `banned` do to attribution comes with its own issue.
  */
-export async function changePartner(db: Db, program: ProgramRow, partner: PartnerRow, input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">>, actor: Actor, now: number): Promise<Outcome<PartnerRow>> {
+export async function changePartner(db: Db, program: ProgramRow, partner: PartnerRow, input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "postbackUrl">>, actor: Actor, now: number): Promise<Outcome<PartnerRow>> {
   try {
     const after = { ...partner, ...input };
     const changes = diffChanges(partner, after, PARTNER_FIELDS);
