@@ -135,7 +135,7 @@ export async function recordAttempt(
   const statements: Parameters<Db["batch"]>[0][number][] = [];
   if (!r.ok && next !== null) {
     statements.push(db.run(sql`INSERT OR IGNORE INTO webhook_deliveries (id, kind, target_id, vendor_id, event_id, event_type, attempt, status, due_at, created_at)
-      SELECT ${newId("whd")}, ${d.kind}, ${d.targetId}, ${d.vendorId}, ${d.eventId}, ${d.eventType}, ${d.attempt + 1}, 'pending', ${next}, ${r.at}
+      SELECT ${newId("whd")}, ${d.kind}, ${d.targetId}, ${d.vendorId}, ${d.eventId}, ${d.eventType}, ${d.attempt + 1}, 'pending', ${next}, ${next}
       WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ${d.id} AND at = ${r.at})`));
   }
   if (endpoint && d.kind === "webhook") {
@@ -147,7 +147,10 @@ export async function recordAttempt(
   return first.length === 1;
 }
 
-/** The delivery log of one target (endpoint or partner), newest first. */
+/**
+ * The delivery log of one target (endpoint or partner), newest first. A scheduled retry is
+ * dated when it is due (its created_at), so it sorts above the attempt that failed.
+ */
 export async function listDeliveries(db: Db, kind: DeliveryRow["kind"], targetId: string, page: PageRequest) {
   const rows = await db
     .select()
