@@ -12,6 +12,7 @@ export const managerNav = (base: string) => [
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
+  { id: "audit", label: "Audit log", href: `${base}/audit` },
 ];
 
 export interface PartnerLine {

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { Layout } from "../ui";
 import { listPrograms } from "../../src/db/queries/programs";
+import { auditRoutes } from "./audit";
 import { commissionRoutes } from "./commissions";
 import { pageHeaders } from "./common";
 import { conversionRoutes } from "./conversions";
@@ -41,5 +42,6 @@ export function managerRoutes() {
   app.route("/", conversionRoutes());
   app.route("/", payoutRoutes());
   app.route("/", settingsRoutes());
+  app.route("/", auditRoutes());
   return app;
 }

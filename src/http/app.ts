@@ -13,6 +13,7 @@ import { tierRoutes } from "./api/tiers";
 import { partnerRoutes } from "./api/partners";
 import { keyRoutes } from "./api/keys";
 import { linkClickRoutes } from "./api/linkClicks";
+import { auditRoutes } from "./api/audit";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", linkClickRoutes());
   app.route("/", webhookRoutes());
   app.route("/", postbackRoutes());
+  app.route("/", auditRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -33,7 +33,7 @@ async function mainPages(page: Page): Promise<string[]> {
   await page.goto(`${server.base}${p}/payouts`);
   const payout = await page.locator(`a[href^="${p}/payouts/"]`).first().getAttribute("href");
   expect([partner, conversion, payout]).not.toContain(null);
-  return [p, `${p}/partners`, partner!, `${p}/links`, `${p}/commissions`, `${p}/commissions?status=hold`, `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`];
+  return [p, `${p}/partners`, partner!, `${p}/links`, `${p}/commissions`, `${p}/commissions?status=hold`, `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/audit`];
 }
 
 const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings"];

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./common";
 
 export const ACTOR_KINDS = ["vendor", "partner", "operator", "system"] as const;

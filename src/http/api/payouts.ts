@@ -6,7 +6,7 @@ import { batchPayouts, getBatch, getPayout, payoutLines, type PayoutRow } from "
 import { getPartner } from "../../db/queries/partners";
 import type { AppEnv } from "../deps";
 import { csvNumber, csvResponse, toCsv } from "../csv";
-import { ApiError, notFound } from "../errors";
+import { notFound } from "../errors";
 import { actorOf, requireCaller } from "../middleware/auth";
 import { iso } from "./present";
 import { vendorProgram } from "./programs";

@@ -1,4 +1,6 @@
 import { formatMoney, formatPercent } from "../../domain/money";
+import type { EventRow } from "../../db/queries/events";
+import { actorJson } from "../../domain/audit";
 import type { CommissionRow, ConversionRow } from "../../db/queries/conversions";
 import type { LinkRow } from "../../db/queries/links";
 import type { PartnerRow } from "../../db/queries/partners";
@@ -73,5 +75,13 @@ export function deliveryJson(d: DeliveryRow) {
     id: d.id, eventId: d.eventId, eventType: d.eventType, attempt: d.attempt, status: d.status, at: isoOrNull(d.at), statusCode: d.statusCode,
     durationMs: d.durationMs, error: d.error, responseExcerpt: d.responseExcerpt,
     nextAttemptAt: d.status === "pending" ? iso(d.dueAt) : isoOrNull(d.nextAttemptAt), url: d.url,
+  };
+}
+
+/** An event as the audit log shows it: when, who (by key or partner id, never a secret), what, and the diff. */
+export function auditEntryJson(e: EventRow) {
+  return {
+    id: e.id, at: iso(e.createdAt), actor: actorJson(e.actorKind, e.actorKeyId, e.actorPartnerId), action: e.action ?? "",
+    programId: e.programId, object: { type: e.objectType, id: e.objectId }, changes: e.changes ?? {},
   };
 }
