@@ -1,14 +1,15 @@
 /**
  * The API Worker (wrangler.api.toml): the whole app of src/http/app.ts (postbacks with
  * attribution from the signed click id, management API, dashboard; redirects too when reached
- * directly), the click Queue consumer and the scheduled settle. Thin adapters only.
+ * directly), the click Queue consumer and the scheduled jobs (webhook and postback delivery every
+ * minute, settle every ten). Thin adapters only.
  */
 import { ClientClickStore } from "../src/db/queries/clicks";
 import { createApp } from "../src/http/app";
 import { logError, logWarn } from "../src/log";
-import { settleAll } from "../src/services/prm/settle";
+import { JOBS, type JobContext } from "../src/services/jobs";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
-import { edgeFetch, openDb, type WorkerEnv } from "./shared";
+import { edgeFetch, openDb, serverSecret, webhookTargetsOf, type WorkerEnv } from "./shared";
 
 /** Counts the limits a rate-limiting binding cannot express (see workers/rateLimits.ts). */
 export { RateLimitCounter } from "./rateLimitCounter";
@@ -38,13 +39,20 @@ export default {
     await store.rollup().catch((err) => logError("afflux: rollup failed", err));
   },
 
-  /** Cron: settle every program (approve due commissions, recompute tiers), catch up rollups. */
+  /**
+   * Cron, every minute: deliver due webhooks and postbacks (the one job registry's `webhooks`);
+   * every ten minutes also settle every program and catch up rollups. On Workers an event thus
+   * leaves within about a minute (retries are minutes apart from the second one on anyway).
+   */
   async scheduled(controller, env, ctx) {
     const { client, db } = openDb(env);
+    const settleDue = controller.cron === "*/10 * * * *" || new Date(controller.scheduledTime).getUTCMinutes() % 10 === 0;
     ctx.waitUntil(
       (async () => {
-        const r = await settleAll(db, controller.scheduledTime, logWarn);
-        console.log(`afflux: settled ${r.approved} commissions, ${r.tierChanges} tier changes`);
+        const jobs: JobContext = { db, secret: await serverSecret(env), webhookTargets: webhookTargetsOf(env), log: logWarn };
+        console.log(`afflux: ${await JOBS.webhooks(jobs, controller.scheduledTime)}`);
+        if (!settleDue) return;
+        console.log(`afflux: ${await JOBS.settle(jobs, controller.scheduledTime)}`);
         await new ClientClickStore(client).rollup();
       })(),
     );
