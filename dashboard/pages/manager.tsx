@@ -13,6 +13,7 @@ export const managerNav = (base: string) => [
   { id: "payouts", label: "Payouts", href: `${base}/payouts` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
   { id: "audit", label: "Audit log", href: `${base}/audit` },
+  { id: "webhooks", label: "Webhooks", href: `${base}/webhooks` },
 ];
 
 export interface PartnerLine {

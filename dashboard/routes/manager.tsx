@@ -11,6 +11,7 @@ import { partnerRoutes } from "./partners";
 import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
 import { settingsRoutes } from "./settings";
+import { webhookRoutes } from "./webhooks";
 
 /** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
 export function managerRoutes() {
@@ -43,5 +44,6 @@ export function managerRoutes() {
   app.route("/", payoutRoutes());
   app.route("/", settingsRoutes());
   app.route("/", auditRoutes());
+  app.route("/", webhookRoutes());
   return app;
 }

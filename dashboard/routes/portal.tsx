@@ -12,6 +12,7 @@ import { nextTierGap } from "../../src/domain/tiers";
 import { createLink } from "../../src/services/links/createLink";
 import { dayColumns, fmtFor, linkLine, notFoundPage, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
+import { portalPostbackRoutes } from "./portalPostbacks";
 import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
@@ -20,10 +21,11 @@ const portalNav = [
   { id: "home", label: "My results", href: "/portal" },
   { id: "links", label: "My links", href: "/portal/links" },
   { id: "earnings", label: "Earnings & payouts", href: "/portal/earnings" },
+  { id: "postbacks", label: "Postbacks", href: "/portal/postbacks" },
 ];
 
 /** The signed-in partner and its program; everything on the portal is scoped to them. */
-async function partnerPage(c: C) {
+export async function partnerPage(c: C) {
   const { db } = c.var.deps;
   const partner = await getPartner(db, c.var.session.partnerId ?? "");
   const program = partner && (await getProgram(db, partner.programId));
@@ -207,6 +209,7 @@ export function portalRoutes() {
     );
   });
 
+  app.route("/", portalPostbackRoutes());
   app.all("/portal/*", (c) => notFoundPage(c, "portal"));
   return app;
 }
