@@ -68,6 +68,20 @@ export function newSigningSecret(): string {
   return `whsec_${base64(crypto.getRandomValues(new Uint8Array(24)))}`;
 }
 
+/** HMAC keys by secret, imported once (bounded: an endpoint has one or two secrets). */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    const raw = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
+    if (!raw) throw new Error("a webhook secret is not base64");
+    key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    if (hmacKeys.size >= 1000) hmacKeys.clear();
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
 /**
  * The `webhook-signature` header: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` for each
  * secret (the key is the base64-decoded part after `whsec_`), space-separated.
@@ -76,9 +90,7 @@ export async function signatureHeader(secrets: readonly string[], id: string, ti
   const signed = enc.encode(`${id}.${timestampSeconds}.${body}`);
   const parts: string[] = [];
   for (const secret of secrets) {
-    const raw = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
-    if (!raw) throw new Error("a webhook secret is not base64");
-    const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const key = await hmacKey(secret);
     parts.push(`v1,${base64(new Uint8Array(await crypto.subtle.sign("HMAC", key, signed)))}`);
   }
   return parts.join(" ");

@@ -1,5 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { InStatement, InValue } from "@libsql/client";
+import { clientOf, type Db } from "../client";
 import { events, webhookDeliveries, webhookEndpoints } from "../schema";
 import { newId } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
@@ -100,6 +101,17 @@ export async function claimDue(db: Db, now: number, leaseMs: number, limit: numb
       next_attempt_at AS nextAttemptAt, created_at AS createdAt`);
 }
 
+/** The events and endpoints of a group of leased attempts, two reads for the whole group. */
+export async function attemptContext(db: Db, due: DeliveryRow[]) {
+  const eventIds = [...new Set(due.map((d) => d.eventId))];
+  const endpointIds = [...new Set(due.filter((d) => d.kind === "webhook").map((d) => d.targetId))];
+  const [eventRows, endpointRows] = await Promise.all([
+    eventIds.length ? db.select().from(events).where(inArray(events.id, eventIds)) : Promise.resolve([]),
+    endpointIds.length ? db.select().from(webhookEndpoints).where(inArray(webhookEndpoints.id, endpointIds)) : Promise.resolve([]),
+  ]);
+  return { events: new Map(eventRows.map((e) => [e.id, e])), endpoints: new Map(endpointRows.map((e) => [e.id, e])) };
+}
+
 export async function getEvent(db: Db, id: string): Promise<OutboxEvent | null> {
   const [row] = await db.select().from(events).where(eq(events.id, id));
   return row ?? null;
@@ -120,31 +132,54 @@ export interface AttemptResult {
   ok: boolean;
 }
 
+/** What one attempt gave, the attempt after it (when due) and its endpoint's failing state. */
+export interface AttemptRecord {
+  d: DeliveryRow;
+  r: AttemptResult;
+  next: number | null;
+  endpoint: { failingSince: number | null; disable: boolean } | null;
+}
+
 /**
- * What an attempt gave, in one batch: the attempt row closed (only while still pending: a
- * runner whose lease expired and was overtaken records nothing twice), the next attempt when
- * it failed and one is left, and the endpoint's failing state (disabled once `disable`).
+ * What a group of attempts gave, in one batch: each attempt row closed (only while still
+ * pending: a runner whose lease expired and was overtaken records nothing twice), the next
+ * attempt of each that failed with one left, and the endpoints' failing state (disabled once
+ * `disable`).
  */
-export async function recordAttempt(
-  db: Db, d: DeliveryRow, r: AttemptResult, next: number | null, endpoint: { failingSince: number | null; disable: boolean } | null,
-): Promise<boolean> {
-  const closed = db.update(webhookDeliveries)
-    .set({ status: r.ok ? "succeeded" : "failed", at: r.at, url: r.url, statusCode: r.statusCode, durationMs: r.durationMs, error: r.error, responseExcerpt: r.responseExcerpt, nextAttemptAt: r.ok ? null : next, leaseUntil: null })
-    .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, "pending")))
-    .returning({ id: webhookDeliveries.id });
-  const statements: Parameters<Db["batch"]>[0][number][] = [];
-  if (!r.ok && next !== null) {
-    statements.push(db.run(sql`INSERT OR IGNORE INTO webhook_deliveries (id, kind, target_id, vendor_id, event_id, event_type, attempt, status, due_at, created_at)
-      SELECT ${newId("whd")}, ${d.kind}, ${d.targetId}, ${d.vendorId}, ${d.eventId}, ${d.eventType}, ${d.attempt + 1}, 'pending', ${next}, ${next}
-      WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ${d.id} AND at = ${r.at})`));
+export async function recordAttempts(db: Db, records: AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  // Plain SQL, one multi-row statement each: this runs for every delivery (hundreds a second).
+  const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+  const rows = (count: number, width: number) => Array.from({ length: count }, () => `(${marks(width)})`).join(", ");
+  const closeArgs: InValue[] = [];
+  for (const { d, r, next } of records) {
+    closeArgs.push(d.id, r.ok ? "succeeded" : "failed", r.at, r.url, r.statusCode, r.durationMs, r.error, r.responseExcerpt, r.ok ? null : next);
   }
-  if (endpoint && d.kind === "webhook") {
-    statements.push(db.update(webhookEndpoints).set(endpoint.disable
-      ? { failingSince: endpoint.failingSince, enabled: false, disabledReason: "failing", disabledAt: r.at, updatedAt: r.at }
-      : { failingSince: endpoint.failingSince }).where(eq(webhookEndpoints.id, d.targetId)));
+  const statements: InStatement[] = [{
+    sql: `UPDATE webhook_deliveries SET status = v.column2, at = v.column3, url = v.column4, status_code = v.column5, duration_ms = v.column6,
+        error = v.column7, response_excerpt = v.column8, next_attempt_at = v.column9, lease_until = NULL
+      FROM (VALUES ${rows(records.length, 9)}) AS v WHERE webhook_deliveries.id = v.column1 AND webhook_deliveries.status = 'pending'`,
+    args: closeArgs,
+  }];
+  const retries = records.filter((x) => !x.r.ok && x.next !== null);
+  if (retries.length > 0) {
+    const args: InValue[] = [];
+    for (const { d, r, next } of retries) args.push(newId("whd"), d.kind, d.targetId, d.vendorId, d.eventId, d.eventType, d.attempt + 1, next, d.id, r.at);
+    // only after an attempt this run closed (a runner overtaken after its lease writes none)
+    statements.push({
+      sql: `INSERT OR IGNORE INTO webhook_deliveries (id, kind, target_id, vendor_id, event_id, event_type, attempt, status, due_at, created_at)
+        SELECT column1, column2, column3, column4, column5, column6, column7, 'pending', column8, column8 FROM (VALUES ${rows(retries.length, 10)}) AS v
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.id = v.column9 AND w.at = v.column10 AND w.status = 'failed')`,
+      args,
+    });
   }
-  const [first] = await db.batch([closed, ...statements]);
-  return first.length === 1;
+  for (const { d, r, endpoint } of records) {
+    if (!endpoint || d.kind !== "webhook") continue;
+    statements.push(endpoint.disable
+      ? { sql: "UPDATE webhook_endpoints SET failing_since = ?, enabled = 0, disabled_reason = 'failing', disabled_at = ?, updated_at = ? WHERE id = ?", args: [endpoint.failingSince, r.at, r.at, d.targetId] }
+      : { sql: "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?", args: [endpoint.failingSince, d.targetId] });
+  }
+  await clientOf(db).batch(statements, "write");
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import {
-  claimDue, fanOut, getEndpoint, getEvent, postbackFacts, recordAttempt,
-  type AttemptResult, type DeliveryRow, type EndpointRow, type OutboxEvent,
+  attemptContext, claimDue, fanOut, postbackFacts, recordAttempts,
+  type AttemptRecord, type AttemptResult, type DeliveryRow, type EndpointRow, type OutboxEvent,
 } from "../../db/queries/webhooks";
 import { formatMoney } from "../../domain/money";
 import {
@@ -28,8 +28,8 @@ export interface DeliveryRun {
   failed: number;
 }
 
-/** attempts sent at once by one run */
-const CONCURRENCY = 32;
+/** attempts sent at once by one run (and recorded in one batch) */
+const CONCURRENCY = 128;
 /** attempts one run sends at most (a run is also bounded by the events waiting) */
 const MAX_PER_RUN = 2000;
 
@@ -46,24 +46,26 @@ export async function runWebhookDeliveries(ctx: DeliveryContext, now: number): P
   while (run.attempted < MAX_PER_RUN) {
     const due = await claimDue(ctx.db, now, LEASE_MS, CONCURRENCY);
     if (due.length === 0) break;
-    const results = await Promise.all(due.map((d) => attemptOne(ctx, d, now).catch((err) => {
-      ctx.log?.(`webhook delivery ${d.id} failed to record: ${String(err)}`);
-      return null;
-    })));
-    for (const ok of results) {
-      run.attempted++;
-      if (ok === true) run.succeeded++;
-      else if (ok === false) run.failed++;
+    const known = await attemptContext(ctx.db, due);
+    const records = await Promise.all(due.map((d) => attemptOne(ctx, d, known.events.get(d.eventId) ?? null, d.kind === "webhook" ? known.endpoints.get(d.targetId) ?? null : null, now)
+      .catch((err) => {
+        ctx.log?.(`webhook delivery ${d.id} failed: ${String(err)}`);
+        return null; // its lease expires and it is sent again
+      })));
+    const done = records.filter((r): r is AttemptRecord => r !== null);
+    await recordAttempts(ctx.db, done);
+    run.attempted += due.length;
+    for (const r of done) {
+      if (r.r.ok) run.succeeded++;
+      else run.failed++;
     }
     if (due.length < CONCURRENCY) break;
   }
   return run;
 }
 
-/** Sends one leased attempt and records what it gave; true on a 2xx. */
-async function attemptOne(ctx: DeliveryContext, d: DeliveryRow, now: number): Promise<boolean> {
-  const event = await getEvent(ctx.db, d.eventId);
-  const endpoint = d.kind === "webhook" ? await getEndpoint(ctx.db, d.targetId) : null;
+/** Sends one leased attempt; what it gave, to record. */
+async function attemptOne(ctx: DeliveryContext, d: DeliveryRow, event: OutboxEvent | null, endpoint: EndpointRow | null, now: number): Promise<AttemptRecord> {
   const request = event ? await buildRequest(ctx, d, event, endpoint, now) : { refused: "the event no longer exists" };
   let result: AttemptResult;
   let final = false;
@@ -85,8 +87,7 @@ async function attemptOne(ctx: DeliveryContext, d: DeliveryRow, now: number): Pr
     }
   }
   const next = result.ok || final || failing?.disable ? null : nextAttemptAt(d.attempt, now, (ctx.random ?? Math.random)());
-  await recordAttempt(ctx.db, d, result, next, failing);
-  return result.ok;
+  return { d, r: result, next, endpoint: failing };
 }
 
 interface OutgoingRequest {

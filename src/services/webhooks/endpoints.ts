@@ -14,14 +14,26 @@ import { checkTarget, type TargetPolicy } from "./targets";
 /** The secret box purpose of webhook signing secrets (each sealed value is bound to its endpoint id). */
 const PURPOSE = "webhook-signing";
 
+/** Opened secrets by sealed value (each seal is unique; a rotation seals anew), bounded. */
+const opened = new Map<string, string | null>();
+async function open(serverSecret: string, endpointId: string, sealed: string): Promise<string | null> {
+  const key = `${endpointId}.${sealed}`;
+  const hit = opened.get(key);
+  if (hit !== undefined) return hit;
+  const plain = await openSecret(serverSecret, PURPOSE, endpointId, sealed);
+  if (opened.size >= 1000) opened.clear();
+  opened.set(key, plain);
+  return plain;
+}
+
 /** The secrets that sign now: the current one, and the previous one during the 24 h after a rotation. */
 export async function signingSecrets(serverSecret: string, e: EndpointRow, now: number): Promise<string[]> {
   const secrets: string[] = [];
-  const current = await openSecret(serverSecret, PURPOSE, e.id, e.secretSealed);
+  const current = await open(serverSecret, e.id, e.secretSealed);
   if (!current) throw new Error(`the signing secret of ${e.id} does not open with this server secret`);
   secrets.push(current);
   if (e.previousSecretSealed && e.previousSecretUntil !== null && e.previousSecretUntil > now) {
-    const previous = await openSecret(serverSecret, PURPOSE, e.id, e.previousSecretSealed);
+    const previous = await open(serverSecret, e.id, e.previousSecretSealed);
     if (previous) secrets.push(previous);
   }
   return secrets;
