@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { click, createFixture, createTestApp, okJson, postConversion, postRefund, sqlRows, type TestApp } from "../helpers/app";
+import { settleAll } from "../../src/services/prm/settle";
 import { LOCAL, deliver, startReceiver, verifyAt, type Receiver } from "./receiver";
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0, 0);
@@ -83,6 +84,18 @@ describe("webhooks: endpoints, events out, signed", () => {
     await deliver(t);
     const after = rx.received.map((r) => JSON.parse(r.body));
     expect(after.find((b) => b.type === "commission.updated").data).toMatchObject({ amount: "0.00", status: "reversed" });
+  });
+
+  it("the settle's approvals send commission.updated", async () => {
+    const f = await createFixture(t);
+    const { secret } = await addEndpoint(f.vendorKey, { url: `${rx.url}/hook`, events: ["commission.updated"] });
+    const conversion = await okJson(await postConversion(t, f.postbackKey, { orderId: "s1", event: "sale", amount: "100.00", coupon: "ANNA10" }), 201);
+    t.clock.now += 1000;
+    expect((await settleAll(t.db, t.clock.now)).approved).toBe(1);
+    expect((await settleAll(t.db, t.clock.now + 1000)).approved).toBe(0);
+    await deliver(t);
+    expect(rx.received).toHaveLength(1);
+    expect(verifyAt(secret, rx.received[0]!)).toMatchObject({ type: "commission.updated", data: { id: conversion.commission.id, status: "approved", amount: "20.00" } });
   });
 
   it("filters by event and by program", async () => {
