@@ -33,10 +33,10 @@ async function mainPages(page: Page): Promise<string[]> {
   await page.goto(`${server.base}${p}/payouts`);
   const payout = await page.locator(`a[href^="${p}/payouts/"]`).first().getAttribute("href");
   expect([partner, conversion, payout]).not.toContain(null);
-  return [p, `${p}/partners`, partner!, `${p}/links`, `${p}/commissions`, `${p}/commissions?status=hold`, `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/audit`];
+  return [p, `${p}/partners`, partner!, `${p}/links`, `${p}/commissions`, `${p}/commissions?status=hold`, `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/audit`, `${p}/webhooks`];
 }
 
-const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings"];
+const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings", "/portal/postbacks"];
 
 describe("dashboard quality on the demo data", () => {
   let managerPages: string[] = [];

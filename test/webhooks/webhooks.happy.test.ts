@@ -98,6 +98,14 @@ describe("webhooks: endpoints, events out, signed", () => {
     expect(verifyAt(secret, rx.received[0]!)).toMatchObject({ type: "commission.updated", data: { id: conversion.commission.id, status: "approved", amount: "20.00" } });
   });
 
+  it("every webhook and postback route is in the OpenAPI document", async () => {
+    const doc = await okJson(await t.request("/api/openapi.json"));
+    for (const path of ["/api/v1/webhooks", "/api/v1/webhooks/{id}", "/api/v1/webhooks/{id}/rotate-secret", "/api/v1/webhooks/{id}/deliveries",
+      "/api/v1/webhook-deliveries/{id}/retry", "/api/v1/me", "/api/v1/me/postbacks"]) expect(Object.keys(doc.paths)).toContain(path);
+    expect(Object.keys(doc.paths["/api/v1/webhooks/{id}"])).toEqual(expect.arrayContaining(["get", "patch", "delete"]));
+    expect(Object.keys(doc.paths["/api/v1/me"])).toEqual(expect.arrayContaining(["get", "patch"]));
+  });
+
   it("filters by event and by program", async () => {
     const f = await createFixture(t);
     const other = await okJson(await t.request("/api/v1/programs", { method: "POST", key: f.vendorKey, json: { name: "Other", allowedDomains: ["other.example.com"] } }), 201);
