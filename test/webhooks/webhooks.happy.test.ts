@@ -86,6 +86,23 @@ describe("webhooks: endpoints, events out, signed", () => {
     expect(after.find((b) => b.type === "commission.updated").data).toMatchObject({ amount: "0.00", status: "reversed" });
   });
 
+  it("a postback taking over a pixel's conversion sends commission.updated (hold → pending, the new amount)", async () => {
+    const f = await createFixture(t);
+    await addEndpoint(f.vendorKey, { url: `${rx.url}/hook`, events: ["*"] });
+    const clickId = await click(t, "anna");
+    const gif = await t.request(`/px.gif?${new URLSearchParams({ pk: f.publicKey, order: "p1", amount: "50.00", click: clickId })}`, { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36" } });
+    expect(gif.status).toBe(200);
+    await deliver(t);
+    expect(rx.received.map((r) => JSON.parse(r.body)).map((b) => [b.type, b.data.status])).toEqual(expect.arrayContaining([["commission.created", "hold"]]));
+    rx.received.length = 0;
+    const takeover = await postConversion(t, f.postbackKey, { orderId: "p1", event: "sale", amount: "80.00", clickId });
+    expect([200, 201]).toContain(takeover.status);
+    await deliver(t);
+    const bodies = rx.received.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.type)).toEqual(["commission.updated"]);
+    expect(bodies[0].data).toMatchObject({ status: "pending", amount: "16.00" });
+  });
+
   it("the settle's approvals send commission.updated", async () => {
     const f = await createFixture(t);
     const { secret } = await addEndpoint(f.vendorKey, { url: `${rx.url}/hook`, events: ["commission.updated"] });

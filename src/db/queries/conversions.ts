@@ -5,7 +5,7 @@ import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
 import { commissions, conversions, customers, idempotencyKeys, programs } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
-import { eventRow, type EventInput } from "./events";
+import { eventInsert, eventRow, type EventInput } from "./events";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type CommissionRow = typeof commissions.$inferSelect;
@@ -109,6 +109,8 @@ export async function supersedePixel(
   programNum: number,
   before: { conversion: ConversionRow; commission: CommissionRow | null },
   after: { conversion: ConversionRow; commission: CommissionRow | null },
+  events: EventInput[] = [],
+  now = Date.now(),
 ): Promise<boolean> {
   const token = newToken();
   const c = after.conversion;
@@ -133,6 +135,7 @@ export async function supersedePixel(
   if (c.customerId && c.partnerId && vouchedFor(c, next)) statements.push(customerUpsert(db, c, won));
   statements.push(...statsDelta(db, statKeysOf(programNum, before.conversion), delta(NO_CONTRIBUTION, contribution(before.conversion, old)), won));
   statements.push(...statsDelta(db, statKeysOf(programNum, c), contribution(c, next), won));
+  for (const e of events) statements.push(eventInsert(db, e, now, won) as BatchStatement);
   const [first] = await db.batch(statements);
   return first.rowsAffected === 1;
 }

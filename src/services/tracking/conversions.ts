@@ -17,7 +17,8 @@ import { ReadCache } from "./readCache";
 import { GroupCommit, type BatchClient } from "../../db/groupCommit";
 import { newConversionsPlan, type NewConversion } from "../../db/queries/newConversions";
 import { clientOf } from "../../db/client";
-import { eventRow, type EventRow } from "../../db/queries/events";
+import { eventRow, type EventInput, type EventRow } from "../../db/queries/events";
+import { diffChanges } from "../../domain/audit";
 import { commissionJson, conversionJson } from "../../http/api/present";
 
 export interface ConversionInput {
@@ -177,7 +178,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
   else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, before?.id);
   if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
-  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission });
+  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission }, supersedeEvents(program, before, commission), now);
   const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
   return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
 }
@@ -188,6 +189,15 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
     return { kind: "conflict", message: `order ${input.orderId} (${input.event}) was already reported with another amount or currency` };
   }
   return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
+}
+
+/** The outbox rows of a postback taking over a pixel's commission: created anew, or updated in place. */
+function supersedeEvents(program: ProgramRow, before: CommissionRow | null, after: CommissionRow | null): EventInput[] {
+  if (!after) return [];
+  const base = { vendorId: program.vendorId, programId: program.id, actor: { kind: "system" } as const, object: { type: "commission", id: after.id }, data: commissionJson(after) };
+  if (!before || before.id !== after.id) return [{ ...base, type: "commission.created" }];
+  const changes = diffChanges(before, after, ["amount", "status", "partnerId"]);
+  return Object.keys(changes).length > 0 ? [{ ...base, type: "commission.updated", changes }] : [];
 }
 
 /** The outbox rows of a new conversion and its commission: the objects as the API shows them. */
