@@ -13,6 +13,9 @@ export interface TargetPolicy {
   resolve?: ((hostname: string) => Promise<string[]>) | undefined;
 }
 
+// A name is resolved here and again by fetch when it connects: a DNS server answering a public
+// address to us and a private one a moment later (rebinding) is not caught by this check alone;
+// the window is one request, and redirects are never followed.
 export type TargetVerdict = { ok: true; url: URL } | { ok: false; reason: string };
 
 /** The URL is a target we may send to now: its own rules, then (with a resolver) its DNS answers. */
