@@ -55,10 +55,9 @@ export async function deleteEndpoint(db: Db, id: string): Promise<void> {
  */
 export async function fanOut(db: Db, now: number, maxEvents = 1000): Promise<number> {
   const [cursorRow] = await db.all<{ value: number }>(sql`SELECT value FROM cursors WHERE name = ${FANOUT_CURSOR}`);
-  if (!cursorRow) {
-    await ensureFanOutCursor(db); // no target was ever set: nothing to deliver
-    return 0;
-  }
+  // No target was ever set: nothing to deliver (setting one starts the cursor). Reads only, so an
+  // idle job never takes the write lock (a locked database would stall the Node event loop).
+  if (!cursorRow) return 0;
   const from = cursorRow.value;
   const [top] = await db.all<{ top: number | null }>(sql`SELECT max(rowid) AS top FROM events`);
   const upTo = Math.min(top?.top ?? 0, from + maxEvents);
@@ -93,6 +92,10 @@ export async function ensureFanOutCursor(db: Db): Promise<void> {
 
 /** Leases up to `limit` due attempts (none another runner holds) and returns them. */
 export async function claimDue(db: Db, now: number, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+  // a read first: the common idle run takes no write lock
+  const [any] = await db.all<{ one: number }>(sql`SELECT 1 AS one FROM webhook_deliveries WHERE status = 'pending' AND due_at <= ${now}
+    AND (lease_until IS NULL OR lease_until <= ${now}) LIMIT 1`);
+  if (!any) return [];
   return db.all<DeliveryRow>(sql`UPDATE webhook_deliveries SET lease_until = ${now + leaseMs}
     WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND due_at <= ${now} AND (lease_until IS NULL OR lease_until <= ${now})
       ORDER BY due_at LIMIT ${limit})
