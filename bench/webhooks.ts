@@ -17,7 +17,7 @@ import type { RateConfig, RateResult } from './rate-worker.js';
 const EVENTS_PER_S_GOAL = 500;
 const LAG_P99_GOAL_MS = 1000;
 const POSTBACKS_PER_S = 200;
-const ENDPOINTS = 2;
+const ENDPOINTS = Number(process.env.BENCH_WEBHOOK_ENDPOINTS ?? 2) || 2;
 const seconds = (): number => Number(process.env.BENCH_WEBHOOK_SECONDS ?? 15) || 15;
 
 function runRate(cfg: RateConfig): Promise<RateResult> {
