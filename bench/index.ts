@@ -13,6 +13,7 @@ const PARTS: Record<string, Part> = {
   prm: async () => (await import('./prm.js')).prmPart(), // settle + reports on 10 M clicks / 1 M conversions (bench/prm-seed.ts)
   dashboard: async () => (await import('./dashboard.js')).dashboardPart(), // TTFB + gzip size of every dashboard page on the demo data (issue 5)
   coselling: async () => (await import('./coselling.js')).cosellingPart(), // lead_route_ms, deal_register_p99_ms (issue 13)
+  webhooks: async () => (await import('./webhooks.js')).webhooksPart(), // webhook_events_per_s, webhook_lag_p99_ms under 200 postbacks/s (issue 12)
   durability: async () => (await import('./durability.js')).durabilityPart(), // kill -9 with the database locked, redirect p99 while a 200k-click journal replays (issue 9)
 };
 

@@ -23,6 +23,10 @@ const Env = z.object({
   /** where mail goes (`smtp://user:pass@host:587`, `smtps://…`); without it mails wait in the dashboard's outbox */
   AFFLUX_SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, "AFFLUX_SMTP_URL must be an smtp:// or smtps:// URL").optional(),
   AFFLUX_MAIL_FROM: z.string().min(3).default("afflux <no-reply@localhost>"),
+  /** 1: webhooks and postbacks may use http and reach private, loopback and link-local addresses (local receivers, tests) */
+  AFFLUX_WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1", "true", "false"]).optional(),
+  /** how often the Node server sends due webhooks and postbacks; 0 turns the timer off */
+  AFFLUX_WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
   /**
    * Rate limits (CONTRACT "Rate limits"); 0 turns a limit off. Defaults are the contract's:
    *   AFFLUX_RATE_FAILED_AUTH_PER_MIN   20     failed authentications per client IP a minute
@@ -52,6 +56,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return parsed.data;
 }
+
+/** AFFLUX_WEBHOOK_ALLOW_PRIVATE as a boolean. */
+export const allowPrivateTargets = (config: Config): boolean => config.AFFLUX_WEBHOOK_ALLOW_PRIVATE === "1" || config.AFFLUX_WEBHOOK_ALLOW_PRIVATE === "true";
 
 const MINUTE_MS = 60_000;
 const window = (limit: number, windowMs: number): RateRule | null => (limit > 0 ? { kind: "window", limit, windowMs } : null);

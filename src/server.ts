@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
 import { openAndMigrate } from "./bootstrap";
-import { loadConfig, rateRules } from "./config";
+import { allowPrivateTargets, loadConfig, rateRules } from "./config";
 import { ClientClickStore, NativeClickStore } from "./db/queries/clicks";
 import { hashApiKey } from "./domain/ids";
 import { memoryRateLimits } from "./domain/rateLimit";
@@ -11,6 +11,7 @@ import { createServerWithFastPaths } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
 import { JOB_NAMES, JOBS, type JobDeps } from "./services/jobs";
 import { smtpTransport } from "./services/mail/smtp";
+import { nodeResolve } from "./services/webhooks/nodeResolve";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 import { conversionWriter } from "./services/tracking/conversions";
 import { groupCommitClient } from "./db/nativeBatch";
@@ -42,6 +43,7 @@ async function main() {
     readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
     rateLimits: memoryRateLimits(rateRules(config), Date.now),
     writes: conversionWriter(conversionClient),
+    webhookTargets: { allowPrivate: allowPrivateTargets(config), resolve: nodeResolve },
   };
   const app = createApp(deps);
 
@@ -63,11 +65,14 @@ async function main() {
   // written in the background, in slices between redirects: a long journal does not delay serving.
   void clickSink.flush();
 
-  // The jobs (settle, mail…) on timers; a job still running when its timer fires is not started twice.
+  // The jobs of the one registry on timers (settle every few minutes, webhooks every few hundred
+  // ms so that an event leaves well within a second, mail every few seconds); a job still
+  // running when its timer fires is not started twice.
   const mail = config.AFFLUX_SMTP_URL ? smtpTransport(config.AFFLUX_SMTP_URL, config.AFFLUX_MAIL_FROM) : null;
-  const jobDeps: JobDeps = { db: database.db, mail, log: logWarn };
+  const jobDeps: JobDeps = { db: database.db, secret, webhookTargets: deps.webhookTargets!, mail, log: logWarn };
+  const intervals = { settleMinutes: config.AFFLUX_SETTLE_INTERVAL_MINUTES, webhookMs: config.AFFLUX_WEBHOOK_INTERVAL_MS };
   const timers = JOB_NAMES.flatMap((name) => {
-    const every = JOBS[name].everyMs(config.AFFLUX_SETTLE_INTERVAL_MINUTES);
+    const every = JOBS[name].everyMs(intervals);
     if (every <= 0) return [];
     let running = false;
     const timer = setInterval(() => {
@@ -101,6 +106,19 @@ async function main() {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** Runs `job` every `ms` (0: never), skipping a tick while the previous run is still going. */
+function every(ms: number, job: () => Promise<unknown>, name: string): NodeJS.Timeout | null {
+  if (ms <= 0) return null;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    job().catch((err) => logError(`${name} failed`, err)).finally(() => { running = false; });
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 main().catch((err) => {

@@ -1,14 +1,15 @@
 /**
  * The API Worker (wrangler.api.toml): the whole app of src/http/app.ts (postbacks with
  * attribution from the signed click id, management API, dashboard; redirects too when reached
- * directly), the click Queue consumer and the scheduled settle. Thin adapters only.
+ * directly), the click Queue consumer and the scheduled jobs (webhook and postback delivery every
+ * minute, settle every ten). Thin adapters only.
  */
 import { ClientClickStore } from "../src/db/queries/clicks";
 import { createApp } from "../src/http/app";
 import { logError, logWarn } from "../src/log";
 import { runJobs } from "../src/services/jobs";
 import type { ClickRow } from "../src/services/tracking/clickEvent";
-import { edgeFetch, openDb, type WorkerEnv } from "./shared";
+import { edgeFetch, openDb, serverSecret, webhookTargetsOf, type WorkerEnv } from "./shared";
 
 /** Counts the limits a rate-limiting binding cannot express (see workers/rateLimits.ts). */
 export { RateLimitCounter } from "./rateLimitCounter";
@@ -38,14 +39,21 @@ export default {
     await store.rollup().catch((err) => logError("afflux: rollup failed", err));
   },
 
-  /** Cron: settle every program (approve due commissions, recompute tiers), catch up rollups. */
+  /**
+   * Cron, every minute: deliver due webhooks and postbacks (the one job registry's `webhooks`);
+   * every ten minutes also settle every program and catch up rollups. On Workers an event thus
+   * leaves within about a minute (retries are minutes apart from the second one on anyway).
+   */
   async scheduled(controller, env, ctx) {
     const { client, db } = openDb(env);
+    const settleDue = controller.cron === "*/10 * * * *" || new Date(controller.scheduledTime).getUTCMinutes() % 10 === 0;
     ctx.waitUntil(
       (async () => {
-        // every job of the registry; mail has no SMTP socket here, so mails wait in the outbox
-        const results = await runJobs({ db, mail: null, log: logWarn }, controller.scheduledTime);
-        console.log(`afflux: jobs ${JSON.stringify(results)}`);
+        // webhooks every tick (each minute), the rest every tenth minute; mail has no SMTP socket
+        // here, so mails wait in the outbox
+        const deps = { db, secret: await serverSecret(env), webhookTargets: webhookTargetsOf(env), mail: null, log: logWarn };
+        console.log(`afflux: jobs ${JSON.stringify(await runJobs(deps, controller.scheduledTime, settleDue ? ["webhooks", "settle", "mail"] : ["webhooks"]))}`);
+        if (!settleDue) return;
         await new ClientClickStore(client).rollup();
       })(),
     );

@@ -1,3 +1,4 @@
+import type { TargetPolicy } from "../src/services/webhooks/targets";
 import { ClientClickStore } from "../src/db/queries/clicks";
 import { getOrCreateSetting } from "../src/db/queries/settings";
 import { openRemoteDatabase } from "../src/db/remote";
@@ -14,7 +15,21 @@ import { EdgeLinkCache } from "./sharedLinkCache";
  * What both Workers bind (worker-configuration.d.ts is `wrangler types` of wrangler.toml; the
  * API Worker's wrangler.api.toml declares the same minus the `API` service binding).
  */
-export type WorkerEnv = Omit<Env, "API" | "CLICKS"> & { CLICKS: Queue<ClickRow> } & RateLimitBindings;
+export type WorkerEnv = Omit<Env, "API" | "CLICKS"> & { CLICKS: Queue<ClickRow>; AFFLUX_WEBHOOK_ALLOW_PRIVATE?: string } & RateLimitBindings;
+
+/**
+ * Where webhooks and postbacks may go from a Worker. workerd has no DNS API: literal addresses
+ * and localhost are refused, names are not resolved here (Cloudflare's egress does not reach
+ * private networks from a Worker).
+ */
+export const webhookTargetsOf = (env: WorkerEnv): TargetPolicy => ({
+  allowPrivate: env.AFFLUX_WEBHOOK_ALLOW_PRIVATE === "1" || env.AFFLUX_WEBHOOK_ALLOW_PRIVATE === "true",
+});
+
+/** Like the Node server: AFFLUX_SECRET when set, else the one kept in the database. */
+export async function serverSecret(env: WorkerEnv): Promise<string> {
+  return env.AFFLUX_SECRET || (await getOrCreateSetting(openDb(env).db, "afflux_secret", randomSecret));
+}
 
 let database: ReturnType<typeof openRemoteDatabase> | null = null;
 
@@ -34,8 +49,7 @@ export interface EdgeDeps {
 /** AppDeps from bindings, built once per isolate (like src/server.ts builds them once per process). */
 export async function edgeDeps(env: WorkerEnv, origin: string): Promise<EdgeDeps> {
   const { client, db } = openDb(env);
-  // Like the Node server: AFFLUX_SECRET when set, else the one kept in the database.
-  const secret = env.AFFLUX_SECRET || (await getOrCreateSetting(db, "afflux_secret", randomSecret));
+  const secret = await serverSecret(env);
   const linkCache = EdgeLinkCache.create(client, typeof caches === "undefined" ? null : caches.default);
   const sink = new QueueClickSink(env.CLICKS, new ClientClickStore(client), secret);
   const deps: AppDeps = {
@@ -44,6 +58,7 @@ export async function edgeDeps(env: WorkerEnv, origin: string): Promise<EdgeDeps
     adminKeyHash: env.AFFLUX_ADMIN_KEY ? hashApiKey(env.AFFLUX_ADMIN_KEY) : null,
     readClickFacts: headerFacts({ ipHeader: "cf-connecting-ip" }),
     rateLimits: workerRateLimits(env),
+    webhookTargets: webhookTargetsOf(env),
   };
   return { deps, sink, linkCache };
 }

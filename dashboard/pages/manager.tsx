@@ -23,6 +23,7 @@ export const managerNav = (base: string) => [
   { id: "leads", label: "Leads", href: `${base}/leads` },
   { id: "settings", label: "Settings", href: `${base}/settings` },
   { id: "audit", label: "Audit log", href: `${base}/audit` },
+  { id: "webhooks", label: "Webhooks", href: `${base}/webhooks` },
 ];
 
 export interface PartnerLine {

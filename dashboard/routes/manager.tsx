@@ -22,6 +22,7 @@ import { ruleRoutes } from "./rules";
 import { tierRoutes } from "./tiers";
 import { dealRoutes } from "./deals";
 import { leadRoutes } from "./leads";
+import { webhookRoutes } from "./webhooks";
 
 /** The manager dashboard (`/app`): behind a vendor session, one route file per area of a program. */
 export function managerRoutes() {
@@ -66,5 +67,6 @@ export function managerRoutes() {
   app.route("/", linkEditRoutes());
   app.route("/", dealRoutes());
   app.route("/", leadRoutes());
+  app.route("/", webhookRoutes());
   return app;
 }

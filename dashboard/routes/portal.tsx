@@ -15,6 +15,7 @@ import { partnerPayoutPage } from "../../src/db/queries/dashboard";
 import { eachPage } from "../../src/db/queries/pagination";
 import { badRequestPage, dayColumns, fmtFor, linkLine, mapPages, notFoundPage, pagedTableCsv, pageHeaders, periodOf, previousPeriod, qrResponse, tableCsv, wantsCsv, withQuery } from "./common";
 import { allLinks, best, report } from "./managerData";
+import { portalPostbackRoutes } from "./portalPostbacks";
 import { sessionActor, sessionGate, setFlash, takeFlash, type DashEnv } from "./session";
 import { portalKeyRoutes } from "./portalKey";
 import { coSellingNav, portalCosellingRoutes } from "./portalCoselling";
@@ -29,6 +30,7 @@ const portalNav = [
   { id: "earnings", label: "Earnings & payouts", href: "/portal/earnings" },
   { id: "key", label: "My key", href: "/portal/key" },
   ...coSellingNav,
+  { id: "postbacks", label: "Postbacks", href: "/portal/postbacks" },
 ];
 
 /** The signed-in partner and its program; everything on the portal is scoped to them. */
@@ -235,6 +237,7 @@ export function portalRoutes() {
   });
 
   app.route("/", portalCosellingRoutes());
+  app.route("/", portalPostbackRoutes());
   app.all("/portal/*", (c) => notFoundPage(c, "portal"));
   return app;
 }

@@ -1,3 +1,5 @@
+import { webhookRoutes } from "./api/webhooks";
+import { postbackRoutes } from "./api/postbacks";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { programRoutes } from "./api/programs";
@@ -72,6 +74,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", keyRoutes());
   app.route("/", linkClickRoutes());
   app.route("/", stripeRoutes());
+  app.route("/", webhookRoutes());
+  app.route("/", postbackRoutes());
   app.route("/", auditRoutes());
   app.route("/", dealRoutes());
   app.route("/", leadRoutes());

@@ -5,6 +5,7 @@ import type { ReadCache } from "../services/tracking/readCache";
 import type { ConversionWriter } from "../services/tracking/conversions";
 import type { LinkCache } from "./tracking/linkCache";
 import type { ReadClickFacts } from "./tracking/requestFacts";
+import type { TargetPolicy } from "../services/webhooks/targets";
 
 /** Everything the apps need, built once by an entry point (Node server, Worker, tests). */
 export interface AppDeps {
@@ -26,6 +27,8 @@ export interface AppDeps {
   writes?: ConversionWriter;
   /** the contract's rate limits: in process on Node (`memoryRateLimits`), bindings on Workers */
   rateLimits: RateLimits;
+  /** where webhooks and postbacks may go (AFFLUX_WEBHOOK_ALLOW_PRIVATE, and Node's resolver); https to public hosts when absent */
+  webhookTargets?: TargetPolicy;
 }
 
 export type AppEnv = { Variables: { requestId: string; deps: AppDeps } };

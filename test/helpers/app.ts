@@ -8,6 +8,7 @@ import { headerFacts } from "../../src/http/tracking/requestFacts";
 import { BatchingClickSink } from "../../src/services/tracking/clickSink";
 import { conversionWriter } from "../../src/services/tracking/conversions";
 import { groupCommitClient } from "../../src/db/nativeBatch";
+import type { TargetPolicy } from "../../src/services/webhooks/targets";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 export const SECRET = "test-secret-0123456789abcdef";
@@ -21,7 +22,7 @@ export const NO_RATE_LIMITS: RateRules = { failedAuth: null, api: null, postback
  * Rate limits are off unless `rateRules` asks for some (the rate-limit tests set small ones), so
  * that other tests may send as many requests from one address as they need.
  */
-export async function createTestApp(opts: { now?: number; rateRules?: Partial<RateRules>; databaseUrl?: string } = {}) {
+export async function createTestApp(opts: { now?: number; rateRules?: Partial<RateRules>; databaseUrl?: string; webhookTargets?: TargetPolicy } = {}) {
   const clock = { now: opts.now ?? Date.now() };
   const { database, secret } = await openAndMigrate(opts.databaseUrl ?? ":memory:", undefined, SECRET);
   const store = new ClientClickStore(database.client);
@@ -33,6 +34,7 @@ export async function createTestApp(opts: { now?: number; rateRules?: Partial<Ra
     adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: headerFacts({ ipHeader: "x-test-ip", fallbackIp: () => "203.0.113.7" }),
     rateLimits: memoryRateLimits({ ...NO_RATE_LIMITS, ...opts.rateRules }, () => clock.now),
     writes: conversionWriter(conversionClient),
+    ...(opts.webhookTargets ? { webhookTargets: opts.webhookTargets } : {}),
   });
   const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {
     const headers = new Headers(init.headers);

@@ -7,6 +7,7 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { Miniflare } from "miniflare";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "../../src/db/migrate";
 import * as schema from "../../src/db/schema";
@@ -103,7 +104,11 @@ beforeAll(async () => {
     modules: true,
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
-    bindings: { AFFLUX_PUBLIC_URL: PUBLIC, DATABASE_URL: dbUrl, DATABASE_AUTH_TOKEN: "", AFFLUX_SECRET: "edge-secret-0123456789abcdef", AFFLUX_ADMIN_KEY: ADMIN_KEY },
+    bindings: {
+      AFFLUX_PUBLIC_URL: PUBLIC, DATABASE_URL: dbUrl, DATABASE_AUTH_TOKEN: "", AFFLUX_SECRET: "edge-secret-0123456789abcdef", AFFLUX_ADMIN_KEY: ADMIN_KEY,
+      // the webhook receiver of the test listens on 127.0.0.1
+      AFFLUX_WEBHOOK_ALLOW_PRIVATE: "1",
+    },
     queueProducers: { CLICKS: "afflux-clicks" },
   };
   mf = new Miniflare({
@@ -217,6 +222,36 @@ describe("the Workers in workerd (Miniflare), over the Hrana endpoint", () => {
     expect(result.outcome).toBe("ok");
     const list = await json(`/api/v1/commissions?programId=${fx.programId}`, { key: fx.vendorKey });
     expect(list.data.find((c: { id: string }) => c.id === conv.commission.id)?.status).toBe("approved");
+  });
+
+  it("delivers signed webhooks from the cron (standardwebhooks verifies them)", async () => {
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const endpoint = await json("/api/v1/webhooks", { method: "POST", key: fx.vendorKey, json: { url, events: ["conversion.created"], programId: fx.programId } }, 201);
+      const conv = await json("/v1/conversions", { method: "POST", key: fx.postbackKey, json: { orderId: "edge-hook-1", event: "sale", amount: "10.00" } }, 201);
+      const worker = await mf.getWorker("afflux-api");
+      expect((await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() })).outcome).toBe("ok");
+      await until("webhook received", () => received.length, (n) => n >= 1);
+      const r = received[0]!;
+      const verified = new Webhook(endpoint.secret).verify(r.body, {
+        "webhook-id": r.headers["webhook-id"]!, "webhook-timestamp": r.headers["webhook-timestamp"]!, "webhook-signature": r.headers["webhook-signature"]!,
+      }) as { type: string; data: { id: string } };
+      expect(verified).toMatchObject({ type: "conversion.created", data: { id: conv.id } });
+      const log = await json(`/api/v1/webhooks/${endpoint.id}/deliveries`, { key: fx.vendorKey });
+      expect(log.data[0]).toMatchObject({ status: "succeeded", statusCode: 200 });
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it("stops redirecting an archived link within 5 seconds", async () => {

@@ -5,6 +5,7 @@ import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
 import { commissions, conversions, customers, idempotencyKeys, links, programs } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { eventInsert, eventRow, type EventInput } from "./events";
 
 export type ConversionRow = typeof conversions.$inferSelect;
 export type CommissionRow = typeof commissions.$inferSelect;
@@ -75,6 +76,8 @@ export const CUSTOMER_MERGE = `ON CONFLICT (program_id, external_id) DO UPDATE S
 export const vouchedFor = (conv: Pick<ConversionRow, "source">, commission: Pick<CommissionRow, "status"> | null) =>
   conv.source === "postback" || (commission !== null && commission.status !== "hold" && commission.status !== "rejected");
 
+const jsonText = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
 type BatchStatement = ReturnType<Db["run"]>;
 
 export const CONVERSION_COLUMNS = [
@@ -110,6 +113,8 @@ export async function supersedePixel(
   programNum: number,
   before: { conversion: ConversionRow; commission: CommissionRow | null },
   after: { conversion: ConversionRow; commission: CommissionRow | null },
+  events: EventInput[] = [],
+  now = Date.now(),
 ): Promise<boolean> {
   const token = newToken();
   const c = after.conversion;
@@ -134,6 +139,7 @@ export async function supersedePixel(
   if (c.customerId && c.partnerId && vouchedFor(c, next)) statements.push(customerUpsert(db, c, won));
   statements.push(...statsDelta(db, statKeysOf(programNum, before.conversion), delta(NO_CONTRIBUTION, contribution(before.conversion, old)), won));
   statements.push(...statsDelta(db, statKeysOf(programNum, c), contribution(c, next), won));
+  for (const e of events) statements.push(eventInsert(db, e, now, won) as BatchStatement);
   const [first] = await db.batch(statements);
   return first.rowsAffected === 1;
 }
@@ -151,6 +157,7 @@ export async function applyRefund(
   commission: { before: CommissionRow; amount: number; status: CommissionRow["status"] } | null,
   adjustment: { id: string; amount: number; partnerId: string } | null,
   now: number,
+  events: Omit<EventInput, "vendorId">[] = [],
 ): Promise<boolean> {
   const token = newToken();
   const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conv.id} AND change_token = ${token})`;
@@ -165,6 +172,14 @@ export async function applyRefund(
     statements.push(db.run(sql`INSERT INTO adjustments (id, program_id, partner_id, commission_id, amount, currency, reason, payout_id, created_at)
       SELECT ${adjustment.id}, ${conv.programId}, ${adjustment.partnerId}, ${commission.before.id}, ${adjustment.amount}, ${conv.currency}, 'refund', NULL, ${now}
       WHERE ${won}`));
+  }
+  // the outbox rows (conversion.refunded, commission.updated) exist exactly when the refund does
+  for (const e of events) {
+    const r = eventRow({ ...e, vendorId: "" }, now);
+    statements.push(db.run(sql`INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, actor_key_id, actor_partner_id, object_type, object_id, changes, data, created_at)
+      SELECT ${r.id}, p.vendor_id, ${r.programId}, ${r.type}, ${r.action}, ${r.actorKind}, ${r.actorKeyId}, ${r.actorPartnerId}, ${r.objectType}, ${r.objectId},
+        ${jsonText(r.changes)}, ${jsonText(r.data)}, ${r.createdAt}
+      FROM programs p WHERE p.id = ${conv.programId} AND ${won}`));
   }
   const before = contribution(conv, commission?.before ?? null);
   const after = contribution({ ...conv, refunded: newRefunded }, commission ? { amount: commission.amount, status: commission.status } : null);

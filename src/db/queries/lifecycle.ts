@@ -65,11 +65,24 @@ export async function applyAction(
   return changed.filter((r) => r.token === tokens.get(r.id)).map((r) => r.id);
 }
 
-/** Settle, step 1: pending commissions whose hold has passed become approved (set-based). */
-export async function approveDue(db: Db, programId: string, now: number): Promise<number> {
-  const result = await db
-    .update(commissions)
-    .set({ status: "approved", updatedAt: now })
-    .where(and(eq(commissions.programId, programId), eq(commissions.status, "pending"), lte(commissions.availableAt, now)));
-  return result.rowsAffected;
+/**
+ * Settle, step 1: pending commissions whose hold has passed become approved (set-based). With
+ * `event`, each approval also writes its outbox row (`commission.updated`) in the batch of the
+ * update, only for a commission this run approved.
+ */
+export async function approveDue(db: Db, programId: string, now: number, event?: (approved: CommissionRow) => EventInput): Promise<number> {
+  const due = and(eq(commissions.programId, programId), eq(commissions.status, "pending"), lte(commissions.availableAt, now));
+  if (!event) return (await db.update(commissions).set({ status: "approved", updatedAt: now }).where(due)).rowsAffected;
+  const rows = await db.select().from(commissions).where(due);
+  let approved = 0;
+  for (let i = 0; i < rows.length; i += 200) {
+    const chunk = rows.slice(i, i + 200);
+    const [result] = await db.batch([
+      db.update(commissions).set({ status: "approved", updatedAt: now }).where(and(due, inArray(commissions.id, chunk.map((c) => c.id)))),
+      ...chunk.map((c) => eventInsert(db, event({ ...c, status: "approved", updatedAt: now }), now,
+        sql`EXISTS (SELECT 1 FROM commissions WHERE id = ${c.id} AND status = 'approved' AND updated_at = ${now})`)),
+    ]);
+    approved += result.rowsAffected;
+  }
+  return approved;
 }

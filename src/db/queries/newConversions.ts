@@ -3,12 +3,15 @@ import { COUNTED_COMMISSION_STATUSES } from "../../domain/reporting";
 import type { GroupPlan } from "../groupCommit";
 import { COMMISSION_COLUMNS, CONVERSION_COLUMNS, CUSTOMER_MERGE, jsonOrNull, vouchedFor, type CommissionRow, type ConversionRow } from "./conversions";
 import { ALL_PARTNERS, isProgramWide } from "./stats";
+import type { EventRow } from "./events";
 
 /** A new conversion waiting for its group commit; `clickDims` asks to copy country, device and sub1 from its stored click. */
 export interface NewConversion {
   conversion: ConversionRow;
   commission: CommissionRow | null;
   clickDims: boolean;
+  /** outbox rows of this conversion (`conversion.created`, `commission.created`), written only when it is */
+  events?: EventRow[];
 }
 
 /**
@@ -28,6 +31,8 @@ export const newConversionsPlan: GroupPlan<NewConversion, boolean> = {
     const statements: [InStatement, ...InStatement[]] = [insertConversions(jobs)];
     const withCommission = jobs.filter((j) => j.commission);
     if (withCommission.length > 0) statements.push(insertCommissions(withCommission.map((j) => j.commission!)));
+    const events = jobs.flatMap((j) => (j.events ?? []).map((e) => ({ e, conversionId: j.conversion.id })));
+    if (events.length > 0) statements.push(insertEvents(events));
     const needDims = jobs.filter((j) => j.clickDims && j.conversion.clickId);
     if (needDims.length > 0) {
       statements.push({
@@ -73,6 +78,26 @@ function insertCommissions(list: CommissionRow[]): InStatement {
   return {
     sql: `INSERT INTO commissions (${COMMISSION_COLUMNS.join(", ")}) SELECT * FROM (VALUES ${rows(list.length, COMMISSION_COLUMNS.length)}) AS v
       WHERE EXISTS (SELECT 1 FROM conversions c WHERE c.id = v.column4)`,
+    args,
+  };
+}
+
+const EVENT_COLUMNS = "id, vendor_id, program_id, type, action, actor_kind, actor_key_id, actor_partner_id, object_type, object_id, changes, data, created_at";
+const jsonText = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/**
+ * The outbox rows of the group, one multi-row insert, only for conversions this group inserted
+ * (column14 is the conversion id): a job that lost its key race records no event either.
+ */
+function insertEvents(list: { e: EventRow; conversionId: string }[]): InStatement {
+  const args: InValue[] = [];
+  for (const { e, conversionId } of list) {
+    args.push(e.id, e.vendorId, e.programId, e.type, e.action, e.actorKind, e.actorKeyId, e.actorPartnerId, e.objectType, e.objectId,
+      jsonText(e.changes), jsonText(e.data), e.createdAt, conversionId);
+  }
+  return {
+    sql: `INSERT INTO events (${EVENT_COLUMNS}) SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10, column11, column12, column13
+      FROM (VALUES ${rows(list.length, 14)}) AS v WHERE EXISTS (SELECT 1 FROM conversions c WHERE c.id = v.column14)`,
     args,
   };
 }

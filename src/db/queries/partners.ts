@@ -32,7 +32,7 @@ export async function insertPartner(
   // the event names the fields a manager sets; the lead profile starts empty (co-selling)
   const row: NewPartnerRow = {
     id, programId: input.programId, name: input.name, email: input.email,
-    status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), createdAt: now,
+    status: "approved" as const, tierId: input.tierId, coupon: input.coupon, couponKey: input.coupon?.toLowerCase() ?? null, emailKey: emailKeyOf(input.email), postbackUrl: null, createdAt: now,
   };
   await db.batch([
     db.insert(partners).values({ ...row, num: nextNum("partners") }),
@@ -57,7 +57,7 @@ export async function getVendorPartner(db: Db, vendorId: string, id: string): Pr
  * Changes a partner's name, email, coupon or status; unique violations as for insertPartner.
  * (A status changes nothing else yet: what it means for attribution comes with its own issue.)
  */
-export type PartnerChanges = Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "leadCountries" | "leadVerticals" | "leadCapacity">>;
+export type PartnerChanges = Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "leadCountries" | "leadVerticals" | "leadCapacity" | "postbackUrl">>;
 export async function updatePartner(db: Db, id: string, changes: PartnerChanges, event: EventInput | null = null, now = Date.now()): Promise<PartnerRow | null> {
   const set: Partial<PartnerRow> = { ...changes };
   if (changes.email !== undefined) set.emailKey = emailKeyOf(changes.email);

@@ -14,3 +14,4 @@ export * from "./events";
 export * from "./deals";
 export * from "./leads";
 export * from "./lifecycle";
+export * from "./webhooks";

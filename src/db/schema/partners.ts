@@ -34,6 +34,8 @@ export const partners = sqliteTable(
     source: text("source"),
     /** the partner of the program who referred this one */
     referredBy: text("referred_by"),
+    /** the partner's postback URL template (macros such as {click_id}); null: no postbacks */
+    postbackUrl: text("postback_url"),
     createdAt: createdAt(),
   },
   (t) => [

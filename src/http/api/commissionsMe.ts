@@ -37,11 +37,11 @@ const commissionCsvRow = (m: CommissionRow): CsvCell[] => {
 const Me = z
   .object({
     id: z.string(), name: z.string(), programId: z.string(), tierId: z.string(), balance: z.object({ hold: Money, pending: Money, approved: Money, paid: Money }), currency: z.string(),
-    tier: z.any(), nextTier: z.any(),
+    tier: z.any(), nextTier: z.any(), postbackUrl: z.string().nullable().optional(),
   })
   .openapi("Me");
 
-async function mePartner(c: Context<AppEnv>) {
+export async function mePartner(c: Context<AppEnv>) {
   const caller = await requireCaller(c, ["partner"]);
   const partner = await getPartner(c.var.deps.db, caller.partnerId!);
   const program = partner && (await getProgram(c.var.deps.db, partner.programId));
@@ -79,7 +79,7 @@ export function commissionMeRoutes() {
       const metrics = (await partnerMetrics(db, program.id, tiers.map((t) => t.windowDays), c.var.deps.now())).get(partner.id) ?? { byWindow: new Map() };
       const gap = tier ? nextTierGap(tiers, tier.rank, metrics) : null;
       return c.json({
-        id: partner.id, name: partner.name, programId: partner.programId, tierId: partner.tierId, currency: program.currency,
+        id: partner.id, name: partner.name, programId: partner.programId, tierId: partner.tierId, currency: program.currency, postbackUrl: partner.postbackUrl,
         // `paid` is what paid payouts paid out (commissions plus adjustments)
         balance: { hold: m(b.hold), pending: m(b.pending), approved: m(b.approved), paid: m(await paidOut(db, partner.id)) },
         tier: tier ? tierJson(tier, program.currency) : null,

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { PARTNER_STATUSES } from "../../db/schema";
 import { getPartner, getVendorPartner } from "../../db/queries/partners";
 import { getProgram } from "../../db/queries/programs";
-import { changeOwnProfile, changePartner } from "../../services/management/partners";
+import { changePartner } from "../../services/management/partners";
 import { rotatePartnerKeyOf } from "../../services/management/keys";
 import type { AppEnv } from "../deps";
 import { ApiError, notFound } from "../errors";
@@ -13,10 +13,15 @@ import { unwrap } from "./outcome";
 import { PartnerCoupon, PartnerEmail, PartnerName } from "./partnersLinks";
 import { partnerWithStage } from "./lifecyclePresent";
 import { createRouter } from "./router";
+import { PostbackUrl } from "./postbacks";
+import { checkPostbackUrl } from "../../services/webhooks/postbacks";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonResponse, LeadProfilePatch, Partner } from "./schemas";
 
 const PatchPartner = z
-  .object({ name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }), status: z.enum(PARTNER_STATUSES).optional(), profile: LeadProfilePatch.optional() })
+  .object({
+    name: PartnerName.optional(), email: PartnerEmail.optional(), coupon: PartnerCoupon.nullable().optional().openapi({ description: "null removes the coupon" }),
+    status: z.enum(PARTNER_STATUSES).optional(), profile: LeadProfilePatch.optional(), postbackUrl: PostbackUrl.optional(),
+  })
   .openapi("PartnerPatch");
 const NewPartnerKey = z.object({ apiKey: z.string() }).openapi("NewPartnerKey");
 
@@ -41,7 +46,9 @@ export function partnerRoutes() {
     async (c) => {
       const { partner, program, actor } = await vendorPartner(c, c.req.valid("param").id);
       const { db, now } = c.var.deps;
-      return c.json(await partnerWithStage(db, unwrap(await changePartner(db, program, partner, c.req.valid("json"), actor, now())), now(), c.var.deps), 200);
+      const { postbackUrl, ...input } = c.req.valid("json");
+      const changes = postbackUrl === undefined ? input : { ...input, postbackUrl: unwrap(await checkPostbackUrl(db, postbackUrl, c.var.deps.webhookTargets ?? { allowPrivate: false })) };
+      return c.json(await partnerWithStage(db, unwrap(await changePartner(db, program, partner, changes, actor, now())), now(), c.var.deps), 200);
     },
   );
 
@@ -64,20 +71,7 @@ export function partnerRoutes() {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: "patch", path: "/api/v1/me", tags: ["Partner"], summary: "Change my lead profile (countries, verticals, capacity)",
-      request: { body: jsonBody(z.object({ profile: LeadProfilePatch }).openapi("MePatch")) }, responses: { 200: jsonResponse(Partner, "me"), 409: conflictResponse, ...errorResponses },
-    }),
-    async (c) => {
-      const caller = await requireCaller(c, ["partner"]);
-      const { deps } = c.var;
-      const partner = await getPartner(deps.db, caller.partnerId!);
-      const program = partner && (await getProgram(deps.db, partner.programId));
-      if (!partner || !program) throw new ApiError("unauthorized", "the key's partner no longer exists");
-      return c.json(partnerJson(unwrap(await changeOwnProfile(deps.db, program, partner, c.req.valid("json").profile, deps.now()))), 200);
-    },
-  );
+
 
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/me/rotate-key", tags: ["Partner"], summary: "Replace my key (shown once); the one used for this call stops at once", responses: { 200: jsonResponse(NewPartnerKey, "the new key"), ...errorResponses } }),

@@ -5,6 +5,7 @@ import type { CommissionRow, ConversionRow } from "../../db/queries/conversions"
 import type { LinkRow } from "../../db/queries/links";
 import type { PartnerRow } from "../../db/queries/partners";
 import type { ProgramRow, RuleRow } from "../../db/queries/programs";
+import type { DeliveryRow, EndpointRow } from "../../db/queries/webhooks";
 
 /** Row → response JSON. Money becomes decimal strings, times ISO-8601 UTC. */
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -20,7 +21,7 @@ export function programJson(p: ProgramRow) {
 
 export function partnerJson(p: PartnerRow) {
   return {
-    id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon,
+    id: p.id, programId: p.programId, name: p.name, email: p.email, status: p.status, tierId: p.tierId, coupon: p.coupon, postbackUrl: p.postbackUrl ?? null,
     profile: { countries: p.leadCountries, verticals: p.leadVerticals, leadCapacity: p.leadCapacity }, createdAt: iso(p.createdAt),
     source: p.source, referredBy: p.referredBy,
   };
@@ -61,6 +62,25 @@ export function conversionJson(c: ConversionRow, commission: CommissionRow | nul
       ? { id: commission.id, amount: formatMoney(commission.amount, commission.currency), currency: commission.currency, status: commission.status, flags: commission.flags ?? [] }
       : null,
     occurredAt: iso(c.occurredAt), createdAt: iso(c.createdAt),
+  };
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+/** A webhook endpoint as the API shows it (never its secret: that is shown once, when made). */
+export function endpointJson(e: EndpointRow) {
+  return {
+    id: e.id, url: e.url, events: e.events, programId: e.programId, enabled: e.enabled, disabledReason: e.disabledReason,
+    disabledAt: isoOrNull(e.disabledAt), createdAt: iso(e.createdAt),
+  };
+}
+
+/** One attempt of the delivery log; a pending one shows when it is due as `nextAttemptAt`. */
+export function deliveryJson(d: DeliveryRow) {
+  return {
+    id: d.id, eventId: d.eventId, eventType: d.eventType, attempt: d.attempt, status: d.status, at: isoOrNull(d.at), statusCode: d.statusCode,
+    durationMs: d.durationMs, error: d.error, responseExcerpt: d.responseExcerpt,
+    nextAttemptAt: d.status === "pending" ? iso(d.dueAt) : isoOrNull(d.nextAttemptAt), url: d.url,
   };
 }
 

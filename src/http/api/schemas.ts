@@ -75,7 +75,7 @@ export const LeadProfilePatch = LeadProfile.partial().openapi("LeadProfilePatch"
 export const Partner = z
   .object({
     id: z.string(), programId: z.string(), name: z.string(), email: z.string(), status: z.string(), tierId: z.string(),
-    coupon: z.string().nullable(), profile: LeadProfile.optional(), createdAt: z.string(), apiKey: z.string().optional(),
+    coupon: z.string().nullable(), postbackUrl: z.string().nullable().optional(), profile: LeadProfile.optional(), createdAt: z.string(), apiKey: z.string().optional(),
     source: z.string().nullable().openapi({ description: "where the partner came from (its application's source)" }),
     referredBy: z.string().nullable().openapi({ description: "the partner who referred this one" }),
     stage: z.enum(["recruitment", "activation", "investment", "devotion"]).optional().openapi({ description: "journey stage, computed from stored facts" }),

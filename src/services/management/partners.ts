@@ -7,7 +7,7 @@ import { conflict, ok, type Outcome } from "../outcome";
 import { diffChanges, type Actor } from "../../domain/audit";
 import { partnerJson } from "../../http/api/present";
 
-const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId"] as const;
+const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId", "postbackUrl"] as const;
 import { applyAction, partnerOpenCommissions } from "../../db/queries/lifecycle";
 
 const EMAIL_TAKEN = "another partner of this program has this email";
@@ -44,7 +44,7 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
  */
 export async function changePartner(
   db: Db, program: ProgramRow, partner: PartnerRow,
-  input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status">> & { profile?: Partial<LeadProfile> | undefined },
+  input: Partial<Pick<PartnerRow, "name" | "email" | "coupon" | "status" | "postbackUrl">> & { profile?: Partial<LeadProfile> | undefined },
   actor: Actor, now: number,
 ): Promise<Outcome<PartnerRow>> {
   const { profile, ...fields } = input;
@@ -74,7 +74,3 @@ function profileColumns(partner: PartnerRow, change: Partial<LeadProfile>) {
   });
   return { leadCountries: p.countries, leadVerticals: p.verticals, leadCapacity: p.leadCapacity };
 }
-
-/** A partner changes its own lead profile (PATCH /api/v1/me). */
-export const changeOwnProfile = (db: Db, program: ProgramRow, partner: PartnerRow, profile: Partial<LeadProfile>, now: number) =>
-  changePartner(db, program, partner, { profile }, { kind: "partner", partnerId: partner.id }, now);

@@ -18,6 +18,9 @@ import { ReadCache } from "./readCache";
 import { GroupCommit, type BatchClient } from "../../db/groupCommit";
 import { newConversionsPlan, type NewConversion } from "../../db/queries/newConversions";
 import { clientOf } from "../../db/client";
+import { eventRow, type EventInput, type EventRow } from "../../db/queries/events";
+import { diffChanges } from "../../domain/audit";
+import { commissionJson, conversionJson } from "../../http/api/present";
 
 export interface ConversionInput {
   orderId: string;
@@ -213,7 +216,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
   else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, gathered?.customerFirstAt ?? null, before?.id);
   if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
-  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission });
+  await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission }, supersedeEvents(program, before, commission), now);
   const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
   return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
 }
@@ -224,6 +227,23 @@ async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing:
     return { kind: "conflict", message: `order ${input.orderId} (${input.event}) was already reported with another amount or currency` };
   }
   return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
+}
+
+/** The outbox rows of a postback taking over a pixel's commission: created anew, or updated in place. */
+function supersedeEvents(program: ProgramRow, before: CommissionRow | null, after: CommissionRow | null): EventInput[] {
+  if (!after) return [];
+  const base = { vendorId: program.vendorId, programId: program.id, actor: { kind: "system" } as const, object: { type: "commission", id: after.id }, data: commissionJson(after) };
+  if (!before || before.id !== after.id) return [{ ...base, type: "commission.created" }];
+  const changes = diffChanges(before, after, ["amount", "status", "partnerId"]);
+  return Object.keys(changes).length > 0 ? [{ ...base, type: "commission.updated", changes }] : [];
+}
+
+/** The outbox rows of a new conversion and its commission: the objects as the API shows them. */
+function newConversionEvents(program: ProgramRow, conversion: ConversionRow, commission: CommissionRow | null, now: number): EventRow[] {
+  const base = { vendorId: program.vendorId, programId: program.id, actor: { kind: "system" } as const };
+  const rows = [eventRow({ ...base, type: "conversion.created", object: { type: "conversion", id: conversion.id }, data: conversionJson(conversion, commission) }, now)];
+  if (commission) rows.push(eventRow({ ...base, type: "commission.created", object: { type: "commission", id: commission.id }, data: commissionJson(commission) }, now));
+  return rows;
 }
 
 /**
@@ -247,7 +267,8 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
     const { dimsKnown, ...conversion } = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null }, false);
     const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now, customerFirstAt);
     // (the answer's row lacks the click's country, device and sub1 when the insert copied them)
-    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown })) return { kind: "created", conversion, commission };
+    const events = newConversionEvents(program, conversion, commission, now);
+    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown, events })) return { kind: "created", conversion, commission };
   }
   const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
   if (existing) return answerExisting(deps, program, existing, input);

@@ -3,6 +3,10 @@ import { prorate } from "../../domain/money";
 import { applyRefund, commissionOf, findConversion, type ConversionRow } from "../../db/queries/conversions";
 import type { ConversionEvent } from "../../domain/commission";
 import type { TrackingDeps } from "./conversions";
+import type { CommissionRow } from "../../db/queries/conversions";
+import type { EventInput } from "../../db/queries/events";
+import { diffChanges } from "../../domain/audit";
+import { commissionJson, conversionJson } from "../../http/api/present";
 
 export type RefundOutcome =
   /** `adjustment`: what this refund put onto the partner's next payout (a paid or claimed commission), else null */
@@ -14,6 +18,27 @@ export type RefundOutcome =
 const MAX_ATTEMPTS = 30;
 
 const UNPAID = new Set(["hold", "pending", "approved"]);
+
+/**
+ * The outbox rows of a refund: `conversion.refunded` always, `commission.updated` when the
+ * commission's amount or status changed; the objects as the API shows them after the refund.
+ */
+function refundEvents(
+  conv: ConversionRow, refunded: number, commission: CommissionRow | null, update: { before: CommissionRow; amount: number; status: CommissionRow["status"] } | null,
+): Omit<EventInput, "vendorId">[] {
+  const after = commission && update ? { ...commission, amount: update.amount, status: update.status } : commission;
+  const base = { programId: conv.programId, actor: { kind: "system" } as const };
+  const events: Omit<EventInput, "vendorId">[] = [
+    { ...base, type: "conversion.refunded", object: { type: "conversion", id: conv.id }, data: conversionJson({ ...conv, refunded }, after) },
+  ];
+  if (commission && after && (after.amount !== commission.amount || after.status !== commission.status)) {
+    events.push({
+      ...base, type: "commission.updated", object: { type: "commission", id: commission.id },
+      changes: diffChanges(commission, after, ["amount", "status"]), data: commissionJson(after),
+    });
+  }
+  return events;
+}
 
 /**
  * Refunds part or all of a conversion. The commission shrinks in proportion to what remains:
@@ -51,7 +76,7 @@ export async function refundConversion(
         commissionUpdate = { before: commission, amount: after, status: refunded >= conv.amount ? ("reversed" as const) : commission.status };
       }
     }
-    if (await applyRefund(deps.db, programNum, conv, refunded, commissionUpdate, adjustment, deps.now())) {
+    if (await applyRefund(deps.db, programNum, conv, refunded, commissionUpdate, adjustment, deps.now(), refundEvents(conv, refunded, commission, commissionUpdate))) {
       const stored = (await findConversion(deps.db, programId, input.event, input.orderId))!;
       // not in a payout yet: the next batch claims it
       return { kind: "ok", conversion: stored, adjustment: adjustment ? { id: adjustment.id, amount: adjustment.amount, payoutId: null } : null };

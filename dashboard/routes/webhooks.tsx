@@ -1,0 +1,156 @@
+import { Hono, type Context } from "hono";
+import { Csrf, CopyField, DataTable, Empty, Layout } from "../ui";
+import { Pager } from "../pages/manager";
+import { deliveryColumns, endpointColumns } from "../pages/webhooks";
+import { getVendorEndpoint, listDeliveries, listEndpoints, type DeliveryRow } from "../../src/db/queries/webhooks";
+import { listPrograms } from "../../src/db/queries/programs";
+import { WEBHOOK_EVENTS } from "../../src/domain/webhooks";
+import { changeEndpoint, createEndpoint, removeEndpoint, retryDelivery, rotateEndpointSecret, sendTestEvent } from "../../src/services/webhooks/endpoints";
+import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { programPage } from "./programPage";
+import { setFlash, type DashEnv } from "./session";
+
+const policyOf = (c: Context<DashEnv>) => c.var.deps.webhookTargets ?? { allowPrivate: false };
+
+/**
+ * Webhooks (`/app/p/:pid/webhooks`): the vendor's endpoints (every program's, or this one's),
+ * a new endpoint's secret shown once, each endpoint's delivery log with the answers' first
+ * bytes, a test event, retries, rotation. Writes go through the same services as the API.
+ */
+export function webhookRoutes() {
+  const app = new Hono<DashEnv>();
+
+  const listPage = async (c: Context<DashEnv>, shown: { secret: string; url: string } | null = null) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const { db, program, base } = ctx;
+    const page = await listEndpoints(db, program.vendorId, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    const names = new Map((await listPrograms(db, program.vendorId, { limit: 100, cursor: null })).data.map((p) => [p.id, p.name]));
+    const columns = endpointColumns(base, (id) => (id === null ? "every program" : names.get(id) ?? id));
+    if (wantsCsv(c, "webhooks")) return tableCsv(columns, page.data, "webhooks.csv");
+    return c.html(
+      <Layout {...ctx.frame("webhooks", "Webhooks")}>
+        <div class="head"><h1>Webhooks</h1></div>
+        {shown ? (
+          <div class="panel" role="status">
+            <h2>Signing secret for {shown.url}</h2>
+            <p class="small">Shown only now: verify each delivery's <code>webhook-signature</code> with it (Standard Webhooks).</p>
+            <CopyField id="webhook-secret" value={shown.secret} label="Signing secret" />
+          </div>
+        ) : null}
+        <section class="panel">
+          <DataTable caption="Endpoints" columns={columns} rows={page.data} csv={withQuery(c, { format: "csv", table: "webhooks", cursor: null })}
+            empty={<Empty title="No endpoint yet.">Add one below: afflux then POSTs signed events (sales, refunds, commissions, payouts, partners) to it.</Empty>} />
+          <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
+        </section>
+        <section class="panel">
+          <h2>Add an endpoint</h2>
+          <form method="post" action={`${base}/webhooks`} class="form">
+            <Csrf token={c.var.csrf} />
+            <div class="field"><label for="w-url">URL (https)</label><input id="w-url" name="url" type="url" required placeholder="https://hooks.example.com/afflux" /></div>
+            <fieldset class="field"><legend>Events</legend>
+              <label><input type="checkbox" name="events" value="*" checked /> every event</label>
+              {WEBHOOK_EVENTS.map((e) => <label><input type="checkbox" name="events" value={e} /> <code>{e}</code></label>)}
+            </fieldset>
+            <div class="field"><label><input type="checkbox" name="thisProgram" value="1" /> only {program.name}</label></div>
+            <button>Add endpoint</button>
+          </form>
+        </section>
+      </Layout>,
+    );
+  };
+
+  app.get("/app/p/:pid/webhooks", (c) => listPage(c));
+
+  app.post("/app/p/:pid/webhooks", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const b = await c.req.parseBody({ all: true });
+    const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+    const events = list(b["events"]).filter((e) => e === "*" || (WEBHOOK_EVENTS as readonly string[]).includes(e));
+    const created = await createEndpoint(ctx.db, c.var.deps.secret, ctx.program.vendorId, {
+      url: String(b["url"] ?? "").trim(), events: events.includes("*") || events.length === 0 ? ["*"] : events,
+      programId: b["thisProgram"] ? ctx.program.id : undefined,
+    }, policyOf(c), ctx.now);
+    if (created.kind !== "ok") {
+      setFlash(c, "app", "err", `The endpoint was refused: ${"message" in created ? created.message : created.kind}.`);
+      return c.redirect(`${ctx.base}/webhooks`, 303);
+    }
+    return listPage(c, { secret: created.value.secret, url: created.value.endpoint.url });
+  });
+
+  const endpointPage = async (c: Context<DashEnv>, secret: string | null = null) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const endpoint = await getVendorEndpoint(ctx.db, ctx.program.vendorId, c.req.param("id") ?? "");
+    if (!endpoint) return notFoundPage(c, "app");
+    const columns = deliveryColumns((ms) => ctx.fmt.time(ms));
+    const page = await listDeliveries(ctx.db, "webhook", endpoint.id, { limit: 100, cursor: c.req.query("cursor") ?? null });
+    if (wantsCsv(c, "deliveries")) return tableCsv(columns, page.data, `${endpoint.id}-deliveries.csv`);
+    const self = `${ctx.base}/webhooks/${endpoint.id}`;
+    const retryColumn = {
+      label: "", value: () => null, noCsv: true,
+      cell: (d: DeliveryRow) => (d.status === "pending" ? null : (
+        <form method="post" action={`${self}/deliveries/${d.id}/retry`}><Csrf token={c.var.csrf} /><button class="small secondary">Send again</button></form>
+      )),
+    };
+    return c.html(
+      <Layout {...ctx.frame("webhooks", "Webhook")}>
+        <div class="head"><div><p class="small muted"><a href={`${ctx.base}/webhooks`}>Webhooks</a> /</p><h1 class="mono">{endpoint.url}</h1></div></div>
+        {secret ? (
+          <div class="panel" role="status">
+            <h2>New signing secret</h2>
+            <p class="small">Shown only now. The previous secret keeps signing alongside it for 24 hours.</p>
+            <CopyField id="webhook-secret" value={secret} label="Signing secret" />
+          </div>
+        ) : null}
+        {!endpoint.enabled ? (
+          <div class="panel" role="status"><strong>Disabled{endpoint.disabledReason === "failing" ? ": every attempt failed for 5 days" : ""}.</strong> Nothing is sent until you enable it again.</div>
+        ) : null}
+        <section class="panel row">
+          <form method="post" action={`${self}/test`}><Csrf token={c.var.csrf} /><button>Send test event</button></form>
+          <form method="post" action={`${self}/enabled`}><Csrf token={c.var.csrf} /><input type="hidden" name="enabled" value={endpoint.enabled ? "0" : "1"} /><button class="secondary">{endpoint.enabled ? "Disable" : "Enable"}</button></form>
+          <form method="post" action={`${self}/rotate`}><Csrf token={c.var.csrf} /><button class="secondary">Rotate secret</button></form>
+          <form method="post" action={`${self}/delete`}><Csrf token={c.var.csrf} /><button class="secondary">Delete</button></form>
+        </section>
+        <section class="panel">
+          <DataTable caption="Deliveries" columns={[...columns, retryColumn]} rows={page.data} csv={withQuery(c, { format: "csv", table: "deliveries", cursor: null })}
+            empty={<Empty title="Nothing sent yet.">Events go out within a second of the change; "Send test event" sends one now.</Empty>} />
+          <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
+        </section>
+      </Layout>,
+    );
+  };
+
+  app.get("/app/p/:pid/webhooks/:id", (c) => endpointPage(c));
+
+  /** A write on one endpoint: found (else 404), done, then back to its page with a flash. */
+  const onEndpoint = (path: string, act: (c: Context<DashEnv>, e: NonNullable<Awaited<ReturnType<typeof getVendorEndpoint>>>, now: number) => Promise<string | Response>) =>
+    app.post(`/app/p/:pid/webhooks/:id/${path}`, async (c) => {
+      const ctx = await programPage(c);
+      if (!ctx) return notFoundPage(c, "app");
+      const endpoint = await getVendorEndpoint(ctx.db, ctx.program.vendorId, c.req.param("id") ?? "");
+      if (!endpoint) return notFoundPage(c, "app");
+      const done = await act(c, endpoint, ctx.now);
+      if (done instanceof Response) return done;
+      setFlash(c, "app", "ok", done);
+      return c.redirect(path === "delete" ? `${ctx.base}/webhooks` : `${ctx.base}/webhooks/${endpoint.id}`, 303);
+    });
+
+  onEndpoint("test", async (c, e, now) => (await sendTestEvent(c.var.deps.db, e, now), "A test event is on its way."));
+  onEndpoint("enabled", async (c, e, now) => {
+    const on = String((await c.req.parseBody())["enabled"] ?? "") === "1";
+    await changeEndpoint(c.var.deps.db, e, { enabled: on }, policyOf(c), now);
+    return on ? "Enabled: new events go out again." : "Disabled: nothing is sent until you enable it.";
+  });
+  onEndpoint("delete", async (c, e) => (await removeEndpoint(c.var.deps.db, e), "Endpoint deleted."));
+  onEndpoint("rotate", async (c, e, now) => {
+    const rotated = await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, e, now);
+    return rotated.kind === "ok" ? endpointPage(c, rotated.value) : "The endpoint was removed meanwhile.";
+  });
+  onEndpoint("deliveries/:did/retry", async (c, e, now) => {
+    const r = await retryDelivery(c.var.deps.db, e.vendorId, c.req.param("did") ?? "", (id) => getVendorEndpoint(c.var.deps.db, e.vendorId, id), now);
+    return r.kind === "ok" ? "Sent again: it goes out within a second." : `Not sent: ${"message" in r ? r.message : "no such delivery"}.`;
+  });
+  return app;
+}
