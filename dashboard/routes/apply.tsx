@@ -77,11 +77,11 @@ export function applyRoutes() {
     if (problem) return again(problem);
     const source = typeof body["source"] === "string" ? body["source"].slice(0, 64) : undefined;
     const ref = typeof body["ref"] === "string" && body["ref"] ? body["ref"].slice(0, 100) : undefined;
-    const outcome = await submitApplication(c.var.deps.db, program, { name: values.name!, email: values.email!, website: values.website || undefined, country: values.country || undefined, answers: values.answers, source: source || undefined, referredBy: ref }, c.var.deps.now());
+    const outcome = await submitApplication(c.var.deps.db, program, { name: values.name!, email: values.email!, website: values.website || undefined, country: values.country || undefined, answers: values.answers, source: source || undefined, referredBy: ref }, c.var.deps.now(), c.var.deps.publicUrl);
     if (outcome.kind === "invalid") {
       // a stale referral link names nobody: apply without it rather than refuse the applicant
       if (outcome.path === "referredBy") {
-        const retry = await submitApplication(c.var.deps.db, program, { name: values.name!, email: values.email!, website: values.website || undefined, country: values.country || undefined, answers: values.answers, source: source || undefined }, c.var.deps.now());
+        const retry = await submitApplication(c.var.deps.db, program, { name: values.name!, email: values.email!, website: values.website || undefined, country: values.country || undefined, answers: values.answers, source: source || undefined }, c.var.deps.now(), c.var.deps.publicUrl);
         if (retry.kind === "ok") return retry.value.application.status === "approved" ? welcome(c, program) : thanks();
         if (retry.kind === "conflict") return refused(c, program);
         return again(retry.kind === "invalid" ? retry.message : "This form cannot be sent right now.");

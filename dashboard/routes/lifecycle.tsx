@@ -101,7 +101,9 @@ export function lifecycleRoutes() {
     const links: string[] = [];
     let done = 0;
     for (const a of await applicationsByIds(ctx.db, ctx.program.id, ids)) {
-      const outcome = action === "approve" ? await approveApplication(ctx.db, ctx.program, a, c.var.deps.publicUrl, ctx.now) : await rejectApplication(ctx.db, a, reason, ctx.now);
+      const outcome = action === "approve"
+        ? await approveApplication(ctx.db, ctx.program, a, c.var.deps.publicUrl, ctx.now, ctx.actor)
+        : await rejectApplication(ctx.db, a, reason, ctx.now, ctx.program, ctx.actor);
       if (outcome.kind !== "ok") continue;
       done++;
       if ("signInUrl" in outcome.value) links.push(`${outcome.value.partner.email}: ${outcome.value.signInUrl}`);

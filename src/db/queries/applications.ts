@@ -1,3 +1,5 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import { insertWhere } from "./guarded";
 import { and, eq, getTableColumns, inArray, is, sql, SQL, type SQLWrapper } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
@@ -11,17 +13,6 @@ import { tablesChanged } from "../changes";
 
 export type ApplicationRow = typeof applications.$inferSelect;
 
-/**
- * `INSERT INTO t (…) SELECT … WHERE <guard>`: a row that is written only if the guard holds when
- * the statement runs, so that a batch claims an application and creates its partner atomically.
- */
-function insertWhere(db: Db, table: SQLiteTable, row: Record<string, unknown>, guard: SQLWrapper) {
-  const cols = getTableColumns(table);
-  const entries = Object.entries(row).filter(([, v]) => v !== undefined);
-  const names = sql.join(entries.map(([k]) => sql.identifier(cols[k]!.name)), sql`, `);
-  const values = sql.join(entries.map(([, v]) => (is(v, SQL) ? v : sql`${v}`)), sql`, `);
-  return db.run(sql`INSERT INTO ${table} (${names}) SELECT ${values} WHERE ${guard}`);
-}
 
 export interface NewApplication {
   programId: string; name: string; email: string; website: string | null; country: string | null;
@@ -49,7 +40,10 @@ export interface ApprovalWrite {
  * Null when the application was no longer pending (decided meanwhile: nothing is written).
  * A partner of the program with the same email fails on `partners.email_key`.
  */
-export async function approveApplicationRow(db: Db, app: ApplicationRow, w: ApprovalWrite, now: number, opts: { insert?: boolean } = {}): Promise<{ application: ApplicationRow; partner: PartnerRow } | null> {
+export async function approveApplicationRow(
+  db: Db, app: ApplicationRow, w: ApprovalWrite, now: number,
+  opts: { insert?: boolean; also?: (partnerId: string, claimed: SQL) => BatchItem<"sqlite">[] } = {},
+): Promise<{ application: ApplicationRow; partner: PartnerRow } | null> {
   const partnerId = newId("ptn");
   const claimed = sql`EXISTS (SELECT 1 FROM applications WHERE id = ${app.id} AND partner_id = ${partnerId})`;
   const key = newKeyRow("partner", { vendorId: w.vendorId, programId: app.programId, partnerId }, now);
@@ -66,7 +60,7 @@ export async function approveApplicationRow(db: Db, app: ApplicationRow, w: Appr
   const withLink = w.signIn
     ? [...statements, insertWhere(db, signInLinks, { hash: w.signIn.hash, vendorId: w.vendorId, programId: app.programId, partnerId, createdAt: now, expiresAt: w.signIn.expiresAt }, claimed)] as const
     : statements;
-  await db.batch(withLink as unknown as Parameters<Db["batch"]>[0]);
+  await db.batch([...withLink, ...(opts.also?.(partnerId, claimed) ?? [])] as unknown as Parameters<Db["batch"]>[0]);
   tablesChanged();
   const partner = await getPartner(db, partnerId);
   if (!partner) return null;
@@ -78,15 +72,18 @@ export const newApplicationRow = (input: NewApplication, now: number): Applicati
   ({ ...input, id: newId("apl"), emailKey: emailKeyOf(input.email), status: "pending", reason: null, partnerId: null, createdAt: now, decidedAt: null });
 
 /** Stores a new application (pending). Fails on `applications.email_key` for a second one with the email. */
-export async function insertApplication(db: Db, row: ApplicationRow): Promise<ApplicationRow> {
-  await db.insert(applications).values(row);
+export async function insertApplication(db: Db, row: ApplicationRow, also: BatchItem<"sqlite">[] = []): Promise<ApplicationRow> {
+  await db.batch([db.insert(applications).values(row), ...also]);
   return row;
 }
 
 /** Rejects a pending application; null when it was decided already. */
-export async function rejectApplicationRow(db: Db, id: string, reason: string | null, now: number): Promise<ApplicationRow | null> {
-  const [row] = await db.update(applications).set({ status: "rejected", reason, decidedAt: now }).where(and(eq(applications.id, id), eq(applications.status, "pending"))).returning();
-  return row ?? null;
+export async function rejectApplicationRow(db: Db, id: string, reason: string | null, now: number, also: BatchItem<"sqlite">[] = []): Promise<ApplicationRow | null> {
+  const [rows] = await db.batch([
+    db.update(applications).set({ status: "rejected", reason, decidedAt: now }).where(and(eq(applications.id, id), eq(applications.status, "pending"))).returning(),
+    ...also,
+  ]);
+  return rows[0] ?? null;
 }
 
 export async function getApplication(db: Db, id: string): Promise<ApplicationRow | null> {

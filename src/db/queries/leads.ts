@@ -1,3 +1,4 @@
+import { insertWhere } from "./guarded";
 import { and, asc, eq, getTableColumns, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
@@ -42,14 +43,6 @@ export async function routingCandidates(
 export async function triedPartners(db: Db, leadId: string): Promise<Set<string>> {
   const rows = await db.select({ p: leadAttempts.partnerId }).from(leadAttempts).where(and(eq(leadAttempts.leadId, leadId), inArray(leadAttempts.outcome, ["declined", "timed_out"])));
   return new Set(rows.map((r) => r.p));
-}
-
-/** `INSERT … SELECT … WHERE guard`: a row written only when its batch's first change won. */
-function insertWhere(db: Db, table: SQLiteTable, row: Record<string, unknown>, guard: SQL) {
-  const cols = Object.entries(getTableColumns(table)).filter(([key]) => row[key] !== undefined);
-  const names = sql.raw(cols.map(([, c]) => `"${c.name}"`).join(", "));
-  const values = sql.join(cols.map(([key, c]) => sql`${c.mapToDriverValue(row[key])}`), sql`, `);
-  return db.run(sql`INSERT INTO ${table} (${names}) SELECT ${values} WHERE ${guard}`);
 }
 
 const tokenIs = (leadId: string, token: string) => sql`EXISTS (SELECT 1 FROM leads WHERE id = ${leadId} AND change_token = ${token})`;

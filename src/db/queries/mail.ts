@@ -1,4 +1,5 @@
-import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { insertWhere } from "./guarded";
 import type { Db } from "../client";
 import { mails, type MailStatus } from "../schema";
 import { newId } from "../../domain/ids";
@@ -19,11 +20,18 @@ export interface NewMail extends MailContent {
  * the same dedupe key already queued or sent makes it a no-op (a retried request mails once).
  */
 export function queueMailStatement(db: Db, mail: NewMail, now: number) {
-  return db.insert(mails).values({
+  return db.insert(mails).values(mailRow(mail, now)).onConflictDoNothing({ target: mails.dedupeKey });
+}
+
+/** The same, written only when `guard` holds (the batch's claim won; see insertWhere). */
+export const queueMailWhere = (db: Db, mail: NewMail, now: number, guard: SQL) => insertWhere(db, mails, mailRow(mail, now), guard);
+
+function mailRow(mail: NewMail, now: number): MailRow {
+  return {
     id: newId("mail"), vendorId: mail.vendorId, programId: mail.programId, kind: mail.kind, to: mail.to,
     subject: mail.subject, body: mail.body, link: mail.link ?? null, dedupeKey: mail.dedupeKey,
-    status: "queued", attempts: 0, nextAttemptAt: now, createdAt: now,
-  }).onConflictDoNothing({ target: mails.dedupeKey });
+    status: "queued", attempts: 0, nextAttemptAt: now, claimedUntil: null, lastError: null, sentAt: null, createdAt: now,
+  };
 }
 
 /** Queues a mail on its own (when the change it tells of is already written). */

@@ -7,7 +7,7 @@ import { isCountryCode } from "../../domain/countries";
 import { approveApplication, rejectApplication, submitApplication } from "../../services/lifecycle/applications";
 import type { AppEnv } from "../deps";
 import { ApiError, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { clientKeyOf, enforce } from "../middleware/rateLimit";
 import { unwrap } from "./outcome";
 import { iso } from "./present";
@@ -50,7 +50,7 @@ async function vendorApplication(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const found = await getVendorApplication(c.var.deps.db, caller.vendorId, id);
   if (!found) throw notFound("application");
-  return found;
+  return { ...found, actor: actorOf(caller) };
 }
 
 export function applicationRoutes() {
@@ -69,7 +69,7 @@ export function applicationRoutes() {
       const { deps } = c.var;
       const program = await getProgram(deps.db, caller.programId!);
       if (!program) throw new ApiError("unauthorized", "the key's program no longer exists");
-      const { application, partner } = unwrap(await submitApplication(deps.db, program, c.req.valid("json"), deps.now()));
+      const { application, partner } = unwrap(await submitApplication(deps.db, program, c.req.valid("json"), deps.now(), deps.publicUrl));
       return c.json({ id: application.id, status: application.status as "pending" | "approved", programId: program.id, partnerId: partner?.id ?? null }, 201);
     },
   );
@@ -104,9 +104,9 @@ export function applicationRoutes() {
       responses: { 200: jsonResponse(z.object({ application: Application, partner: Partner, signInUrl: z.string() }), "the approval"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
-      const { application, program } = await vendorApplication(c, c.req.valid("param").id);
+      const { application, program, actor } = await vendorApplication(c, c.req.valid("param").id);
       const { deps } = c.var;
-      const done = unwrap(await approveApplication(deps.db, program, application, deps.publicUrl, deps.now()));
+      const done = unwrap(await approveApplication(deps.db, program, application, deps.publicUrl, deps.now(), actor));
       return c.json({ application: applicationJson(done.application), partner: await partnerWithStage(deps.db, done.partner, deps.now()), signInUrl: done.signInUrl }, 200);
     },
   );
@@ -118,9 +118,9 @@ export function applicationRoutes() {
       responses: { 200: jsonResponse(Application, "the rejected application"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
-      const { application } = await vendorApplication(c, c.req.valid("param").id);
+      const { application, program, actor } = await vendorApplication(c, c.req.valid("param").id);
       const reason = (c.req.valid("json") as { reason?: string } | undefined)?.reason?.trim() || null;
-      return c.json(applicationJson(unwrap(await rejectApplication(c.var.deps.db, application, reason, c.var.deps.now()))), 200);
+      return c.json(applicationJson(unwrap(await rejectApplication(c.var.deps.db, application, reason, c.var.deps.now(), program, actor))), 200);
     },
   );
   return app;
