@@ -2,7 +2,7 @@ import { and, eq, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { events } from "../schema";
-import { newId } from "../../domain/ids";
+import { newTimeOrderedId } from "../../domain/ids";
 import type { Actor, Changes } from "../../domain/audit";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
@@ -27,7 +27,7 @@ export interface EventInput {
 
 export function eventRow(e: EventInput, now: number): EventRow {
   return {
-    id: newId("evt"), vendorId: e.vendorId, programId: e.programId, type: e.type ?? null, action: e.action ?? null,
+    id: newTimeOrderedId("evt", now), vendorId: e.vendorId, programId: e.programId, type: e.type ?? null, action: e.action ?? null,
     actorKind: e.actor.kind,
     actorKeyId: "keyId" in e.actor ? e.actor.keyId ?? null : null,
     actorPartnerId: e.actor.kind === "partner" ? e.actor.partnerId : null,

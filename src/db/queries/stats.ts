@@ -132,15 +132,13 @@ export async function clickDimensions(db: Db, clickId: string) {
 }
 
 /**
- * How many (non-bot) clicks the visitor of a stored click made on its link that UTC day: the
- * rolled-up count plus the stored clicks the rollup has not reached yet (a short seq range).
- * Null when the click is not stored yet (still in the sink or the Queue, well under a second).
+ * How many (non-bot) clicks the visitor of a stored click made on its link that UTC day, as
+ * rolled up (link_visitors; the rollup follows the click writes within seconds). Two primary-key
+ * lookups: this runs for every attributed postback. Null when the click is not stored yet.
  */
 export async function visitorClicksThatDay(db: Db, clickId: string): Promise<number | null> {
   const [row] = await db.all<{ n: number }>(sql`SELECT
-      coalesce((SELECT v.clicks FROM link_visitors v WHERE v.link_num = k.link_num AND v.day = k.ts / 86400000 AND v.visitor = k.visitor), 0)
-      + (SELECT count(*) FROM clicks t WHERE t.seq > coalesce((SELECT value FROM cursors WHERE name = 'clicks'), 0)
-           AND t.link_num = k.link_num AND t.visitor = k.visitor AND t.bot = 0 AND t.ts / 86400000 = k.ts / 86400000) AS n
+      coalesce((SELECT v.clicks FROM link_visitors v WHERE v.link_num = k.link_num AND v.day = k.ts / 86400000 AND v.visitor = k.visitor), 0) AS n
     FROM clicks k WHERE k.id = ${clickId}`);
   return row ? Number(row.n) : null;
 }
