@@ -14,7 +14,17 @@ import { setFlash, type DashEnv } from "./session";
 type C = Context<DashEnv>;
 type Ctx = NonNullable<Awaited<ReturnType<typeof programPage>>>;
 const EVENTS = ["sale", "lead"] as const;
-const LABELS = { value: "the value", tierId: "the tier" };
+const LABELS = { value: "the value", tierId: "the tier", durationMonths: "the duration" };
+
+/** The recurring-commission choice of a form: "" lifetime, "0" first conversion only, N months. */
+function durationOf(f: Record<string, string>): number | null | "invalid" {
+  const raw = text(f, "durationMonths");
+  if (raw === "") return null;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= 1200 ? n : "invalid";
+}
+const DURATION_REFUSAL: Refusal = { text: "Nothing was saved: the duration must be empty (lifetime), 0 (first sale only) or a whole number of months up to 1200.", status: 400 };
+const durationText = (m: number | null) => (m === null ? "lifetime" : m === 0 ? "first sale only" : `${m} month${m === 1 ? "" : "s"}`);
 
 export const ruleText = (r: Pick<RuleRow, "type" | "value">, fmt: Fmt) => (r.type === "percent" ? `${formatPercent(r.value)}%` : `${fmt.m(r.value)} flat`);
 const valueText = (r: Pick<RuleRow, "type" | "value">, currency: string) => (r.type === "percent" ? formatPercent(r.value) : formatMoney(r.value, currency));
@@ -60,6 +70,8 @@ function RuleForm({ action, csrf, values, tiers, edit }: { action: string; csrf:
       {edit ? null : <Select id="r-event" name="event" label="Event" value={values["event"]} options={[["sale", "Sale"], ["lead", "Lead"]]} />}
       <Select id="r-type" name="type" label="Type" value={values["type"]} options={[["percent", "Percent of amount"], ["flat", "Flat amount"]]} />
       <Field id="r-value" name="value" label="Value" value={values["value"]} required inputmode="decimal" placeholder="20" hint="A percent (20 = 20 %) or an amount (5.00)." />
+      <Field id="r-duration" name="durationMonths" label="Pays for (months)" value={values["durationMonths"]} inputmode="numeric" placeholder="lifetime"
+        hint="Recurring sales of a customer: empty pays for life, 0 only the first sale, N the sales within N months of the first." />
       {tiers ? <Select id="r-tier" name="tierId" label="Tier" value={values["tierId"]} options={[["", "All tiers (program-wide)"], ...tiers.map((t): [string, string] => [t.id, t.name])]} /> : null}
       <button>{edit ? "Save rule" : "Add rule"}</button>
     </form>
@@ -79,6 +91,7 @@ export function ruleRoutes() {
       { label: "Event", value: (r) => r.event },
       { label: "Tier", value: (r) => (r.tierId ? tierName.get(r.tierId) ?? "(deleted tier)" : "all tiers") },
       { label: "Commission", value: (r) => ruleText(r, fmt) },
+      { label: "Pays for", value: (r) => durationText(r.durationMonths) },
       { label: "Since", value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => fmt.day(r.createdAt) },
       { label: "Status", value: (r) => (r.archivedAt ? "archived" : "active"), cell: (r) => (r.archivedAt ? <Badge status="archived" /> : <span class="small">active</span>) },
       {
@@ -129,8 +142,10 @@ export function ruleRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const f = await formOf(c);
+    const durationMonths = durationOf(f);
+    if (durationMonths === "invalid") return listPage(c, ctx, f, DURATION_REFUSAL);
     const outcome = await createRule(ctx.db, ctx.program, {
-      event: f["event"] === "lead" ? "lead" : "sale", type: f["type"] === "flat" ? "flat" : "percent", value: text(f, "value"), tierId: text(f, "tierId") || undefined,
+      event: f["event"] === "lead" ? "lead" : "sale", type: f["type"] === "flat" ? "flat" : "percent", value: text(f, "value"), tierId: text(f, "tierId") || undefined, durationMonths,
     }, ctx.now, ctx.actor);
     const refused = refusalOf(outcome, LABELS);
     if (refused || outcome.kind !== "ok") return listPage(c, ctx, f, refused);
@@ -164,7 +179,7 @@ export function ruleRoutes() {
     const ctx = await programPage(c);
     const rule = ctx && (await ruleOf(c, ctx));
     if (!ctx || !rule) return notFoundPage(c, "app");
-    return editPage(c, ctx, rule, { type: rule.type, value: valueText(rule, ctx.program.currency) }, null);
+    return editPage(c, ctx, rule, { type: rule.type, value: valueText(rule, ctx.program.currency), durationMonths: rule.durationMonths === null ? "" : String(rule.durationMonths) }, null);
   });
 
   app.post("/app/p/:pid/rules/:rid", async (c) => {
@@ -172,7 +187,9 @@ export function ruleRoutes() {
     const rule = ctx && (await ruleOf(c, ctx));
     if (!ctx || !rule) return notFoundPage(c, "app");
     const f = await formOf(c);
-    const outcome = await changeRule(ctx.db, ctx.program, rule, { type: f["type"] === "flat" ? "flat" : "percent", value: text(f, "value") }, ctx.actor, ctx.now);
+    const durationMonths = durationOf(f);
+    if (durationMonths === "invalid") return editPage(c, ctx, rule, f, DURATION_REFUSAL);
+    const outcome = await changeRule(ctx.db, ctx.program, rule, { type: f["type"] === "flat" ? "flat" : "percent", value: text(f, "value"), durationMonths }, ctx.actor, ctx.now);
     const refused = refusalOf(outcome, LABELS);
     if (refused || outcome.kind !== "ok") return editPage(c, ctx, rule, f, refused);
     setFlash(c, "app", "ok", `Rule changed: ${ruleText(outcome.value, ctx.fmt)} per ${rule.event} from now on.`);

@@ -8,7 +8,7 @@ import { createTier } from "../../src/services/management/tiers";
 import { issueSnippetKey } from "../../src/services/management/keys";
 import { getOrCreateSetting, getSetting } from "../../src/db/queries/settings";
 import { listRules } from "../../src/db/queries/programs";
-import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS } from "../../src/domain/programSettings";
+import { checkSettingsChange, COOKIE_DAYS, HOLD_DAYS, MIN_CONVERSION_SECONDS } from "../../src/domain/programSettings";
 import { listTiers } from "../../src/db/queries/tiers";
 import { formatMoney, formatPercent, parseMoney, parsePercent } from "../../src/domain/money";
 import { notFoundPage, tableCsv, wantsCsv } from "./common";
@@ -17,7 +17,7 @@ import { keepTyped, setFlash, takeTyped, type DashEnv } from "./session";
 
 const SETTING_LABELS: Record<string, string> = {
   name: "the name", cookieDays: "the cookie window", attribution: "the attribution", holdDays: "the refund window",
-  minPayout: "the minimum payout", allowedDomains: "allowed domains:",
+  minConversionSeconds: "the fastest believable sale", minPayout: "the minimum payout", allowedDomains: "allowed domains:",
 };
 
 /** Where the dashboard remembers a program's public key (not secret; keys are otherwise only hashed). */
@@ -87,6 +87,11 @@ export function settingsRoutes() {
                 <label for="p-hold">Refund window (days)</label>
                 <input id="p-hold" name="holdDays" type="number" required min={HOLD_DAYS.min} max={HOLD_DAYS.max} value={typed?.holdDays ?? String(program.holdDays)} aria-describedby="p-hold-hint" />
                 <span class="hint" id="p-hold-hint">Days an approved commission waits for refunds before it can be paid out (not the review of pixel sales).</span>
+              </div>
+              <div class="field">
+                <label for="p-fast">Fastest believable sale (seconds)</label>
+                <input id="p-fast" name="minConversionSeconds" type="number" min={MIN_CONVERSION_SECONDS.min} max={MIN_CONVERSION_SECONDS.max} value={typed?.minConversionSeconds ?? String(program.minConversionSeconds)} aria-describedby="p-fast-hint" />
+                <span class="hint" id="p-fast-hint">A sale reported sooner than this after its click is held for review as "too fast" (0: never).</span>
               </div>
               <div class="field"><label for="p-min">Minimum payout ({program.currency})</label><input id="p-min" name="minPayout" required inputmode="decimal" value={typed?.minPayout ?? formatMoney(program.minPayout, program.currency)} /></div>
               <div class="field full">
@@ -175,6 +180,8 @@ export function settingsRoutes() {
     const check = checkSettingsChange({
       name: field("name"), cookieDays: whole("cookieDays"), attribution: field("attribution"), holdDays: whole("holdDays"),
       minPayout: field("minPayout").trim(), allowedDomains: field("allowedDomains").split(/[\s,]+/).filter(Boolean),
+      // older forms (and scripts) without the field leave the setting as it is
+      ...(b["minConversionSeconds"] === undefined ? {} : { minConversionSeconds: whole("minConversionSeconds") }),
     }, ctx.program.currency);
     const back = `${ctx.base}/settings`;
     if (!check.ok) return (keepTyped(c, "app", "program", b), setFlash(c, "app", "err", `Nothing was saved: ${SETTING_LABELS[check.field.split(".")[0]!] ?? check.field} ${check.message}.`), c.redirect(back, 303));
