@@ -93,9 +93,9 @@ export function dealRoutes() {
     if (!ctx || !found || found.program.id !== ctx.program.id) return notFoundPage(c, "app");
     const body = await c.req.parseBody();
     const action = c.req.param("action") as "approve" | "reject" | "won" | "lost";
-    const outcome = action === "approve" ? await approveDeal(ctx.db, ctx.program, found.deal, ctx.now)
+    const outcome = action === "approve" ? await approveDeal(ctx.db, ctx.program, found.deal, ctx.now, ctx.actor)
       : action === "won" ? await markDealWon(c.var.deps, ctx.program, found.deal, { amount: String(body["amount"] ?? "") })
-      : await closeDeal(ctx.db, found.deal, action, String(body["reason"] ?? "").trim() || null, ctx.now);
+      : await closeDeal(ctx.db, found.deal, action, String(body["reason"] ?? "").trim() || null, ctx.now, ctx.program, ctx.actor);
     if (outcome.kind === "ok") setFlash(c, "app", "ok", `${found.deal.company}: ${({ approve: "approved", reject: "rejected", won: "won, its sale is recorded", lost: "marked lost" })[action]}.`);
     else setFlash(c, "app", "err", `${found.deal.company}: ${"message" in outcome ? outcome.message : "not found"}`);
     return c.redirect(`${ctx.base}/deals`, 303);

@@ -1,3 +1,4 @@
+import { eventInsert, PREVIOUS_CHANGED, writeWithEvent, type EventInput } from "./events";
 import { and, eq, gt, gte, inArray, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { conversions, deals, programs } from "../schema";
@@ -35,8 +36,8 @@ export async function registrationFacts(db: Db, programId: string, account: stri
  * open deal already holds fails with a unique violation on `deals.program_id, deals.account`
  * (a concurrent registration won): the caller decides again.
  */
-export async function insertDeal(db: Db, row: DealRow): Promise<DealRow> {
-  await db.batch([expireStale(db, row.programId, row.account, row.createdAt), db.insert(deals).values(row)]);
+export async function insertDeal(db: Db, row: DealRow, event: EventInput | null = null): Promise<DealRow> {
+  await db.batch([expireStale(db, row.programId, row.account, row.createdAt), db.insert(deals).values(row), ...(event ? [eventInsert(db, event, row.createdAt)] : [])]);
   return row;
 }
 
@@ -85,7 +86,7 @@ export async function listPartnerDeals(db: Db, partnerId: string, filter: { stat
  * deal of its account (if any) is closed as `rejected`/`conflict_lost` first, so the one-holder
  * index holds. Null when the deal was no longer approvable (a concurrent approval won).
  */
-export async function approveDealRow(db: Db, deal: DealRow, protectedUntil: number, now: number): Promise<{ deal: DealRow; closed: string[] } | null> {
+export async function approveDealRow(db: Db, deal: DealRow, protectedUntil: number, now: number, event: EventInput | null = null): Promise<{ deal: DealRow; closed: string[] } | null> {
   const approvable = sql`EXISTS (SELECT 1 FROM deals d WHERE d.id = ${deal.id} AND d.status IN ('submitted', 'conflict'))`;
   const [, closed, approved] = await db.batch([
     expireStale(db, deal.programId, deal.account, now),
@@ -95,13 +96,16 @@ export async function approveDealRow(db: Db, deal: DealRow, protectedUntil: numb
     db.update(deals).set({ status: "approved", protectedUntil, updatedAt: now })
       .where(and(eq(deals.id, deal.id), inArray(deals.status, ["submitted", "conflict"])))
       .returning(),
+    ...(event ? [eventInsert(db, event, now, PREVIOUS_CHANGED)] : []),
   ]);
   return approved[0] ? { deal: approved[0], closed: closed.map((r) => r.id) } : null;
 }
 
 /** Moves a deal from one of `from` to `to` (with the given fields); null when it was in no such status. */
-export async function transitionDeal(db: Db, id: string, from: readonly DealStatus[], set: Partial<DealRow> & { status: DealStatus; updatedAt: number }): Promise<DealRow | null> {
-  const [row] = await db.update(deals).set(set).where(and(eq(deals.id, id), inArray(deals.status, [...from]))).returning();
+export async function transitionDeal(
+  db: Db, id: string, from: readonly DealStatus[], set: Partial<DealRow> & { status: DealStatus; updatedAt: number }, event: EventInput | null = null,
+): Promise<DealRow | null> {
+  const [row] = await writeWithEvent(db, db.update(deals).set(set).where(and(eq(deals.id, id), inArray(deals.status, [...from]))).returning(), event, set.updatedAt);
   return row ?? null;
 }
 

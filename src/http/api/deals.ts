@@ -12,7 +12,7 @@ import { approveDeal, closeDeal, markDealWon } from "../../services/deals/decide
 import { registerDeal } from "../../services/deals/register";
 import type { AppEnv } from "../deps";
 import { ApiError, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { requireCaller, actorOf } from "../middleware/auth";
 import { managerDealJson, partnerDealJson } from "./dealsPresent";
 import { unwrap } from "./outcome";
 import { conversionJson } from "./present";
@@ -63,7 +63,7 @@ async function vendorDeal(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const found = await getVendorDeal(c.var.deps.db, caller.vendorId, id);
   if (!found) throw notFound("deal");
-  return found;
+  return { ...found, actor: actorOf(caller) };
 }
 
 const route = (method: "get" | "post", path: string, tags: string[], summary: string, extra: Record<string, unknown>) => createRoute({ method, path, tags, summary, ...extra } as Parameters<typeof createRoute>[0]);
@@ -112,8 +112,8 @@ export function dealRoutes() {
   app.openapi(
     route("post", "/api/v1/deals/{id}/approve", ["Deals"], "Approve a submitted or conflicting deal (a conflict's other open deal is rejected: conflict_lost)", { request: { params: IdParam }, responses: { 200: jsonResponse(ManagerDeal, "the deal"), 409: conflictResponse, ...errorResponses } }),
     async (c) => {
-      const { deal, program } = await vendorDeal(c, c.req.param("id")!);
-      const { deal: approved } = unwrap(await approveDeal(c.var.deps.db, program, deal, c.var.deps.now()));
+      const { deal, program, actor } = await vendorDeal(c, c.req.param("id")!);
+      const { deal: approved } = unwrap(await approveDeal(c.var.deps.db, program, deal, c.var.deps.now(), actor));
       return c.json(managerDealJson(approved, program.currency), 200);
     },
   );
@@ -122,9 +122,9 @@ export function dealRoutes() {
     app.openapi(
       route("post", `/api/v1/deals/{id}/${action}`, ["Deals"], action === "reject" ? "Reject a deal" : "Mark an approved deal lost", { request: { params: IdParam, body: { content: { "application/json": { schema: Reason } }, required: false } }, responses: { 200: jsonResponse(ManagerDeal, "the deal"), 409: conflictResponse, ...errorResponses } }),
       async (c) => {
-        const { deal, program } = await vendorDeal(c, c.req.param("id")!);
+        const { deal, program, actor } = await vendorDeal(c, c.req.param("id")!);
         const body = (c.req.valid("json" as never) as { reason?: string } | undefined) ?? {};
-        return c.json(managerDealJson(unwrap(await closeDeal(c.var.deps.db, deal, action, body.reason ?? null, c.var.deps.now())), program.currency), 200);
+        return c.json(managerDealJson(unwrap(await closeDeal(c.var.deps.db, deal, action, body.reason ?? null, c.var.deps.now(), program, actor)), program.currency), 200);
       },
     );
   }

@@ -1,3 +1,6 @@
+import { diffChanges, type Actor } from "../../domain/audit";
+import type { EventInput } from "../../db/queries/events";
+import { managerDealJson } from "../../http/api/dealsPresent";
 import type { Db } from "../../db/client";
 import { approveDealRow, transitionDeal, type DealRow } from "../../db/queries/deals";
 import type { ProgramRow } from "../../db/queries/programs";
@@ -16,16 +19,31 @@ const refused = (deal: DealRow, action: DealAction) =>
  * `rejected`/`conflict_lost`, all in one transaction. Of two approvals at once, one wins; the
  * other finds the deal approved and is a 409.
  */
-export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, now: number): Promise<Outcome<{ deal: DealRow; closed: string[] }>> {
+const SYSTEM: Actor = { kind: "system" };
+
+/** deal.updated for webhooks and the manager's decision for the audit log, in the write's batch. */
+export function dealEvent(program: ProgramRow, actor: Actor, action: string, before: DealRow | null, after: DealRow): EventInput {
+  return {
+    vendorId: program.vendorId, programId: program.id, type: before ? "deal.updated" : "deal.created", action, actor, object: { type: "deal", id: after.id },
+    changes: diffChanges(before, after, ["status", "reason", "protectedUntil", "wonAmount"]), data: managerDealJson(after, program.currency),
+  };
+}
+
+export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, now: number, actor: Actor = SYSTEM): Promise<Outcome<{ deal: DealRow; closed: string[] }>> {
   if (!canTransition(deal.status, "approve")) return refused(deal, "approve");
-  const done = await approveDealRow(db, deal, protectionUntil(now, program.dealProtectionDays), now);
+  const until = protectionUntil(now, program.dealProtectionDays);
+  const after = { ...deal, status: "approved" as const, protectedUntil: until, updatedAt: now };
+  const done = await approveDealRow(db, deal, until, now, dealEvent(program, actor, "deal.approve", deal, after));
   return done ? ok(done) : conflict("this deal was approved or closed meanwhile");
 }
 
 /** Rejects or loses a deal (`reason` kept), only from the statuses the domain allows. */
-export async function closeDeal(db: Db, deal: DealRow, action: "reject" | "lost", reason: string | null, now: number): Promise<Outcome<DealRow>> {
+export async function closeDeal(
+  db: Db, deal: DealRow, action: "reject" | "lost", reason: string | null, now: number, program: ProgramRow, actor: Actor = SYSTEM,
+): Promise<Outcome<DealRow>> {
   if (!canTransition(deal.status, action)) return refused(deal, action);
-  const row = await transitionDeal(db, deal.id, allowedFrom(action), { status: targetOf(action), reason, closedAt: now, updatedAt: now });
+  const set = { status: targetOf(action), reason, closedAt: now, updatedAt: now };
+  const row = await transitionDeal(db, deal.id, allowedFrom(action), set, dealEvent(program, actor, `deal.${action}`, deal, { ...deal, ...set }));
   return row ? ok(row) : conflict("this deal changed meanwhile");
 }
 

@@ -1,0 +1,41 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addPartner, createFixture, createTestApp, okJson, sqlRows, type TestApp } from "../helpers/app";
+import { deal, registered } from "./helpers";
+
+// Deal events (issue 12/13): deal.created and deal.updated reach the outbox in the transaction
+// of the change; a manager's decision is in the audit log; a refused decision writes nothing.
+
+describe("deal events", () => {
+  let t: TestApp;
+  let f: Awaited<ReturnType<typeof createFixture>>;
+  let bea: { id: string; apiKey: string };
+  beforeEach(async () => {
+    t = await createTestApp();
+    f = await createFixture(t);
+    bea = (await addPartner(t, f.vendorKey, f.program.id, { name: "Bea", email: "bea@example.com" })).partner;
+  });
+  afterEach(async () => { await t.close(); });
+
+  const register = (key: string, company: string, domain: string) => registered(t, key, deal({ company, domain, contactEmail: `kim@${domain}` }));
+  const eventsOf = (id: string) => sqlRows(t, "SELECT type, action, actor_kind AS actor FROM events WHERE object_id = ? ORDER BY created_at, rowid", [id]);
+
+  it("records deal.created, the approval and a rejection, and nothing for a refused approval", async () => {
+    const first = await register(bea.apiKey, "Globex", "globex.example");
+    expect(await eventsOf(first.id)).toEqual([{ type: "deal.created", action: "deal.register", actor: "partner" }]);
+    const approved = await t.request(`/api/v1/deals/${first.id}/approve`, { method: "POST", key: f.vendorKey });
+    expect(approved.status).toBe(200);
+    expect((await eventsOf(first.id)).map((e) => e.type)).toEqual(["deal.created", "deal.updated"]);
+    const audit = await okJson(await t.request(`/api/v1/audit?programId=${f.program.id}&objectId=${first.id}`, { key: f.vendorKey }));
+    expect(audit.data[0]).toMatchObject({ action: "deal.approve", actor: { kind: "vendor" }, changes: { status: ["submitted", "approved"] } });
+    // approving again is refused and writes no event
+    expect((await t.request(`/api/v1/deals/${first.id}/approve`, { method: "POST", key: f.vendorKey })).status).toBe(409);
+    expect(await eventsOf(first.id)).toHaveLength(2);
+
+    const other = await register(bea.apiKey, "Initech", "initech.example");
+    await okJson(await t.request(`/api/v1/deals/${other.id}/reject`, { method: "POST", key: f.vendorKey, json: { reason: "not a fit" } }));
+    expect(await eventsOf(other.id)).toEqual([
+      { type: "deal.created", action: "deal.register", actor: "partner" },
+      { type: "deal.updated", action: "deal.reject", actor: "vendor" },
+    ]);
+  });
+});
