@@ -4,6 +4,9 @@
  */
 
 /** Who made a change: a vendor key, a partner (key or portal), the operator (admin key) or a job. */
+/** Changes no person made: jobs, the tracking path, auto-approval. */
+export const SYSTEM_ACTOR = { kind: "system" } as const;
+
 export type Actor =
   | { kind: "vendor"; keyId?: string | undefined }
   | { kind: "partner"; partnerId: string; keyId?: string | undefined }

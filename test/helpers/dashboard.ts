@@ -25,23 +25,16 @@ export async function pageHtml(t: TestApp, cookie: string, path: string, status 
   return html;
 }
 /** The `_csrf` value of the first form of a page. */
-export const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+export const csrfIn = csrfOf;
 
 /**
  * A signed-in dashboard (`app`) or portal session over the test app: GET pages and POST forms
  * as a browser would (same origin, CSRF token of the session, no redirect followed).
  */
 export async function dashboardSession(t: TestApp, area: "app" | "portal", key: string) {
-  const form = await (await t.request(`/${area}/login`)).text();
-  const res = await t.request(`/${area}/login`, {
-    method: "POST", redirect: "manual",
-    headers: { origin: PUBLIC_URL, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ _csrf: csrfIn(form), key }).toString(),
-  });
-  if (res.status !== 303) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
-  const cookie = /afx_s=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
+  const session = await signedIn(t, key, area);
   let flash = "";
-  const headers = () => ({ cookie: `afx_s=${cookie}${flash ? `; afx_flash=${flash}` : ""}` });
+  const headers = () => ({ cookie: `${session}${flash ? `; afx_flash=${flash}` : ""}` });
   const keepFlash = (r: Response) => {
     const set = /afx_flash=([^;]*)/.exec(r.headers.get("set-cookie") ?? "")?.[1];
     if (set !== undefined) flash = set;

@@ -1,3 +1,4 @@
+import { jsonOrNull } from "./conversions";
 import { and, eq, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
@@ -36,7 +37,6 @@ export function eventRow(e: EventInput, now: number): EventRow {
   };
 }
 
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
  * The statement that writes an event, to put in the same `db.batch` as the change it records (a
@@ -46,7 +46,7 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
 export function eventInsert(db: Db, e: EventInput, now: number, when?: SQL): BatchItem<"sqlite"> {
   const r = eventRow(e, now);
   return db.run(sql`INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, actor_key_id, actor_partner_id, object_type, object_id, changes, data, created_at)
-    SELECT ${r.id}, ${r.vendorId}, ${r.programId}, ${r.type}, ${r.action}, ${r.actorKind}, ${r.actorKeyId}, ${r.actorPartnerId}, ${r.objectType}, ${r.objectId}, ${json(r.changes)}, ${json(r.data)}, ${r.createdAt}
+    SELECT ${r.id}, ${r.vendorId}, ${r.programId}, ${r.type}, ${r.action}, ${r.actorKind}, ${r.actorKeyId}, ${r.actorPartnerId}, ${r.objectType}, ${r.objectId}, ${jsonOrNull(r.changes)}, ${jsonOrNull(r.data)}, ${r.createdAt}
     WHERE ${when ?? sql`1`}`);
 }
 

@@ -83,7 +83,6 @@ function insertCommissions(list: CommissionRow[]): InStatement {
 }
 
 const EVENT_COLUMNS = "id, vendor_id, program_id, type, action, actor_kind, actor_key_id, actor_partner_id, object_type, object_id, changes, data, created_at";
-const jsonText = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
  * The outbox rows of the group, one multi-row insert, only for conversions this group inserted
@@ -93,7 +92,7 @@ function insertEvents(list: { e: EventRow; conversionId: string }[]): InStatemen
   const args: InValue[] = [];
   for (const { e, conversionId } of list) {
     args.push(e.id, e.vendorId, e.programId, e.type, e.action, e.actorKind, e.actorKeyId, e.actorPartnerId, e.objectType, e.objectId,
-      jsonText(e.changes), jsonText(e.data), e.createdAt, conversionId);
+      jsonOrNull(e.changes), jsonOrNull(e.data), e.createdAt, conversionId);
   }
   return {
     sql: `INSERT INTO events (${EVENT_COLUMNS}) SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10, column11, column12, column13

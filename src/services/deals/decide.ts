@@ -1,4 +1,4 @@
-import { diffChanges, type Actor } from "../../domain/audit";
+import { diffChanges, SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 import type { EventInput } from "../../db/queries/events";
 import { managerDealJson } from "../../http/api/dealsPresent";
 import type { Db } from "../../db/client";
@@ -19,7 +19,6 @@ const refused = (deal: DealRow, action: DealAction) =>
  * `rejected`/`conflict_lost`, all in one transaction. Of two approvals at once, one wins; the
  * other finds the deal approved and is a 409.
  */
-const SYSTEM: Actor = { kind: "system" };
 
 /** deal.updated for webhooks and the manager's decision for the audit log, in the write's batch. */
 export function dealEvent(program: ProgramRow, actor: Actor, action: string, before: DealRow | null, after: DealRow): EventInput {
@@ -29,7 +28,7 @@ export function dealEvent(program: ProgramRow, actor: Actor, action: string, bef
   };
 }
 
-export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, now: number, actor: Actor = SYSTEM): Promise<Outcome<{ deal: DealRow; closed: string[] }>> {
+export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, now: number, actor: Actor = SYSTEM_ACTOR): Promise<Outcome<{ deal: DealRow; closed: string[] }>> {
   if (!canTransition(deal.status, "approve")) return refused(deal, "approve");
   const until = protectionUntil(now, program.dealProtectionDays);
   const after = { ...deal, status: "approved" as const, protectedUntil: until, updatedAt: now };
@@ -39,7 +38,7 @@ export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, no
 
 /** Rejects or loses a deal (`reason` kept), only from the statuses the domain allows. */
 export async function closeDeal(
-  db: Db, deal: DealRow, action: "reject" | "lost", reason: string | null, now: number, program: ProgramRow, actor: Actor = SYSTEM,
+  db: Db, deal: DealRow, action: "reject" | "lost", reason: string | null, now: number, program: ProgramRow, actor: Actor = SYSTEM_ACTOR,
 ): Promise<Outcome<DealRow>> {
   if (!canTransition(deal.status, action)) return refused(deal, action);
   const set = { status: targetOf(action), reason, closedAt: now, updatedAt: now };

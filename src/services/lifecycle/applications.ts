@@ -6,15 +6,14 @@ import {
 import { getProgramPartner, type PartnerRow } from "../../db/queries/partners";
 import { entryTierId, type ProgramRow } from "../../db/queries/programs";
 import { autoApproves, keptAnswers, missingAnswer } from "../../domain/applications";
-import { hashApiKey } from "../../domain/ids";
+import { newSignInToken, signInUrlOf } from "../partners/signInLink";
 import { conflict, invalidInput, missing, ok, type Outcome } from "../outcome";
-import type { Actor } from "../../domain/audit";
+import { SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 import { applicationApprovedMail, applicationReceivedMail, applicationRejectedMail } from "../../domain/mail";
 import { eventInsert, PREVIOUS_CHANGED } from "../../db/queries/events";
 import { queueMailStatement, queueMailWhere } from "../../db/queries/mail";
 import type { SQL } from "drizzle-orm";
 
-const SYSTEM: Actor = { kind: "system" };
 const applicationObject = (id: string) => ({ type: "application", id });
 
 /**
@@ -29,25 +28,12 @@ function approvalFollowUps(db: Db, program: ProgramRow, app: ApplicationRow, act
   ];
 }
 
-/** A portal sign-in link works once, for 72 hours (as the dashboard's). */
-export const SIGN_IN_LINK_TTL_MS = 72 * 3_600_000;
 const EMAIL_TAKEN = "this email already has an application or a partner in this program";
 
 export interface ApplicationInput {
   name: string; email: string; website?: string | undefined; country?: string | undefined;
   answers?: Record<string, string> | undefined; source?: string | undefined; referredBy?: string | undefined;
 }
-
-/** A one-time portal sign-in token: the raw one for the URL, its hash for storage. */
-export function newSignInToken(now: number) {
-  const bytes = new Uint8Array(32);
-  crypto.getRandomValues(bytes);
-  const token = Buffer.from(bytes).toString("base64url");
-  return { token, hash: hashApiKey(token), expiresAt: now + SIGN_IN_LINK_TTL_MS };
-}
-
-/** The portal sign-in URL of a token, from AFFLUX_PUBLIC_URL (never the request's Host). */
-export const signInUrlOf = (publicUrl: string, token: string) => `${publicUrl}/portal/signin?token=${token}`;
 
 /**
  * A new application (public form or API). Required questions must be answered, the referrer must
@@ -70,10 +56,10 @@ export async function submitApplication(
     answers: keptAnswers(settings.questions, answers), source: input.source?.trim() || null, referredBy: input.referredBy ?? null,
   }, now);
   try {
-    const created = eventInsert(db, { vendorId: program.vendorId, programId: program.id, type: "application.created", actor: SYSTEM, object: applicationObject(row.id), data: { id: row.id, programId: program.id, name: row.name, email: row.email, status: "pending", source: row.source } }, now);
+    const created = eventInsert(db, { vendorId: program.vendorId, programId: program.id, type: "application.created", actor: SYSTEM_ACTOR, object: applicationObject(row.id), data: { id: row.id, programId: program.id, name: row.name, email: row.email, status: "pending", source: row.source } }, now);
     if (autoApproves(settings.autoApprove, { email: row.email, country: row.country })) {
       const link = newSignInToken(now);
-      const also = approvalFollowUps(db, program, row, SYSTEM, signInUrlOf(publicUrl, link.token), now);
+      const also = approvalFollowUps(db, program, row, SYSTEM_ACTOR, signInUrlOf(publicUrl, link.token), now);
       const signIn = { hash: link.hash, expiresAt: link.expiresAt };
       const done = await approveApplicationRow(db, row, { tierId: await entryTierId(db, program.id), vendorId: program.vendorId, signIn }, now, { insert: true, also: (id, claimed) => [created, ...also(id, claimed)] });
       if (done) return ok(done);
@@ -89,7 +75,7 @@ export async function submitApplication(
 
 /** Approves a pending application: the partner in the entry tier (source and referrer kept) and a one-time sign-in link. */
 export async function approveApplication(
-  db: Db, program: ProgramRow, app: ApplicationRow, publicUrl: string, now: number, actor: Actor = SYSTEM,
+  db: Db, program: ProgramRow, app: ApplicationRow, publicUrl: string, now: number, actor: Actor = SYSTEM_ACTOR,
 ): Promise<Outcome<{ application: ApplicationRow; partner: PartnerRow; signInUrl: string }>> {
   if (app.status !== "pending") return conflict(`this application was already ${app.status}`);
   const link = newSignInToken(now);
