@@ -51,7 +51,10 @@ const running = new Set<Server>();
 /** Start `node --import tsx <script>` on a free port, pinned to the server core. */
 export async function startServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const [cmd, args] = pinned(CPU.server, [process.execPath, '--import', 'tsx', script]);
+  // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in
+  // Chrome's DevTools), to find where a figure's time goes.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const [cmd, args] = pinned(CPU.server, [process.execPath, ...profile, '--import', 'tsx', script]);
   const proc = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },

@@ -43,6 +43,7 @@ async function main() {
     readClickFacts: nodeFacts({ trustForwardedFor: trustProxy }),
     rateLimits: memoryRateLimits(rateRules(config), Date.now),
     writes: conversionWriter(conversionClient),
+    ...(conversionClient.row ? { prepared: { row: conversionClient.row.bind(conversionClient) } } : {}),
     webhookTargets: { allowPrivate: allowPrivateTargets(config), resolve: nodeResolve },
   };
   const app = createApp(deps);

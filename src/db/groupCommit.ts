@@ -1,4 +1,4 @@
-import type { InStatement } from "@libsql/client";
+import type { InStatement, InValue } from "@libsql/client";
 import { isBusy } from "./errors";
 
 /** What the group commit reads of a statement's result (a ResultSet of @libsql/client fits). */
@@ -16,6 +16,16 @@ export interface BatchClient {
   batch(statements: InStatement[], mode: "write"): Promise<BatchResult[]>;
   /** fresh connections after a busy error */
   reconnect(): void | Promise<void>;
+}
+
+/**
+ * One row of a fixed SQL text, with the statement kept prepared: the reads that run for every
+ * postback (preparing a statement afresh, as @libsql/client does for each execute, cost more
+ * than running it: profiled). Synchronous, on the group commit's own connection, so a read never
+ * lands inside a group's transaction. Absent where there is no native connection.
+ */
+export interface PreparedReader {
+  row(sql: string, args: InValue[]): unknown[] | undefined;
 }
 
 /** How a group of jobs becomes statements, and how their results are handed back per job. */
@@ -39,6 +49,13 @@ export interface GroupCommitOptions {
    * with the busy timeout on top, the caller hears back within its deadline (503, retry later)
    */
   maxQueueMs?: number;
+  /**
+   * under load (the last group committed less than this long ago), a group waits this long for
+   * company before it commits: a commit's fixed cost (BEGIN, COMMIT, one statement of each kind)
+   * is most of a small group's, so fewer, larger groups take more postbacks a second, for at most
+   * this much latency. An idle server commits at once. 0 (the default): never wait.
+   */
+  lingerMs?: number;
   now?: () => number;
 }
 
@@ -55,11 +72,15 @@ export class GroupCommit<J, R> {
   private running = false;
   private readonly maxJobs: number;
   private readonly maxQueueMs: number;
+  private readonly lingerMs: number;
   private readonly now: () => number;
+  /** performance.now() at the end of the last commit */
+  private lastCommitAt = -Infinity;
 
   constructor(private readonly client: BatchClient, private readonly plan: GroupPlan<J, R>, opts: GroupCommitOptions = {}) {
     this.maxJobs = opts.maxJobs ?? 200;
     this.maxQueueMs = opts.maxQueueMs ?? 900;
+    this.lingerMs = opts.lingerMs ?? 0;
     this.now = opts.now ?? Date.now;
   }
 
@@ -73,20 +94,26 @@ export class GroupCommit<J, R> {
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    // After the current turn: every request that arrived in it joins the same transaction.
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       void this.drain();
-    });
+    };
+    // Under load (and short of a full group), a moment's wait for more jobs; otherwise after the
+    // current turn: every request that arrived in it joins the same transaction.
+    const underLoad = this.lingerMs > 0 && performance.now() - this.lastCommitAt < this.lingerMs && this.queue.length < this.maxJobs;
+    if (underLoad) setTimeout(run, this.lingerMs);
+    else setImmediate(run);
   }
 
+  /** One group, then the next is scheduled like any other (so it may wait for company too). */
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) await this.commit(this.take());
+      if (this.queue.length > 0) await this.commit(this.take());
     } finally {
       this.running = false;
     }
+    if (this.queue.length > 0) this.schedule();
   }
 
   private take(): Queued<J, R>[] {
@@ -105,6 +132,7 @@ export class GroupCommit<J, R> {
     const jobs = group.map((q) => q.job);
     try {
       const results = this.plan.results(jobs, await this.client.batch(this.plan.statements(jobs), "write"));
+      this.lastCommitAt = performance.now(); // before the answers: a job they prompt sees the load
       group.forEach((q, i) => q.resolve(results[i]!));
     } catch (err) {
       if (isBusy(err)) {

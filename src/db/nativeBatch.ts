@@ -1,7 +1,7 @@
 import Native from "libsql";
-import type { InStatement } from "@libsql/client";
+import type { InStatement, InValue } from "@libsql/client";
 import { AUTO_CHECKPOINT_PAGES, CheckpointWorker } from "./checkpoints";
-import type { BatchClient, BatchResult } from "./groupCommit";
+import type { BatchClient, BatchResult, PreparedReader } from "./groupCommit";
 
 type NativeDb = InstanceType<typeof Native>;
 type NativeStatement = ReturnType<NativeDb["prepare"]>;
@@ -17,7 +17,7 @@ const MAX_PREPARED = 512;
  * `client.batch(…, "write")`: BEGIN IMMEDIATE, every statement, COMMIT; any error rolls back.
  * Only for a local file (an in-memory database is private to its connection).
  */
-export class NativeBatchClient implements BatchClient {
+export class NativeBatchClient implements BatchClient, PreparedReader {
   private db: NativeDb;
   private readonly prepared = new Map<string, NativeStatement>();
   private readonly checkpoints: CheckpointWorker;
@@ -70,6 +70,17 @@ export class NativeBatchClient implements BatchClient {
     return results;
   }
 
+  row(sql: string, args: InValue[]): unknown[] | undefined {
+    const stmt = this.statement(sql);
+    try {
+      return stmt.get(args) as unknown[] | undefined;
+    } catch (err) {
+      // a statement that failed may stay "in progress": prepare it afresh next time
+      this.prepared.delete(sql);
+      throw err;
+    }
+  }
+
   /** After a busy error: a fresh connection, so that no statement is left in progress. */
   reconnect(): void {
     this.prepared.clear();
@@ -85,7 +96,7 @@ export class NativeBatchClient implements BatchClient {
 }
 
 /** The batch client for a database's group commits: native on a file, the database's own client otherwise. */
-export function groupCommitClient(database: { client: BatchClient; filePath: string | null }): BatchClient & { close(): void } {
+export function groupCommitClient(database: { client: BatchClient; filePath: string | null }): BatchClient & Partial<PreparedReader> & { close(): void } {
   if (database.filePath) return new NativeBatchClient(database.filePath);
   const { client } = database;
   // the database's own client is closed with the database

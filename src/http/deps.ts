@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { PreparedReader } from "../db/groupCommit";
 import type { RateLimits } from "../domain/rateLimit";
 import type { ClickSink } from "../services/tracking/clickSink";
 import type { ReadCache } from "../services/tracking/readCache";
@@ -25,6 +26,8 @@ export interface AppDeps {
   reads?: ReadCache;
   /** group commit of concurrent conversions (createApp makes one when absent) */
   writes?: ConversionWriter;
+  /** the per-postback reads kept prepared, on the group commit's native connection (Node on a file) */
+  prepared?: PreparedReader;
   /** the contract's rate limits: in process on Node (`memoryRateLimits`), bindings on Workers */
   rateLimits: RateLimits;
   /** where webhooks and postbacks may go (AFFLUX_WEBHOOK_ALLOW_PRIVATE, and Node's resolver); https to public hosts when absent */

@@ -47,6 +47,29 @@ describe.each(["memory", "file"] as const)("GroupCommit over the %s client", (ki
     expect((await database.client.execute("SELECT count(*) AS n FROM t")).rows[0]![0]).toBe(3);
   });
 
+  it("under load, waits a moment for company: jobs of the next turns join one group; idle, it commits at once", async () => {
+    const batches: number[] = [];
+    const writer = new GroupCommit(client, plan(batches), { lingerMs: 30 });
+    await writer.submit({ k: "first", v: 0 }); // idle: committed alone, at once
+    // right after a commit (under load), three jobs arriving on three later turns share one group
+    const turn = () => new Promise((r) => setImmediate(r));
+    const later = [writer.submit({ k: "a", v: 1 })];
+    await turn();
+    later.push(writer.submit({ k: "b", v: 2 }));
+    await turn();
+    later.push(writer.submit({ k: "c", v: 3 }));
+    expect(await Promise.all(later)).toEqual([1, 1, 1]);
+    expect(batches).toEqual([1, 3]);
+    // without the linger, each turn is its own group
+    const plain: number[] = [];
+    const eager = new GroupCommit(client, plan(plain));
+    const jobs = [eager.submit({ k: "d", v: 4 })];
+    await turn();
+    jobs.push(eager.submit({ k: "e", v: 5 }));
+    await Promise.all(jobs);
+    expect(plain).toEqual([1, 1]);
+  });
+
   it("retries a failing group job by job, so only the bad job fails", async () => {
     const batches: number[] = [];
     const writer = new GroupCommit(client, plan(batches));

@@ -34,6 +34,7 @@ export async function createTestApp(opts: { now?: number; rateRules?: Partial<Ra
     adminKeyHash: hashApiKey(ADMIN_KEY), readClickFacts: headerFacts({ ipHeader: "x-test-ip", fallbackIp: () => "203.0.113.7" }),
     rateLimits: memoryRateLimits({ ...NO_RATE_LIMITS, ...opts.rateRules }, () => clock.now),
     writes: conversionWriter(conversionClient),
+    ...(conversionClient.row ? { prepared: { row: conversionClient.row.bind(conversionClient) } } : {}),
     ...(opts.webhookTargets ? { webhookTargets: opts.webhookTargets } : {}),
   });
   const request = (path: string, init: RequestInit & { key?: string; json?: unknown } = {}) => {

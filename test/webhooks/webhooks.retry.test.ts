@@ -57,6 +57,23 @@ describe("webhooks: retries, disabling, crashes", () => {
     expect(await okJson(await t.request(`/api/v1/webhooks/${e.id}`, { key: f.vendorKey }))).toMatchObject({ enabled: true });
   });
 
+  it("a new conversion's event is written bare and filled in once, at fan-out: a retry after a change sends the first body again", async () => {
+    const { f } = await setup(["commission.created"]);
+    rx.answer(() => ({ status: 500 }));
+    const created = await okJson(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "50.00", coupon: "ANNA10" }), 201);
+    // bare in the group commit: no JSON built for it on the hot path
+    expect(await sqlRows(t, "SELECT type, data FROM events WHERE object_id = ?", [created.commission.id])).toEqual([{ type: "commission.created", data: null }]);
+    await deliver(t);
+    const first = rx.received[0]!.body;
+    expect(JSON.parse(first).data).toMatchObject({ id: created.commission.id, status: "pending", amount: "10.00" });
+    // the commission changes before the retry; the retry still says what the event said
+    await okJson(await t.request(`/api/v1/commissions/${created.commission.id}/reject`, { method: "POST", key: f.vendorKey, json: { reason: "test" } }));
+    t.clock.now += RETRY_DELAYS_MS[0]! * 2;
+    await deliver(t);
+    expect(rx.received).toHaveLength(2);
+    expect(rx.received[1]!.body).toBe(first);
+  });
+
   it("a success after failures is a success; the endpoint's failing state is forgotten", async () => {
     const { f, e } = await setup();
     let n = 0;

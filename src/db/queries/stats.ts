@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../client";
+import { clientOf, type Db } from "../client";
+import type { PreparedReader } from "../groupCommit";
 import type { Contribution } from "../../domain/reporting";
 import { isZero, utcDay } from "../../domain/reporting";
 import { exactSumSql, toBigInt } from "./sums";
@@ -134,11 +135,18 @@ export async function clickDimensions(db: Db, clickId: string) {
 /**
  * How many (non-bot) clicks the visitor of a stored click made on its link that UTC day, as
  * rolled up (link_visitors; the rollup follows the click writes within seconds). Two primary-key
- * lookups: this runs for every attributed postback. Null when the click is not stored yet.
+ * lookups: this runs for every attributed postback, so it is read through `prepared` when there
+ * is one. Null when the click is not stored yet.
  */
-export async function visitorClicksThatDay(db: Db, clickId: string): Promise<number | null> {
-  const [row] = await db.all<{ n: number }>(sql`SELECT
-      coalesce((SELECT v.clicks FROM link_visitors v WHERE v.link_num = k.link_num AND v.day = k.ts / 86400000 AND v.visitor = k.visitor), 0) AS n
-    FROM clicks k WHERE k.id = ${clickId}`);
-  return row ? Number(row.n) : null;
+export async function visitorClicksThatDay(db: Db, clickId: string, prepared?: PreparedReader): Promise<number | null> {
+  if (prepared) {
+    const row = prepared.row(VISITOR_CLICKS_SQL, [clickId]);
+    return row ? Number(row[0]) : null;
+  }
+  const [row] = (await clientOf(db).execute({ sql: VISITOR_CLICKS_SQL, args: [clickId] })).rows;
+  return row ? Number(row[0]) : null;
 }
+
+const VISITOR_CLICKS_SQL = `SELECT
+    coalesce((SELECT v.clicks FROM link_visitors v WHERE v.link_num = k.link_num AND v.day = k.ts / 86400000 AND v.visitor = k.visitor), 0) AS n
+  FROM clicks k WHERE k.id = ?`;

@@ -1,7 +1,7 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { InStatement, InValue } from "@libsql/client";
 import { clientOf, type Db } from "../client";
-import { events, webhookDeliveries, webhookEndpoints } from "../schema";
+import { commissions, conversions, events, webhookDeliveries, webhookEndpoints } from "../schema";
 import { newId } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 
@@ -45,23 +45,67 @@ export async function deleteEndpoint(db: Db, id: string): Promise<void> {
   ]);
 }
 
+/** The rowid range of events a fan-out covers next (at most `maxEvents`), or null when there is none. */
+export interface FanOutRange {
+  from: number;
+  upTo: number;
+}
+
+export async function nextFanOutRange(db: Db, maxEvents = 1000): Promise<FanOutRange | null> {
+  const [cursorRow] = await db.all<{ value: number }>(sql`SELECT value FROM cursors WHERE name = ${FANOUT_CURSOR}`);
+  // No target was ever set: nothing to deliver (setting one starts the cursor). Reads only, so an
+  // idle job never takes the write lock (a locked database would stall the Node event loop).
+  if (!cursorRow) return null;
+  const from = cursorRow.value;
+  const [top] = await db.all<{ top: number | null }>(sql`SELECT max(rowid) AS top FROM events`);
+  const upTo = Math.min(top?.top ?? 0, from + maxEvents);
+  return upTo > from ? { from, upTo } : null;
+}
+
+/**
+ * The events of a range that an endpoint will be sent but that carry no object yet: a new
+ * conversion and its commission write their events bare (the tracking path's group commit is
+ * the hottest write, and the objects cost more to build than to store), and the fan-out
+ * fills them in before the first attempt, so every attempt sends the same body.
+ */
+export async function bareEvents(db: Db, range: FanOutRange) {
+  return db.all<{ id: string; objectType: string; objectId: string }>(sql`SELECT ev.id, ev.object_type AS objectType, ev.object_id AS objectId
+    FROM events ev
+    WHERE ev.rowid > ${range.from} AND ev.rowid <= ${range.upTo} AND ev.type IS NOT NULL AND ev.data IS NULL
+      AND ev.object_type IN ('conversion', 'commission')
+      AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.vendor_id = ev.vendor_id AND w.enabled = 1)`);
+}
+
+/** The conversions and commissions that bare events name, by id. */
+export async function bareEventObjects(db: Db, conversionIds: string[], commissionIds: string[]) {
+  const [convRows, commRows] = await Promise.all([
+    conversionIds.length ? db.select().from(conversions).where(inArray(conversions.id, conversionIds)) : Promise.resolve([]),
+    conversionIds.length || commissionIds.length
+      ? db.select().from(commissions).where(or(inArray(commissions.conversionId, conversionIds), inArray(commissions.id, commissionIds)))
+      : Promise.resolve([]),
+  ]);
+  return { conversions: convRows, commissions: commRows };
+}
+
+/** Fills in bare events (only while still bare: a concurrent fan-out's fill stands). */
+export async function fillEventData(db: Db, filled: { id: string; data: unknown }[]): Promise<void> {
+  if (filled.length === 0) return;
+  const args: InValue[] = filled.flatMap((f) => [f.id, JSON.stringify(f.data)]);
+  await clientOf(db).execute({
+    sql: `UPDATE events SET data = v.column2 FROM (VALUES ${filled.map(() => "(?, ?)").join(", ")}) AS v WHERE events.id = v.column1 AND events.data IS NULL`,
+    args,
+  });
+}
+
 /**
  * Fans the events written since the last call out into first attempts, set-based: one insert
  * for the webhook endpoints whose filter matches, one for the postbacks of attributed
  * conversions, and the cursor moved, in one transaction. The cursor is the events' rowid, which
  * SQLite hands out under the write lock, so it grows in commit order: no event committed behind
  * it can be skipped. A concurrent run inserts the same (target, event, attempt 1) and is ignored.
- * Returns how many events were covered.
+ * Returns how many events were covered. (Bare events are filled in first: `bareEvents`.)
  */
-export async function fanOut(db: Db, now: number, maxEvents = 1000): Promise<number> {
-  const [cursorRow] = await db.all<{ value: number }>(sql`SELECT value FROM cursors WHERE name = ${FANOUT_CURSOR}`);
-  // No target was ever set: nothing to deliver (setting one starts the cursor). Reads only, so an
-  // idle job never takes the write lock (a locked database would stall the Node event loop).
-  if (!cursorRow) return 0;
-  const from = cursorRow.value;
-  const [top] = await db.all<{ top: number | null }>(sql`SELECT max(rowid) AS top FROM events`);
-  const upTo = Math.min(top?.top ?? 0, from + maxEvents);
-  if (upTo <= from) return 0;
+export async function fanOut(db: Db, now: number, { from, upTo }: FanOutRange): Promise<number> {
   const id = sql`'whd_' || lower(hex(randomblob(10)))`;
   await db.batch([
     db.run(sql`INSERT OR IGNORE INTO webhook_deliveries (id, kind, target_id, vendor_id, event_id, event_type, attempt, status, due_at, created_at)

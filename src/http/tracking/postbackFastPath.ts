@@ -35,16 +35,17 @@ type ReadIncoming = IncomingMessage & { rawBody?: Buffer };
 export function postbackFastPath(deps: AppDeps) {
   const stats: PostbackFastPathStats = { served: 0, passed: 0 };
 
-  function sameAsAdmin(key: string): boolean {
+  function sameAsAdmin(hash: string): boolean {
     if (!deps.adminKeyHash) return false;
-    const hash = hashApiKey(key);
     return hash.length === deps.adminKeyHash.length && timingSafeEqual(Buffer.from(hash), Buffer.from(deps.adminKeyHash));
   }
 
   /** The answer, or null to hand the request to the app. Writes only when it answers. */
   async function answer(incoming: IncomingMessage, body: Buffer): Promise<{ status: number; json: unknown; retryAfter?: string } | null> {
     const key = BEARER.exec(incoming.headers.authorization ?? "")?.[1];
-    if (!key || !deps.reads || !deps.writes || sameAsAdmin(key)) return null;
+    if (!key || !deps.reads || !deps.writes) return null;
+    const hash = hashApiKey(key); // once: the admin check and the key cache both need it
+    if (sameAsAdmin(hash)) return null;
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString("utf8"));
@@ -53,7 +54,7 @@ export function postbackFastPath(deps: AppDeps) {
     }
     const input = ConversionBody.safeParse(parsed);
     if (!input.success) return null;
-    const caller = await deps.reads.keyScope(key, deps.now());
+    const caller = await deps.reads.keyScope(key, deps.now(), hash);
     if (!caller || caller.kind !== "postback" || !caller.programId) return null;
     // counted here; when spent, the app counts again and answers the 429 (a spent bucket stays spent)
     if (!(await deps.rateLimits.postback.take(`postback:${caller.programId}`, 1)).ok) return null;

@@ -15,12 +15,12 @@ import { clickDimensions, visitorClicksThatDay } from "../../db/queries/stats";
 import type { ProgramRow } from "../../db/queries/programs";
 import type { ClickSink } from "./clickSink";
 import { ReadCache } from "./readCache";
-import { GroupCommit, type BatchClient } from "../../db/groupCommit";
+import { GroupCommit, type BatchClient, type PreparedReader } from "../../db/groupCommit";
 import { newConversionsPlan, type NewConversion } from "../../db/queries/newConversions";
 import { clientOf } from "../../db/client";
 import { eventRow, type EventInput, type EventRow } from "../../db/queries/events";
 import { diffChanges } from "../../domain/audit";
-import { commissionJson, conversionJson } from "../../http/api/present";
+import { commissionJson } from "../../http/api/present";
 
 export interface ConversionInput {
   orderId: string;
@@ -55,11 +55,13 @@ export interface TrackingDeps {
   reads?: ReadCache;
   /** group commit of concurrent new conversions (the app always has one); else each writes alone */
   writes?: ConversionWriter;
+  /** the tracking path's per-postback reads, kept prepared (the Node server's native connection) */
+  prepared?: PreparedReader;
 }
 
 export type ConversionWriter = GroupCommit<NewConversion, boolean>;
 /** The group commit of new conversions over a batch client (the db's own, or a native one on a file). */
-export const conversionWriter = (client: BatchClient): ConversionWriter => new GroupCommit(client, newConversionsPlan);
+export const conversionWriter = (client: BatchClient): ConversionWriter => new GroupCommit(client, newConversionsPlan, { lingerMs: 1 });
 
 const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
 async function insertNew(deps: TrackingDeps, job: NewConversion): Promise<boolean> {
@@ -179,7 +181,7 @@ async function commissionRow(
     customerEmailHash: conv.customerEmailHash,
     partnerEmailHash: conv.customerEmailHash && priced.partner ? emailHash(deps.secret, priced.partner.email) : null,
     clickTs: conv.via === "click" ? conv.clickTs : null, occurredAt: conv.occurredAt, minConversionSeconds: program.minConversionSeconds,
-    visitorClicksThatDay: conv.via === "click" && conv.clickId ? await visitorClicksThatDay(deps.db, conv.clickId) : null,
+    visitorClicksThatDay: conv.via === "click" && conv.clickId ? await visitorClicksThatDay(deps.db, conv.clickId, deps.prepared) : null,
   });
   return {
     id, programId: program.id, partnerId: conv.partnerId, conversionId: conv.id, ruleId: rule.id, tierId: priced.tierId,
@@ -238,11 +240,15 @@ function supersedeEvents(program: ProgramRow, before: CommissionRow | null, afte
   return Object.keys(changes).length > 0 ? [{ ...base, type: "commission.updated", changes }] : [];
 }
 
-/** The outbox rows of a new conversion and its commission: the objects as the API shows them. */
+/**
+ * The outbox rows of a new conversion and its commission, bare: the webhook fan-out fills in the
+ * objects as the API shows them before their first delivery (src/db/queries/webhooks.ts,
+ * `bareEvents`), so that the hottest write does not build JSON that no endpoint may want.
+ */
 function newConversionEvents(program: ProgramRow, conversion: ConversionRow, commission: CommissionRow | null, now: number): EventRow[] {
   const base = { vendorId: program.vendorId, programId: program.id, actor: { kind: "system" } as const };
-  const rows = [eventRow({ ...base, type: "conversion.created", object: { type: "conversion", id: conversion.id }, data: conversionJson(conversion, commission) }, now)];
-  if (commission) rows.push(eventRow({ ...base, type: "commission.created", object: { type: "commission", id: commission.id }, data: commissionJson(commission) }, now));
+  const rows = [eventRow({ ...base, type: "conversion.created", object: { type: "conversion", id: conversion.id } }, now)];
+  if (commission) rows.push(eventRow({ ...base, type: "commission.created", object: { type: "commission", id: commission.id } }, now));
   return rows;
 }
 

@@ -1,9 +1,10 @@
 import type { Db } from "../../db/client";
 import {
-  attemptContext, claimDue, fanOut, postbackFacts, recordAttempts,
+  attemptContext, bareEventObjects, bareEvents, claimDue, fanOut, fillEventData, nextFanOutRange, postbackFacts, recordAttempts,
   type AttemptRecord, type AttemptResult, type DeliveryRow, type EndpointRow, type OutboxEvent,
 } from "../../db/queries/webhooks";
 import { formatMoney } from "../../domain/money";
+import { commissionJson, conversionJson } from "../../http/api/present";
 import {
   EXCERPT_BYTES, LEASE_MS, TIMEOUT_MS, nextAttemptAt, renderPostbackUrl, shouldDisable, signatureHeader, webhookBody,
 } from "../../domain/webhooks";
@@ -68,13 +69,36 @@ export async function runWebhookDeliveries(ctx: DeliveryContext, now: number): P
   // the next tick of the timer: under steady load the lag stays one round long.
   for (let round = 0; round < 20 && run.attempted < MAX_PER_RUN; round++) {
     let fanned = 0;
-    for (let n = await fanOut(ctx.db, now); n > 0; n = await fanOut(ctx.db, now)) fanned += n;
+    for (let n = await fanOutNext(ctx.db, now); n > 0; n = await fanOutNext(ctx.db, now)) fanned += n;
     run.fannedOut += fanned;
     const before = run.attempted;
     await Promise.all([lane(), lane()]);
     if (fanned === 0 && run.attempted === before) break;
   }
   return run;
+}
+
+/** The next range of events fanned out, its bare events filled in first; how many events it covered. */
+async function fanOutNext(db: Db, now: number): Promise<number> {
+  const range = await nextFanOutRange(db);
+  if (!range) return 0;
+  const bare = await bareEvents(db, range);
+  if (bare.length > 0) {
+    const ids = (type: string) => bare.filter((e) => e.objectType === type).map((e) => e.objectId);
+    const objects = await bareEventObjects(db, ids("conversion"), ids("commission"));
+    const conversionsById = new Map(objects.conversions.map((c) => [c.id, c]));
+    const commissionsById = new Map(objects.commissions.map((c) => [c.id, c]));
+    const commissionOf = new Map(objects.commissions.map((c) => [c.conversionId, c]));
+    await fillEventData(db, bare.flatMap((e): { id: string; data: unknown }[] => {
+      if (e.objectType === "commission") {
+        const commission = commissionsById.get(e.objectId);
+        return commission ? [{ id: e.id, data: commissionJson(commission) }] : [];
+      }
+      const conversion = conversionsById.get(e.objectId);
+      return conversion ? [{ id: e.id, data: conversionJson(conversion, commissionOf.get(conversion.id) ?? null) }] : [];
+    }));
+  }
+  return fanOut(db, now, range);
 }
 
 /** Sends one leased attempt; what it gave, to record. */
