@@ -45,6 +45,12 @@ export async function dashboardPart(): Promise<PartResult> {
       ['overview', p, app], ['partners', `${p}/partners`, app], ['partner_detail', `${p}/partners/${partnerId}`, app],
       ['links', `${p}/links`, app], ['commissions', `${p}/commissions`, app], ['conversions', `${p}/conversions`, app],
       ['payouts', `${p}/payouts`, app], ['settings', `${p}/settings`, app], ['portal_home', '/portal', portal],
+      // the pages a manager runs a program from (issue 10 onwards)
+      ['rules', `${p}/rules`, app], ['tiers', `${p}/tiers`, app], ['keys', `${p}/keys`, app], ['audit', `${p}/audit`, app],
+      ['journey', `${p}/journey`, app], ['applications', `${p}/applications`, app], ['agreement', `${p}/agreement`, app],
+      ['deals', `${p}/deals`, app], ['leads', `${p}/leads`, app], ['webhooks', `${p}/webhooks`, app], ['integrations', `${p}/integrations`, app],
+      ['outbox', `${p}/outbox`, app], ['portal_earnings', '/portal/earnings', portal], ['portal_deals', '/portal/deals', portal],
+      ['portal_leads', '/portal/leads', portal],
     ];
     const rows: Row[] = [];
     for (const [key, path, cookie] of pages) {
