@@ -219,7 +219,7 @@ export function lifecycleRoutes() {
     const text = String(body["body"] ?? "");
     const back = `${ctx.base}/agreement`;
     if (!title || title.length > 200 || !text.trim()) return (setFlash(c, "app", "err", "An agreement needs a title (up to 200 characters) and a text."), c.redirect(back, 303));
-    const outcome = await publishAgreement(ctx.db, ctx.program.id, { title, body: text }, ctx.now);
+    const outcome = await publishAgreement(ctx.db, ctx.program, { title, body: text }, ctx.now, c.var.deps.publicUrl);
     setFlash(c, "app", outcome.kind === "ok" ? "ok" : "err", outcome.kind === "ok" ? `Version ${outcome.value.version} is published.` : "The text is too long (60 KiB at most).");
     return c.redirect(back, 303);
   });
