@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { countRows, createTestApp, expectError, type TestApp } from "../helpers/app";
+import { countRows, createTestApp, expectError, okJson, type TestApp } from "../helpers/app";
 import { engageFixture } from "./fixture";
 
 let t: TestApp;
@@ -38,5 +38,19 @@ describe("announcements: bad input", () => {
     await expectError(await t.request("/api/v1/me/announcements?limit=0", { key: f.anna.apiKey }), 400, "validation_failed");
     await expectError(await t.request("/api/v1/me/announcements?unread=yes", { key: f.anna.apiKey }), 400, "validation_failed");
     await expectError(await t.request(`/api/v1/programs/${f.program.id}/announcements?limit=500`, { key: f.vendorKey }), 400, "validation_failed");
+  });
+
+  it("every new route is in the OpenAPI document, with the error envelope for bad input", async () => {
+    const doc = await okJson(await t.request("/api/openapi.json"));
+    const ops = doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+    for (const [method, path] of [
+      ["post", "/api/v1/programs/{id}/announcements"], ["get", "/api/v1/programs/{id}/announcements"], ["get", "/api/v1/me/announcements"],
+      ["post", "/api/v1/me/announcements/{id}/read"], ["post", "/api/v1/me/satisfaction"], ["get", "/api/v1/programs/{id}/satisfaction"],
+    ] as const) {
+      const op = ops[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op!.responses["400"]?.content?.["application/json"]?.schema.$ref).toBe("#/components/schemas/Error");
+    }
+    expect(ops["/api/v1/me/satisfaction"]!.post!.responses["409"]).toBeDefined();
   });
 });
