@@ -77,7 +77,12 @@ describe("announcements", () => {
     const b = await okJson(await f.announce({ title: "For Gold", body: "Gold news.", tierIds: [f.tierB] }), 201);
     expect((await f.mine(f.cleo.apiKey)).data.map((x: { id: string }) => x.id)).toEqual([b.id]);
     expect((await f.mine(f.anna.apiKey)).data).toEqual([]);
-    const mails = await sqlRows(t, "SELECT \"to\" FROM mails WHERE kind = 'announcement'");
+    t.clock.now += 1000;
+    const all = await okJson(await f.announce({ title: "For all", body: "Everyone." }), 201);
+    const byTier = async (tierId: string) => (await okJson(await t.request(`/api/v1/programs/${f.program.id}/announcements?tierId=${tierId}`, { key: f.vendorKey }))).data.map((x: { id: string }) => x.id);
+    expect(await byTier(f.tierA)).toEqual([all.id]);
+    expect(await byTier(f.tierB)).toEqual([all.id, b.id]);
+    const mails = await sqlRows(t, "SELECT \"to\" FROM mails WHERE kind = 'announcement' AND dedupe_key LIKE ?", [`announcement:${b.id}:%`]);
     expect(mails).toEqual([{ to: "cleo@example.com" }]);
   });
 });

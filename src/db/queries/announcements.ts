@@ -27,12 +27,12 @@ export async function announcementRecipients(db: Db, programId: string, tierIds:
     ));
 }
 
-/** The program's announcements newest first, each with how many partners marked it read. */
-export async function listProgramAnnouncements(db: Db, programId: string, page: PageRequest) {
+/** The program's announcements newest first (optionally only those that reach a tier), each with how many partners marked it read. */
+export async function listProgramAnnouncements(db: Db, programId: string, page: PageRequest, filter: { tierId?: string | undefined } = {}) {
   const rows = await db
     .select({ a: announcements, reads: sql<number>`(SELECT count(*) FROM announcement_reads r WHERE r.announcement_id = ${announcements.id})` })
     .from(announcements)
-    .where(and(eq(announcements.programId, programId), pageWhere(announcements.createdAt, announcements.id, page.cursor)))
+    .where(and(eq(announcements.programId, programId), filter.tierId ? forTier(filter.tierId) : undefined, pageWhere(announcements.createdAt, announcements.id, page.cursor)))
     .orderBy(...pageOrder(announcements.createdAt, announcements.id))
     .limit(page.limit + 1);
   return toPage(rows.map((r) => ({ ...r.a, readCount: Number(r.reads) })), page.limit);

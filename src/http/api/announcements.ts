@@ -48,12 +48,13 @@ export function announcementRoutes() {
   app.openapi(
     createRoute({
       method: "get", path: "/api/v1/programs/{id}/announcements", tags: ["Announcements"], summary: "The program's announcements, newest first, with how many partners read each",
-      request: { params: IdParam, query: Cursor }, responses: { 200: jsonResponse(listOf(ManagerAnnouncement), "announcements"), ...errorResponses },
+      request: { params: IdParam, query: Cursor.extend({ tierId: z.string().max(100).optional().openapi({ description: "only those partners of this tier see (for all, or naming it)" }) }) },
+      responses: { 200: jsonResponse(listOf(ManagerAnnouncement), "announcements"), ...errorResponses },
     }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
       const q = c.req.valid("query");
-      const page = await listProgramAnnouncements(c.var.deps.db, program.id, { limit: q.limit, cursor: q.cursor ?? null });
+      const page = await listProgramAnnouncements(c.var.deps.db, program.id, { limit: q.limit, cursor: q.cursor ?? null }, { tierId: q.tierId });
       return c.json({ data: page.data.map((a) => ({ ...announcementObject(a), readCount: a.readCount })), nextCursor: page.nextCursor }, 200);
     },
   );
