@@ -11,6 +11,7 @@ export const managerNav = (base: string) => [
   { id: "partners", label: "Partners", href: `${base}/partners` },
   { id: "applications", label: "Applications", href: `${base}/applications` },
   { id: "agreement", label: "Agreement", href: `${base}/agreement` },
+  { id: "announcements", label: "Announcements", href: `${base}/announcements` },
   { id: "links", label: "Links", href: `${base}/links` },
   { id: "commissions", label: "Commissions", href: `${base}/commissions` },
   { id: "conversions", label: "Conversions", href: `${base}/conversions` },

@@ -12,6 +12,9 @@ import { monthStart } from "../../src/domain/stages";
 import { publishAgreement } from "../../src/services/lifecycle/agreements";
 import { approveApplication, rejectApplication } from "../../src/services/lifecycle/applications";
 import { programKpiReport } from "../../src/services/lifecycle/kpis";
+import { satisfactionReport } from "../../src/services/lifecycle/satisfaction";
+import { DAY_MS } from "../../src/domain/dates";
+import type { Fmt } from "../format";
 import { notFoundPage, periodOf, tableCsv, wantsCsv, withQuery } from "./common";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -40,6 +43,12 @@ function parseSettings(body: Record<string, unknown>): { ok: true; value: Applic
   const checked = checkApplicationSettings({ enabled: body["enabled"] === "1", questions, autoApprove });
   return checked.ok ? checked : { ok: false, message: checked.message };
 }
+
+type Comment = Awaited<ReturnType<typeof satisfactionReport>>["comments"][number];
+const commentColumns = (fmt: Fmt, base: string): Column<Comment>[] => [
+  { label: "When", value: (r) => r.at, cell: (r) => fmt.time(Date.parse(r.at)) }, { label: "Score", value: (r) => r.score, num: true },
+  { label: "Comment", value: (r) => r.comment }, { label: "Partner", value: (r) => r.partnerId, cell: (r) => <a class="mono small" href={`${base}/partners/${r.partnerId}`}>{r.partnerId}</a> },
+];
 
 /** The program's partner lifecycle in the dashboard: applications, the form's settings, the agreement and the journey overview. */
 export function lifecycleRoutes() {
@@ -219,7 +228,7 @@ export function lifecycleRoutes() {
     const text = String(body["body"] ?? "");
     const back = `${ctx.base}/agreement`;
     if (!title || title.length > 200 || !text.trim()) return (setFlash(c, "app", "err", "An agreement needs a title (up to 200 characters) and a text."), c.redirect(back, 303));
-    const outcome = await publishAgreement(ctx.db, ctx.program.id, { title, body: text }, ctx.now);
+    const outcome = await publishAgreement(ctx.db, ctx.program, { title, body: text }, ctx.now, c.var.deps.publicUrl);
     setFlash(c, "app", outcome.kind === "ok" ? "ok" : "err", outcome.kind === "ok" ? `Version ${outcome.value.version} is published.` : "The text is too long (60 KiB at most).");
     return c.redirect(back, 303);
   });
@@ -229,7 +238,10 @@ export function lifecycleRoutes() {
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, fmt } = ctx;
     const period = periodOf(c, ctx.now);
-    const [k, months] = await Promise.all([programKpiReport(db, program, period.fromDay, period.toDay, ctx.now), monthlyPartners(db, program.id, monthStart(ctx.now, 11))]);
+    const [k, months, satisfaction] = await Promise.all([
+      programKpiReport(db, program, period.fromDay, period.toDay, ctx.now), monthlyPartners(db, program.id, monthStart(ctx.now, 11)),
+      satisfactionReport(db, program.id, { from: period.fromDay * DAY_MS, to: (period.toDay + 1) * DAY_MS }),
+    ]);
     const all = [];
     for (let back = 11; back >= 0; back--) {
       const m = new Date(monthStart(ctx.now, back)).toISOString().slice(0, 7);
@@ -246,6 +258,7 @@ export function lifecycleRoutes() {
           { label: "Active partners", value: fmt.n(k.partners.active), note: `retention ${pct(k.retention)}` },
           { label: "Days to first conversion", value: k.medianDaysToFirstConversion === null ? "–" : String(k.medianDaysToFirstConversion), note: "median of new partners" },
           { label: "Partner-sourced revenue", value: k.partnerSourcedRevenue, note: `per active partner ${k.revenuePerActivePartner ?? "–"}` },
+          { label: "Partner NPS", value: satisfaction.nps === null ? "–" : String(satisfaction.nps), note: `${fmt.n(satisfaction.responses)} ${satisfaction.responses === 1 ? "response" : "responses"}` },
         ]} />
         <section class="panel">
           <h2>Journey stages today</h2>
@@ -254,6 +267,11 @@ export function lifecycleRoutes() {
         <section class="panel">
           <h2>New and active partners by month</h2>
           <MonthlyPartnersChart months={all} fmt={fmt} title="New and active partners, last 12 months" />
+        </section>
+        <section class="panel">
+          <h2>Partner satisfaction</h2>
+          <Facts items={[["Responses", String(satisfaction.responses)], ["NPS (promoters 9–10 minus detractors 0–6)", satisfaction.nps === null ? "–" : String(satisfaction.nps)], ["Average score (0–10)", satisfaction.average === null ? "–" : String(satisfaction.average)]]} />
+          <DataTable caption="Latest comments" columns={commentColumns(fmt, ctx.base)} rows={satisfaction.comments.slice(0, 10)} empty={<Empty title="No comments in the period.">The portal asks each partner once a quarter.</Empty>} />
         </section>
         <section class="panel">
           <h2>Join sources</h2>

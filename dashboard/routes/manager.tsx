@@ -10,6 +10,7 @@ import { linkRoutes } from "./links";
 import { overviewRoutes } from "./overview";
 import { partnerRoutes } from "./partners";
 import { lifecycleRoutes } from "./lifecycle";
+import { announcementRoutes } from "./announcements";
 import { payoutRoutes } from "./payouts";
 import { sessionGate, type DashEnv } from "./session";
 import { outboxRoutes } from "./outbox";
@@ -51,6 +52,7 @@ export function managerRoutes() {
   app.route("/", programRoutes());
   app.route("/", overviewRoutes());
   app.route("/", lifecycleRoutes());
+  app.route("/", announcementRoutes());
   app.route("/", partnerRoutes());
   app.route("/", linkRoutes());
   app.route("/", commissionRoutes());

@@ -21,6 +21,9 @@ import { portalKeyRoutes } from "./portalKey";
 import { coSellingNav, portalCosellingRoutes } from "./portalCoselling";
 import { agreementGate, portalAgreementRoutes } from "./portalAgreement";
 import { badgeUrls } from "../../src/http/api/lifecyclePresent";
+import { announcementsNav, portalEngageRoutes, SatisfactionAsk } from "./portalEngage";
+import { mustAskSatisfaction } from "../../src/services/lifecycle/satisfaction";
+import { unreadAnnouncementCount } from "../../src/db/queries/announcements";
 
 type C = Context<DashEnv>;
 
@@ -28,6 +31,7 @@ const portalNav = [
   { id: "home", label: "My results", href: "/portal" },
   { id: "links", label: "My links", href: "/portal/links" },
   { id: "earnings", label: "Earnings & payouts", href: "/portal/earnings" },
+  announcementsNav,
   { id: "key", label: "My key", href: "/portal/key" },
   ...coSellingNav,
   { id: "postbacks", label: "Postbacks", href: "/portal/postbacks" },
@@ -54,6 +58,7 @@ export function portalRoutes() {
   app.use("/portal/*", agreementGate());
   app.route("/", portalAgreementRoutes());
   app.route("/", portalKeyRoutes());
+  app.route("/", portalEngageRoutes());
 
   app.get("/portal", async (c) => {
     const ctx = await partnerPage(c);
@@ -61,9 +66,9 @@ export function portalRoutes() {
     const { db, partner, program, fmt } = ctx;
     const period = periodOf(c, ctx.now);
     if (period.problem) return badRequestPage(c, "portal", period.problem);
-    const [days, prev, bySub, balance, paid, tiers] = await Promise.all([
+    const [days, prev, bySub, balance, paid, tiers, ask, unread] = await Promise.all([
       report(db, program, period, "day", partner.num), report(db, program, previousPeriod(period), "day", partner.num), report(db, program, period, "sub1", partner.num),
-      partnerBalance(db, partner.id), paidOut(db, partner.id), listTiers(db, program.id),
+      partnerBalance(db, partner.id), paidOut(db, partner.id), listTiers(db, program.id), mustAskSatisfaction(db, partner.id, ctx.now), unreadAnnouncementCount(db, partner),
     ]);
     if (wantsCsv(c, "days")) return tableCsv(dayColumns(fmt), days.rows, `my-results-${period.from}-${period.to}.csv`);
     const badge = badgeUrls(partner, c.var.deps);
@@ -75,6 +80,8 @@ export function portalRoutes() {
     return c.html(
       <Layout {...ctx.frame("home", "My results")}>
         <div class="head"><h1>Hello, {partner.name}</h1><PeriodPicker period={period} action="/portal" /></div>
+        {unread > 0 ? <p class="panel" role="status"><a href="/portal/announcements">{unread === 1 ? "1 unread announcement" : `${unread} unread announcements`}</a></p> : null}
+        {ask ? <SatisfactionAsk csrf={c.var.csrf} program={program.name} /> : null}
         <KpiTiles t={days.totals} prev={prev.totals} fmt={fmt} />
         <ResultsChart title="My clicks, conversions and revenue" points={days.rows.map((r) => ({ day: r.key!, clicks: r.clicks, conversions: r.conversions, revenue: r.revenue }))} fmt={fmt} period={period} action="/portal" csv={withQuery(c, { format: "csv", table: "days" })} />
         <div class="grid">

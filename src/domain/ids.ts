@@ -6,7 +6,7 @@ const idBody = customAlphabet(ALPHANUMERIC, 16);
 const keyBody = customAlphabet(ALPHANUMERIC, 32);
 const slugBody = customAlphabet(ALPHANUMERIC, 7);
 
-export type IdPrefix = "ven" | "key" | "prg" | "tier" | "rule" | "ptn" | "lnk" | "cnv" | "com" | "adj" | "pay" | "bat" | "evt" | "mail" | "deal" | "lead" | "att" | "apl" | "agr" | "whk" | "whd";
+export type IdPrefix = "ven" | "key" | "prg" | "tier" | "rule" | "ptn" | "lnk" | "cnv" | "com" | "adj" | "pay" | "bat" | "evt" | "mail" | "deal" | "lead" | "att" | "apl" | "agr" | "whk" | "whd" | "ann" | "sat";
 
 /** Prefixed random ids ("prg_…") tell their kind at a glance in logs and support tickets. */
 export function newId(prefix: IdPrefix): string {

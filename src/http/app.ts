@@ -20,6 +20,8 @@ import { leadRoutes } from "./api/leads";
 import { applicationRoutes } from "./api/applications";
 import { agreementRoutes } from "./api/agreements";
 import { kpiRoutes } from "./api/kpis";
+import { announcementRoutes } from "./api/announcements";
+import { satisfactionRoutes } from "./api/satisfaction";
 import { referencePage } from "./api/reference";
 import { dashboardRoutes } from "../../dashboard/routes";
 import type { AppDeps, AppEnv } from "./deps";
@@ -82,6 +84,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   app.route("/", applicationRoutes());
   app.route("/", agreementRoutes());
   app.route("/", kpiRoutes());
+  app.route("/", announcementRoutes());
+  app.route("/", satisfactionRoutes());
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -41,11 +41,11 @@ async function mainPages(page: Page): Promise<string[]> {
   expect([partner, conversion, payout, link, rule, tier]).not.toContain(null);
   return [
     p, `${p}/partners`, `${p}/partners?q=a`, partner!, `${partner}/edit`, `${p}/links`, `${p}/links?q=a`, link!, `${link}/clicks`, `${p}/commissions`, `${p}/commissions?status=hold`,
-    `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/rules`, rule!, `${p}/tiers`, tier!, `${p}/keys`, "/app/programs/new", `${p}/integrations`, `${p}/audit`, `${p}/outbox`, `${p}/webhooks`,
+    `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/rules`, rule!, `${p}/tiers`, tier!, `${p}/keys`, "/app/programs/new", `${p}/integrations`, `${p}/audit`, `${p}/outbox`, `${p}/webhooks`, `${p}/announcements`,
   ];
 }
 
-const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings", "/portal/key", "/portal/postbacks"];
+const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings", "/portal/key", "/portal/postbacks", "/portal/announcements"];
 
 describe("dashboard quality on the demo data", () => {
   let managerPages: string[] = [];

@@ -1,4 +1,5 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { agreementAcceptances, agreements, partners, programs } from "../schema";
 import { newId } from "../../domain/ids";
@@ -6,14 +7,20 @@ import { newId } from "../../domain/ids";
 export type AgreementRow = typeof agreements.$inferSelect;
 export type AcceptanceRow = typeof agreementAcceptances.$inferSelect;
 
-/** Publishes the next version (max + 1, computed in the insert; two at once collide on `agreements_version_uq`). */
-export async function insertAgreement(db: Db, programId: string, input: { title: string; body: string }, now: number): Promise<AgreementRow> {
-  const id = newId("agr");
-  await db.insert(agreements).values({
-    id, programId, title: input.title, body: input.body, publishedAt: now,
-    version: sql`(SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE program_id = ${programId})`,
-  });
-  return (await getAgreement(db, id))!;
+/** The number the next version takes (max + 1). */
+export async function nextAgreementVersion(db: Db, programId: string): Promise<number> {
+  const [row] = await db.select({ v: sql<number>`coalesce(max(${agreements.version}), 0) + 1` }).from(agreements).where(eq(agreements.programId, programId));
+  return Number(row?.v ?? 1);
+}
+
+/**
+ * Publishes version `version` with what goes with it (the partners' mails) as one transaction;
+ * two publications at once collide on `agreements_version_uq` and write nothing.
+ */
+export async function insertAgreement(db: Db, programId: string, input: { title: string; body: string; version: number }, now: number, also: (agreementId: string) => BatchItem<"sqlite">[] = () => []): Promise<AgreementRow> {
+  const row: AgreementRow = { id: newId("agr"), programId, title: input.title, body: input.body, version: input.version, publishedAt: now };
+  await db.batch([db.insert(agreements).values(row), ...also(row.id)]);
+  return row;
 }
 
 export async function getAgreement(db: Db, id: string): Promise<AgreementRow | null> {

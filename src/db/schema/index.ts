@@ -15,3 +15,4 @@ export * from "./deals";
 export * from "./leads";
 export * from "./lifecycle";
 export * from "./webhooks";
+export * from "./engage";

@@ -30,13 +30,13 @@ export function agreementRoutes() {
   app.openapi(
     createRoute({
       method: "post", path: "/api/v1/programs/{id}/agreements", tags: ["Agreements"], summary: "Publish a new version of the partner agreement",
-      description: "Versions count up from 1; the newest is current. Partners who have not accepted it get no new payouts or leads until they do.",
+      description: "Versions count up from 1; the newest is current. Every approved partner is mailed (in the same transaction) to accept it. Partners who have not accepted it get no new payouts or leads until they do.",
       request: { params: IdParam, body: jsonBody(z.object({ title: z.string().trim().min(1).max(200), body: z.string().min(1).max(61_440) }).openapi("AgreementInput")) },
       responses: { 201: jsonResponse(Agreement, "the new version"), ...errorResponses },
     }),
     async (c) => {
       const { program } = await vendorProgram(c, c.req.valid("param").id);
-      return c.json(agreementJson(unwrap(await publishAgreement(c.var.deps.db, program.id, c.req.valid("json"), c.var.deps.now()))), 201);
+      return c.json(agreementJson(unwrap(await publishAgreement(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now(), c.var.deps.publicUrl))), 201);
     },
   );
 
