@@ -7,6 +7,7 @@ import type { LeadStatus, RoutingCandidate } from "../../domain/leads";
 import { newId, newToken } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import type { DealRow } from "./deals";
+import { acceptedCurrent } from "./agreements";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type AttemptRow = typeof leadAttempts.$inferSelect;
@@ -16,7 +17,8 @@ const OPEN = sql`('offered', 'accepted')`;
 /**
  * The best few partners that may be offered a lead, in the rule's order: the routing rule of
  * src/domain/leads.ts in SQL (approved, tier rank, capacity left by the kept open-lead count,
- * country and vertical, not declined or timed out on this lead, not excluded), so that a program
+ * country and vertical, not declined or timed out on this lead, not excluded, accepted the current
+ * agreement (or the program has none): one indexed probe per candidate), so that a program
  * of 10,000 partners sends only a handful of rows; the domain rule then decides among them.
  */
 export async function routingCandidates(
@@ -25,16 +27,17 @@ export async function routingCandidates(
   const matches = (column: string, value: string | null) =>
     value === null ? sql.raw(`${column} = '[]'`) : sql`(${sql.raw(column)} = '[]' OR EXISTS (SELECT 1 FROM json_each(${sql.raw(column)}) WHERE value = ${value}))`;
   const excluded = exclude.length ? sql`AND p.id NOT IN (${sql.join(exclude.map((id) => sql`${id}`), sql`, `)})` : sql``;
-  const rs = await db.all<{ id: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; rank: number; open: number }>(sql`
+  const rs = await db.all<{ id: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; rank: number; open: number; accepted: number }>(sql`
     SELECT p.id, p.status, p.lead_countries AS countries, p.lead_verticals AS verticals, p.lead_capacity AS capacity,
-      p.last_lead_offer_at AS last, t.rank, p.open_leads AS open
+      p.last_lead_offer_at AS last, t.rank, p.open_leads AS open, ${acceptedCurrent(programId, sql.raw("p.id"))} AS accepted
     FROM partners p JOIN tiers t ON t.id = p.tier_id
     WHERE p.program_id = ${programId} AND p.status = 'approved' AND p.open_leads < p.lead_capacity AND t.rank >= ${lead.minTierRank ?? 0}
       AND ${matches("p.lead_countries", lead.country)} AND ${matches("p.lead_verticals", lead.vertical)} ${excluded}
       AND p.id NOT IN (SELECT a.partner_id FROM lead_attempts a WHERE a.lead_id = ${lead.id} AND a.outcome IN ('declined', 'timed_out'))
+      AND accepted
     ORDER BY p.open_leads, p.last_lead_offer_at, p.id LIMIT ${limit}`);
   return rs.map((r) => ({
-    id: r.id, status: r.status, agreementAccepted: true, tierRank: Number(r.rank), openLeads: Number(r.open), lastOfferAt: r.last === null ? null : Number(r.last),
+    id: r.id, status: r.status, agreementAccepted: Number(r.accepted) === 1, tierRank: Number(r.rank), openLeads: Number(r.open), lastOfferAt: r.last === null ? null : Number(r.last),
     profile: { countries: JSON.parse(r.countries) as string[], verticals: JSON.parse(r.verticals) as string[], leadCapacity: Number(r.capacity) },
   }));
 }
