@@ -8,6 +8,7 @@ import { newId, newToken } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import type { DealRow } from "./deals";
 import { acceptedCurrent } from "./agreements";
+import { eventInsert, type EventInput } from "./events";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type AttemptRow = typeof leadAttempts.$inferSelect;
@@ -57,6 +58,8 @@ export interface LeadMove {
   /** the next offer, or null: unassigned */
   offer: { partnerId: string; respondBy: number; manual: boolean; capacity: number | null } | null;
   now: number;
+  /** the outbox row of the move (`lead.updated`), written only when the move wins */
+  event?: EventInput | null;
 }
 
 /**
@@ -86,6 +89,7 @@ export async function moveLead(db: Db, m: LeadMove): Promise<LeadRow | null> {
         db.update(partners).set({ lastLeadOfferAt: m.now, openLeads: sql`${partners.openLeads} + 1` }).where(and(eq(partners.id, m.offer.partnerId), tokenIs(m.lead.id, token))),
       ]
       : []),
+    ...(m.event ? [eventInsert(db, m.event, m.now, tokenIs(m.lead.id, token))] : []),
   ] as const);
   return (moved as LeadRow[])[0] ?? null;
 }
@@ -96,14 +100,16 @@ export type NewLead = Omit<LeadRow, "changeToken" | "attemptId" | "status" | "pa
  * Stores a new lead with its first offer (or unassigned) in one transaction; the offer holds only
  * while the partner still has capacity (else nothing is written and null comes back: route again).
  */
-export async function insertRoutedLead(db: Db, row: NewLead, offer: { partnerId: string; respondBy: number; capacity: number } | null): Promise<LeadRow | null> {
+export async function insertRoutedLead(
+  db: Db, row: NewLead, offer: { partnerId: string; respondBy: number; capacity: number } | null, event: EventInput | null = null,
+): Promise<LeadRow | null> {
   const attemptId = offer ? newId("att") : null;
   const full: LeadRow = {
     ...row, status: offer ? "offered" : "unassigned", partnerId: offer?.partnerId ?? null, respondBy: offer?.respondBy ?? null,
     dealId: null, attemptId, changeToken: newToken(),
   };
   if (!offer) {
-    await db.insert(leads).values(full);
+    await db.batch([db.insert(leads).values(full), ...(event ? [eventInsert(db, event, row.createdAt)] : [])]);
     return full;
   }
   const stored = sql`EXISTS (SELECT 1 FROM leads WHERE id = ${full.id})`;
@@ -111,17 +117,19 @@ export async function insertRoutedLead(db: Db, row: NewLead, offer: { partnerId:
     insertWhere(db, leads, full, sql`(SELECT open_leads FROM partners WHERE id = ${offer.partnerId}) < ${offer.capacity}`),
     insertWhere(db, leadAttempts, { id: attemptId, leadId: full.id, partnerId: offer.partnerId, offeredAt: row.createdAt, respondBy: offer.respondBy, outcome: "pending", reason: null, answeredAt: null, manual: false }, stored),
     db.update(partners).set({ lastLeadOfferAt: row.createdAt, openLeads: sql`${partners.openLeads} + 1` }).where(and(eq(partners.id, offer.partnerId), stored)),
+    ...(event ? [eventInsert(db, event, row.createdAt, stored)] : []),
   ]);
   return inserted.rowsAffected === 1 ? full : null;
 }
 
 /** A partner accepts its offer before `respondBy`; null when the lead is not (or no longer) offered to it in time. */
-export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, now: number): Promise<LeadRow | null> {
+export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, now: number, event: EventInput | null = null): Promise<LeadRow | null> {
   const token = newToken();
   const [accepted] = await db.batch([
     db.update(leads).set({ status: "accepted", changeToken: token, updatedAt: now })
       .where(and(eq(leads.id, lead.id), eq(leads.partnerId, partnerId), eq(leads.status, "offered"), sql`${leads.respondBy} > ${now}`)).returning(),
     db.update(leadAttempts).set({ outcome: "accepted", answeredAt: now }).where(and(eq(leadAttempts.id, lead.attemptId ?? ""), tokenIs(lead.id, token))),
+    ...(event ? [eventInsert(db, event, now, tokenIs(lead.id, token))] : []),
   ]);
   return accepted[0] ?? null;
 }
@@ -132,7 +140,7 @@ export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, no
  * `rejected`/`conflict_lost` (the one-holder index allows one). Null when the lead was not
  * accepted by this partner any more.
  */
-export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: number): Promise<LeadRow | null> {
+export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: number, events: EventInput[] = []): Promise<LeadRow | null> {
   const token = newToken();
   const won = tokenIs(lead.id, token);
   const [converted] = await db.batch([
@@ -145,6 +153,7 @@ export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: 
     insertWhere(db, deals, deal, won),
     db.update(leadAttempts).set({ outcome: "converted", answeredAt: now }).where(and(eq(leadAttempts.id, lead.attemptId ?? ""), won)),
     db.update(partners).set({ openLeads: sql`max(0, ${partners.openLeads} - 1)` }).where(and(eq(partners.id, deal.partnerId), won)),
+    ...events.map((e) => eventInsert(db, e, now, won)),
   ]);
   return converted[0] ?? null;
 }

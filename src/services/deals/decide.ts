@@ -50,9 +50,10 @@ export async function closeDeal(
  * Marks an approved deal won and records its sale through the one conversion service: orderId
  * `deal:<id>`, source `deal`, attributed via `deal` to the deal's partner, priced by the
  * program's rules like any sale. Idempotent: the same call again (the deal already won with the
- * same amount) records nothing new, and completes a sale a crash left unrecorded.
+ * same amount) records nothing new, and completes a sale a crash left unrecorded. `deal.updated`
+ * is written with the deal's change; the sale writes its own `conversion.created` and `commission.created`.
  */
-export async function markDealWon(deps: TrackingDeps, program: ProgramRow, deal: DealRow, input: { amount: string | number; closedAt?: string | undefined }) {
+export async function markDealWon(deps: TrackingDeps, program: ProgramRow, deal: DealRow, input: { amount: string | number; closedAt?: string | undefined }, actor: Actor = SYSTEM_ACTOR) {
   const now = deps.now();
   const amount = parseMoney(input.amount, program.currency);
   if (!amount.ok) return invalidInput("amount", amount.message);
@@ -69,7 +70,8 @@ export async function markDealWon(deps: TrackingDeps, program: ProgramRow, deal:
     won = deal;
   } else {
     if (!canTransition(deal.status, "won")) return refused(deal, "won");
-    won = await transitionDeal(deps.db, deal.id, allowedFrom("won"), { status: "won", wonAmount: amount.minor, closedAt, updatedAt: now });
+    const set = { status: "won" as const, wonAmount: amount.minor, closedAt, updatedAt: now };
+    won = await transitionDeal(deps.db, deal.id, allowedFrom("won"), set, dealEvent(program, actor, "deal.won", deal, { ...deal, ...set }));
     if (!won) return conflict("this deal changed meanwhile");
   }
   const recorded = await recordConversion(deps, program, {
