@@ -17,7 +17,7 @@ describe("lead and deal events", () => {
   const me = (key: string, path: string) => t.request(`/api/v1/me/leads${path}`, { method: "POST", key });
   const eventsOf = async (id: string) =>
     (await sqlRows(t, "SELECT type, action, actor_kind AS actor, actor_partner_id AS partner, changes, data FROM events WHERE object_id = ? ORDER BY created_at, rowid", [id]))
-      .map((e) => ({ ...e, changes: e.changes ? JSON.parse(String(e.changes)) : null, data: e.data ? JSON.parse(String(e.data)) : null }));
+      .map((e) => ({ ...(e as { type: string; action: string | null; actor: string; partner: string | null }), changes: e.changes ? JSON.parse(String(e.changes)) : null, data: e.data ? JSON.parse(String(e.data)) : null }));
   const managerView = async (id: string) =>
     (await okJson(await t.request(`/api/v1/programs/${f.program.id}/leads?limit=100`, { key: f.vendorKey }))).data.find((l: { id: string }) => l.id === id);
 
