@@ -4,6 +4,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { conversions, stripeEvents, stripeIntegrations } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { writeWithEvent, type EventInput } from "./events";
 import type { ConversionRow } from "./conversions";
 
 export type StripeIntegrationRow = typeof stripeIntegrations.$inferSelect;
@@ -15,11 +16,11 @@ export async function getStripeIntegration(db: Db, programId: string): Promise<S
 }
 
 /** Connects a program to Stripe, or replaces its signing secret (a rolled Stripe secret). */
-export async function upsertStripeIntegration(db: Db, programId: string, sealedSecret: string, now: number): Promise<void> {
-  await db
+export async function upsertStripeIntegration(db: Db, programId: string, sealedSecret: string, now: number, event: EventInput | null = null): Promise<void> {
+  await writeWithEvent(db, db
     .insert(stripeIntegrations)
     .values({ programId, sealedSecret, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: stripeIntegrations.programId, set: { sealedSecret, updatedAt: now } });
+    .onConflictDoUpdate({ target: stripeIntegrations.programId, set: { sealedSecret, updatedAt: now } }), event, now);
 }
 
 export async function findStripeEvent(db: Db, programId: string, eventId: string): Promise<StripeEventRow | null> {

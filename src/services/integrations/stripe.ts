@@ -7,6 +7,7 @@ import {
   type StripeEventRow,
 } from "../../db/queries/stripe";
 import { openSecret, sealSecret } from "../../domain/secretBox";
+import { SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 import { formatMoney } from "../../domain/money";
 import type { StripeEventLike, StripePlan, StripeRefund, StripeSale } from "../../domain/stripe";
 import { recordConversion, type ConversionInput, type TrackingDeps } from "../tracking/conversions";
@@ -22,8 +23,10 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 export const stripeEndpoint = (publicUrl: string, programId: string) => `${publicUrl}/v1/integrations/stripe/${programId}`;
 
 /** Seals and stores a program's webhook signing secret; it is never readable through afflux again. */
-export async function connectStripe(db: Db, serverSecret: string, program: ProgramRow, webhookSecret: string, now: number): Promise<void> {
-  await upsertStripeIntegration(db, program.id, await sealSecret(serverSecret, PURPOSE, program.id, webhookSecret), now);
+export async function connectStripe(db: Db, serverSecret: string, program: ProgramRow, webhookSecret: string, now: number, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+  // the manager's decision for the audit log (the secret itself never is in it)
+  const audit = { vendorId: program.vendorId, programId: program.id, action: "stripe.connect", actor, object: { type: "stripe_integration", id: program.id } };
+  await upsertStripeIntegration(db, program.id, await sealSecret(serverSecret, PURPOSE, program.id, webhookSecret), now, audit);
 }
 
 export type Verified =
