@@ -101,4 +101,16 @@ describe("lead and deal events", () => {
     expect(await eventsOf(d.id)).toHaveLength(3);
     expect(await sqlRows(t, "SELECT type FROM events WHERE type IN ('conversion.created', 'commission.created')")).toHaveLength(2);
   });
+  it("a lead's deal closing another partner's open deal of the account writes deal.updated for that one", async () => {
+    await okJson(await profile(f.bob.id, { leadCapacity: 0 }));
+    const held = await registered(t, f.cara.key, { company: "Globex", domain: "globex.example", contactName: "Kim", contactEmail: "kim@globex.example" });
+    const lead = await newLead("globex");
+    expect(lead.partnerId).toBe(f.anna.id);
+    await okJson(await me(f.anna.key, `/${lead.id}/accept`));
+    t.clock.now += 1000;
+    await okJson(await me(f.anna.key, `/${lead.id}/deal`), 201);
+    const events = await eventsOf(held.id);
+    expect(events.map((e) => [e.type, e.action, e.actor])).toEqual([["deal.created", "deal.register", "partner"], ["deal.updated", null, "system"]]);
+    expect(events[1]).toMatchObject({ changes: { status: ["submitted", "rejected"], reason: [null, "conflict_lost"] }, data: { id: held.id, status: "rejected" } });
+  });
 });

@@ -140,7 +140,11 @@ export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, no
  * `rejected`/`conflict_lost` (the one-holder index allows one). Null when the lead was not
  * accepted by this partner any more.
  */
-export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: number, events: EventInput[] = []): Promise<LeadRow | null> {
+export async function convertLeadRow(
+  db: Db, lead: LeadRow, deal: DealRow, now: number, events: EventInput[] = [],
+  /** deal.updated of the open deals of the account this closes (read before), each written only if it closed that deal */
+  loserEvents: EventInput[] = [],
+): Promise<LeadRow | null> {
   const token = newToken();
   const won = tokenIs(lead.id, token);
   const [converted] = await db.batch([
@@ -150,6 +154,7 @@ export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: 
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), eq(deals.status, "approved"), lte(deals.protectedUntil, now), won)),
     db.update(deals).set({ status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now })
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), inArray(deals.status, ["submitted", "approved"]), won)),
+    ...loserEvents.map((e) => eventInsert(db, e, now, sql`${won} AND EXISTS (SELECT 1 FROM deals d WHERE d.id = ${e.object.id} AND d.status = 'rejected' AND d.reason = 'conflict_lost' AND d.updated_at = ${now})`)),
     insertWhere(db, deals, deal, won),
     db.update(leadAttempts).set({ outcome: "converted", answeredAt: now }).where(and(eq(leadAttempts.id, lead.attemptId ?? ""), won)),
     db.update(partners).set({ openLeads: sql`max(0, ${partners.openLeads} - 1)` }).where(and(eq(partners.id, deal.partnerId), won)),

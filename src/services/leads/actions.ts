@@ -2,7 +2,7 @@ import type { Db } from "../../db/client";
 import { acceptLeadRow, attemptsOf, convertLeadRow, overdueLeads, type LeadRow } from "../../db/queries/leads";
 import type { PartnerRow } from "../../db/queries/partners";
 import type { ProgramRow } from "../../db/queries/programs";
-import type { DealRow } from "../../db/queries/deals";
+import { otherOpenDeals, type DealRow } from "../../db/queries/deals";
 import { protectionUntil } from "../../domain/deals";
 import { newId } from "../../domain/ids";
 import { respondByOf } from "../../domain/leads";
@@ -85,10 +85,12 @@ export async function convertLead(db: Db, program: ProgramRow, lead: LeadRow, pa
   const actor = partnerActor(partner.id);
   const after: LeadRow = { ...lead, status: "converted", dealId: deal.id, updatedAt: now };
   const trail = (await trailOf(db, lead.id)).map((a) => (a.id === lead.attemptId ? { ...a, outcome: "converted" as const, answeredAt: now } : a));
+  const losers = (await otherOpenDeals(db, deal, now)).map((d) =>
+    dealEvent(program, SYSTEM_ACTOR, null, d, { ...d, status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now }));
   const converted = await convertLeadRow(db, lead, deal, now, [
     leadEvent(program, { actor, action: "lead.convert" }, lead, after, trail),
     dealEvent(program, actor, "deal.register", null, deal),
-  ]);
+  ], losers);
   return converted ? ok(deal) : conflict("this lead changed meanwhile");
 }
 
