@@ -46,6 +46,10 @@ export async function cosellingPart(): Promise<PartResult> {
         `${range(DEALS)} INSERT INTO deals (id, program_id, partner_id, company, account, contact_name, contact_email, status, protected_until, created_at, updated_at)
            SELECT 'deal_' || i, 'prg_b', 'ptn_' || (i % ${PARTNERS}), 'Co ' || i, 'acct' || i || '.example', 'N', 'n@acct' || i || '.example',
              CASE i % 5 WHEN 0 THEN 'submitted' WHEN 1 THEN 'approved' WHEN 2 THEN 'won' WHEN 3 THEN 'lost' ELSE 'rejected' END, ${NOW} + 86400000 * 30, ${NOW} - i * 1000, ${NOW} FROM n`,
+        // an agreement every partner but one in ten accepted: routing checks the current version for each candidate
+        `INSERT INTO agreements (id, program_id, version, title, body, published_at) VALUES ('agr_b', 'prg_b', 1, 'Terms', 'Terms.', ${NOW})`,
+        `${range(PARTNERS)} INSERT INTO agreement_acceptances (agreement_id, partner_id, program_id, version, accepted_at, client_hash)
+           SELECT 'agr_b', 'ptn_' || i, 'prg_b', 1, ${NOW}, 'h' FROM n WHERE i % 10 != 3`,
         `UPDATE partners SET open_leads = (SELECT count(*) FROM leads l WHERE l.partner_id = partners.id AND l.status IN ('offered', 'accepted'))`,
         'ANALYZE',
       ], 'write');

@@ -94,7 +94,7 @@ export function dealRoutes() {
     const body = await c.req.parseBody();
     const action = c.req.param("action") as "approve" | "reject" | "won" | "lost";
     const outcome = action === "approve" ? await approveDeal(ctx.db, ctx.program, found.deal, ctx.now, ctx.actor)
-      : action === "won" ? await markDealWon(c.var.deps, ctx.program, found.deal, { amount: String(body["amount"] ?? "") })
+      : action === "won" ? await markDealWon(c.var.deps, ctx.program, found.deal, { amount: String(body["amount"] ?? "") }, ctx.actor)
       : await closeDeal(ctx.db, found.deal, action, String(body["reason"] ?? "").trim() || null, ctx.now, ctx.program, ctx.actor);
     if (outcome.kind === "ok") setFlash(c, "app", "ok", `${found.deal.company}: ${({ approve: "approved", reject: "rejected", won: "won, its sale is recorded", lost: "marked lost" })[action]}.`);
     else setFlash(c, "app", "err", `${found.deal.company}: ${"message" in outcome ? outcome.message : "not found"}`);

@@ -75,7 +75,7 @@ export function integrationRoutes() {
     const secret = String((await c.req.parseBody())["webhookSecret"] ?? "").trim();
     const back = `${ctx.base}/integrations`;
     if (!STRIPE_WEBHOOK_SECRET.test(secret)) return (setFlash(c, "app", "err", "Nothing was saved: paste the endpoint's signing secret from Stripe, starting whsec_."), c.redirect(back, 303));
-    await connectStripe(ctx.db, c.var.deps.secret, ctx.program, secret, ctx.now);
+    await connectStripe(ctx.db, c.var.deps.secret, ctx.program, secret, ctx.now, ctx.actor);
     setFlash(c, "app", "ok", "Stripe is connected: events signed with this secret are recorded from now on.");
     return c.redirect(back, 303);
   });

@@ -114,7 +114,7 @@ export function leadRoutes() {
       return c.redirect(`${ctx.base}/leads`, 303);
     }
     const rank = s("minTierRank");
-    const outcome = await createLead(ctx.db, ctx.program, { company: s("company")!, contactEmail: email, contactName: s("contactName"), country, vertical: s("vertical"), value: s("value"), minTierRank: rank ? Number(rank) : undefined }, ctx.now);
+    const outcome = await createLead(ctx.db, ctx.program, { company: s("company")!, contactEmail: email, contactName: s("contactName"), country, vertical: s("vertical"), value: s("value"), minTierRank: rank ? Number(rank) : undefined }, ctx.now, ctx.actor);
     if (outcome.kind === "ok") setFlash(c, "app", "ok", outcome.value.status === "offered" ? "The lead is offered." : "Nobody is eligible: the lead is unassigned.");
     else setFlash(c, "app", "err", "message" in outcome ? outcome.message : "refused");
     return c.redirect(`${ctx.base}/leads`, 303);
@@ -155,7 +155,7 @@ export function leadRoutes() {
     if (!ctx || !found || found.program.id !== ctx.program.id) return notFoundPage(c, "app");
     const b = await c.req.parseBody();
     const partner = await getProgramPartner(ctx.db, ctx.program.id, String(b["partnerId"] ?? ""));
-    const outcome = partner ? await assignLead(ctx.db, ctx.program, found.lead, partner, ctx.now) : null;
+    const outcome = partner ? await assignLead(ctx.db, ctx.program, found.lead, partner, ctx.now, ctx.actor) : null;
     if (outcome?.kind === "ok") setFlash(c, "app", "ok", `${found.lead.company} is offered to ${partner!.name}.`);
     else setFlash(c, "app", "err", outcome && "message" in outcome ? outcome.message : "No such partner.");
     return c.redirect(`${ctx.base}/leads`, 303);

@@ -146,7 +146,7 @@ export function portalCosellingRoutes() {
     const lead = ctx && (await getPartnerLead(ctx.db, ctx.partner.id, c.req.param("lid")));
     if (!ctx || !lead) return notFoundPage(c, "portal");
     const action = c.req.param("action");
-    const outcome = action === "accept" ? await acceptLead(ctx.db, lead, ctx.partner, ctx.now)
+    const outcome = action === "accept" ? await acceptLead(ctx.db, ctx.program, lead, ctx.partner, ctx.now)
       : action === "decline" ? await declineLead(ctx.db, ctx.program, lead, null, ctx.now)
       : await convertLead(ctx.db, ctx.program, lead, ctx.partner, { company: lead.company, contactName: lead.contactName ?? lead.company, contactEmail: lead.contactEmail }, ctx.now);
     if (outcome.kind === "ok") setFlash(c, "portal", "ok", action === "accept" ? `${lead.company} is yours.` : action === "decline" ? `${lead.company} goes to another partner.` : `${lead.company} is now an approved deal.`);

@@ -5,6 +5,7 @@ import { deliveryColumns, endpointColumns } from "../pages/webhooks";
 import { getVendorEndpoint, listDeliveries, listEndpoints, type DeliveryRow } from "../../src/db/queries/webhooks";
 import { listPrograms } from "../../src/db/queries/programs";
 import { WEBHOOK_EVENTS } from "../../src/domain/webhooks";
+import type { Actor } from "../../src/domain/audit";
 import { changeEndpoint, createEndpoint, removeEndpoint, retryDelivery, rotateEndpointSecret, sendTestEvent } from "../../src/services/webhooks/endpoints";
 import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
 import { programPage } from "./programPage";
@@ -71,7 +72,7 @@ export function webhookRoutes() {
     const created = await createEndpoint(ctx.db, c.var.deps.secret, ctx.program.vendorId, {
       url: String(b["url"] ?? "").trim(), events: events.includes("*") || events.length === 0 ? ["*"] : events,
       programId: b["thisProgram"] ? ctx.program.id : undefined,
-    }, policyOf(c), ctx.now);
+    }, policyOf(c), ctx.now, ctx.actor);
     if (created.kind !== "ok") {
       setFlash(c, "app", "err", `The endpoint was refused: ${"message" in created ? created.message : created.kind}.`);
       return c.redirect(`${ctx.base}/webhooks`, 303);
@@ -125,27 +126,27 @@ export function webhookRoutes() {
   app.get("/app/p/:pid/webhooks/:id", (c) => endpointPage(c));
 
   /** A write on one endpoint: found (else 404), done, then back to its page with a flash. */
-  const onEndpoint = (path: string, act: (c: Context<DashEnv>, e: NonNullable<Awaited<ReturnType<typeof getVendorEndpoint>>>, now: number) => Promise<string | Response>) =>
+  const onEndpoint = (path: string, act: (c: Context<DashEnv>, e: NonNullable<Awaited<ReturnType<typeof getVendorEndpoint>>>, now: number, actor: Actor) => Promise<string | Response>) =>
     app.post(`/app/p/:pid/webhooks/:id/${path}`, async (c) => {
       const ctx = await programPage(c);
       if (!ctx) return notFoundPage(c, "app");
       const endpoint = await getVendorEndpoint(ctx.db, ctx.program.vendorId, c.req.param("id") ?? "");
       if (!endpoint) return notFoundPage(c, "app");
-      const done = await act(c, endpoint, ctx.now);
+      const done = await act(c, endpoint, ctx.now, ctx.actor);
       if (done instanceof Response) return done;
       setFlash(c, "app", "ok", done);
       return c.redirect(path === "delete" ? `${ctx.base}/webhooks` : `${ctx.base}/webhooks/${endpoint.id}`, 303);
     });
 
   onEndpoint("test", async (c, e, now) => (await sendTestEvent(c.var.deps.db, e, now), "A test event is on its way."));
-  onEndpoint("enabled", async (c, e, now) => {
+  onEndpoint("enabled", async (c, e, now, actor) => {
     const on = String((await c.req.parseBody())["enabled"] ?? "") === "1";
-    await changeEndpoint(c.var.deps.db, e, { enabled: on }, policyOf(c), now);
+    await changeEndpoint(c.var.deps.db, e, { enabled: on }, policyOf(c), now, actor);
     return on ? "Enabled: new events go out again." : "Disabled: nothing is sent until you enable it.";
   });
-  onEndpoint("delete", async (c, e) => (await removeEndpoint(c.var.deps.db, e), "Endpoint deleted."));
-  onEndpoint("rotate", async (c, e, now) => {
-    const rotated = await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, e, now);
+  onEndpoint("delete", async (c, e, now, actor) => (await removeEndpoint(c.var.deps.db, e, now, actor), "Endpoint deleted."));
+  onEndpoint("rotate", async (c, e, now, actor) => {
+    const rotated = await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, e, now, actor);
     return rotated.kind === "ok" ? endpointPage(c, rotated.value) : "The endpoint was removed meanwhile.";
   });
   onEndpoint("deliveries/:did/retry", async (c, e, now) => {

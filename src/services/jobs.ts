@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { deliverMails, type MailTransport } from "./mail/deliver";
 import { settleAll } from "./prm/settle";
 import { runWebhookDeliveries } from "./webhooks/deliver";
+import { pruneDeliveryLog } from "./webhooks/retention";
 import type { TargetPolicy } from "./webhooks/targets";
 
 /** What every job may use; each runtime (Node timer, CLI, Workers cron) builds it once. */
@@ -35,8 +36,8 @@ export interface Job {
  * here, nowhere else.
  */
 export const JOBS = {
-  /** approve due commissions, recompute tiers, expire deals, time out leads */
-  settle: { everyMs: (i) => i.settleMinutes * 60_000, run: async (d, now) => ({ ...(await settleAll(d.db, now, d.log)) }) },
+  /** approve due commissions, recompute tiers, expire deals, time out leads; prune the webhook delivery log (30 days) */
+  settle: { everyMs: (i) => i.settleMinutes * 60_000, run: async (d, now) => ({ ...(await settleAll(d.db, now, d.log)), ...(await pruneDeliveryLog(d.db, now)) }) },
   /** send due webhooks and partner postbacks (often: an event should leave within a second) */
   webhooks: { everyMs: (i) => i.webhookMs, run: async (d, now) => ({ ...(await runWebhookDeliveries({ db: d.db, secret: d.secret, targets: d.webhookTargets, log: d.log }, now)) }) },
   /** send the mails that are due */

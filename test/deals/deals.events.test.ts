@@ -39,4 +39,29 @@ describe("deal events", () => {
       { type: "deal.updated", action: "deal.reject", actor: "vendor" },
     ]);
   });
+  it("approving a conflict writes deal.updated for the deal it closes too; settle's expiry writes deal.updated (the system's)", async () => {
+    const first = await register(f.partner.apiKey, "Globex", "globex.example");
+    const second = await register(bea.apiKey, "Globex", "globex.example");
+    expect(second.status).toBe("conflict");
+    await okJson(await t.request(`/api/v1/deals/${second.id}/approve`, { method: "POST", key: f.vendorKey }));
+    expect(await eventsOf(first.id)).toEqual([
+      { type: "deal.created", action: "deal.register", actor: "partner" },
+      { type: "deal.updated", action: null, actor: "system" },
+    ]);
+    const [lost] = await sqlRows(t, "SELECT changes, data FROM events WHERE object_id = ? AND type = 'deal.updated'", [first.id]);
+    expect(JSON.parse(String(lost!.changes))).toMatchObject({ status: ["submitted", "rejected"], reason: [null, "conflict_lost"] });
+    expect(JSON.parse(String(lost!.data))).toMatchObject({ id: first.id, status: "rejected", reason: "conflict_lost" });
+    // approving again is refused and writes nothing for either
+    expect((await t.request(`/api/v1/deals/${second.id}/approve`, { method: "POST", key: f.vendorKey })).status).toBe(409);
+    expect(await eventsOf(first.id)).toHaveLength(2);
+
+    // after the protection, settle expires the approved deal (twice at once: once)
+    const later = new Date(t.clock.now + 400 * 86_400_000).toISOString();
+    const settle = () => t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey, json: { now: later } });
+    const results = await Promise.all([okJson(await settle()), okJson(await settle())]);
+    expect(results.map((r) => r.expiredDeals).sort()).toEqual([0, 1]);
+    const events = await eventsOf(second.id);
+    expect(events.at(-1)).toEqual({ type: "deal.updated", action: null, actor: "system" });
+    expect(events.filter((e) => e.actor === "system")).toHaveLength(1);
+  });
 });

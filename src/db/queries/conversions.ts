@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import type { BatchItem } from "drizzle-orm/batch";
 import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
 import { statKeysOf, statsDelta } from "./stats";
@@ -158,6 +159,8 @@ export async function applyRefund(
   adjustment: { id: string; amount: number; partnerId: string } | null,
   now: number,
   events: Omit<EventInput, "vendorId">[] = [],
+  /** more writes of the same transaction, made only if the refund is (`won` says so): e.g. the Stripe event that caused it */
+  also: (won: SQL) => BatchItem<"sqlite">[] = () => [],
 ): Promise<boolean> {
   const token = newToken();
   const won = sql`EXISTS (SELECT 1 FROM conversions WHERE id = ${conv.id} AND change_token = ${token})`;
@@ -184,6 +187,7 @@ export async function applyRefund(
   const before = contribution(conv, commission?.before ?? null);
   const after = contribution({ ...conv, refunded: newRefunded }, commission ? { amount: commission.amount, status: commission.status } : null);
   statements.push(...statsDelta(db, statKeysOf(programNum, conv), delta(after, before), won));
+  statements.push(...(also(won) as typeof statements));
   const [first] = await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
   return first.rowsAffected === 1;
 }

@@ -86,19 +86,32 @@ export async function listPartnerDeals(db: Db, partnerId: string, filter: { stat
  * deal of its account (if any) is closed as `rejected`/`conflict_lost` first, so the one-holder
  * index holds. Null when the deal was no longer approvable (a concurrent approval won).
  */
-export async function approveDealRow(db: Db, deal: DealRow, protectedUntil: number, now: number, event: EventInput | null = null): Promise<{ deal: DealRow; closed: string[] } | null> {
+export async function approveDealRow(
+  db: Db, deal: DealRow, protectedUntil: number, now: number, event: EventInput | null = null,
+  /** deal.updated of the open deals this approval closes (read before), each written only if it closed that deal */
+  loserEvents: EventInput[] = [],
+): Promise<{ deal: DealRow; closed: string[] } | null> {
   const approvable = sql`EXISTS (SELECT 1 FROM deals d WHERE d.id = ${deal.id} AND d.status IN ('submitted', 'conflict'))`;
-  const [, closed, approved] = await db.batch([
+  const lost = (id: string) => sql`${approvable} AND EXISTS (SELECT 1 FROM deals d WHERE d.id = ${id} AND d.status = 'rejected' AND d.reason = 'conflict_lost' AND d.updated_at = ${now})`;
+  const [, closed, ...rest] = await db.batch([
     expireStale(db, deal.programId, deal.account, now),
     db.update(deals).set({ status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now })
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), ne(deals.id, deal.id), openAt(now), approvable))
       .returning({ id: deals.id }),
+    // (before the approval below: while the deal is still approvable, so a losing twin writes none)
+    ...loserEvents.map((e) => eventInsert(db, e, now, lost(e.object.id))),
     db.update(deals).set({ status: "approved", protectedUntil, updatedAt: now })
       .where(and(eq(deals.id, deal.id), inArray(deals.status, ["submitted", "conflict"])))
       .returning(),
     ...(event ? [eventInsert(db, event, now, PREVIOUS_CHANGED)] : []),
   ]);
-  return approved[0] ? { deal: approved[0], closed: closed.map((r) => r.id) } : null;
+  const approved = rest[loserEvents.length] as DealRow[];
+  return approved[0] ? { deal: approved[0], closed: (closed as { id: string }[]).map((r) => r.id) } : null;
+}
+
+/** The open deals of an account in a program but one (those an approval would close). */
+export async function otherOpenDeals(db: Db, deal: DealRow, now: number): Promise<DealRow[]> {
+  return db.select().from(deals).where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), ne(deals.id, deal.id), openAt(now)));
 }
 
 /** Moves a deal from one of `from` to `to` (with the given fields); null when it was in no such status. */
@@ -109,12 +122,27 @@ export async function transitionDeal(
   return row ?? null;
 }
 
-/** Settle: approved deals whose protection has passed become `expired`. Idempotent. */
-export async function expireDeals(db: Db, programId: string, now: number): Promise<number> {
-  const rows = await db.update(deals).set({ status: "expired", updatedAt: now })
-    .where(and(eq(deals.programId, programId), eq(deals.status, "approved"), lte(deals.protectedUntil, now)))
-    .returning({ id: deals.id });
-  return rows.length;
+/**
+ * Settle: approved deals whose protection has passed become `expired`, each with its event
+ * (`deal.updated`) in the batch, right after its own update and only if that update changed it:
+ * two runs at once expire each deal, and write its event, once. Idempotent; batches of 200.
+ */
+export async function expireDeals(db: Db, programId: string, now: number, eventOf: ((after: DealRow) => EventInput) | null = null): Promise<number> {
+  let expired = 0;
+  for (;;) {
+    const due = await db.select().from(deals).where(and(eq(deals.programId, programId), eq(deals.status, "approved"), lte(deals.protectedUntil, now))).limit(200);
+    if (due.length === 0) return expired;
+    const statements = due.flatMap((d) => [
+      db.update(deals).set({ status: "expired", updatedAt: now }).where(and(eq(deals.id, d.id), eq(deals.status, "approved"), lte(deals.protectedUntil, now))),
+      ...(eventOf ? [eventInsert(db, eventOf({ ...d, status: "expired", updatedAt: now }), now, PREVIOUS_CHANGED)] : []),
+    ]);
+    const results = await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+    const step = eventOf ? 2 : 1;
+    let changed = 0;
+    for (let i = 0; i < results.length; i += step) changed += (results[i] as { rowsAffected: number }).rowsAffected;
+    expired += changed;
+    if (changed === 0 || due.length < 200) return expired;
+  }
 }
 
 /** Deals registered in [from, to): status, value and won amount, closing time (the pipeline's input). */

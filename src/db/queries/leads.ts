@@ -7,6 +7,8 @@ import type { LeadStatus, RoutingCandidate } from "../../domain/leads";
 import { newId, newToken } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
 import type { DealRow } from "./deals";
+import { acceptedCurrent } from "./agreements";
+import { eventInsert, type EventInput } from "./events";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type AttemptRow = typeof leadAttempts.$inferSelect;
@@ -16,7 +18,8 @@ const OPEN = sql`('offered', 'accepted')`;
 /**
  * The best few partners that may be offered a lead, in the rule's order: the routing rule of
  * src/domain/leads.ts in SQL (approved, tier rank, capacity left by the kept open-lead count,
- * country and vertical, not declined or timed out on this lead, not excluded), so that a program
+ * country and vertical, not declined or timed out on this lead, not excluded, accepted the current
+ * agreement (or the program has none): one indexed probe per candidate), so that a program
  * of 10,000 partners sends only a handful of rows; the domain rule then decides among them.
  */
 export async function routingCandidates(
@@ -25,16 +28,17 @@ export async function routingCandidates(
   const matches = (column: string, value: string | null) =>
     value === null ? sql.raw(`${column} = '[]'`) : sql`(${sql.raw(column)} = '[]' OR EXISTS (SELECT 1 FROM json_each(${sql.raw(column)}) WHERE value = ${value}))`;
   const excluded = exclude.length ? sql`AND p.id NOT IN (${sql.join(exclude.map((id) => sql`${id}`), sql`, `)})` : sql``;
-  const rs = await db.all<{ id: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; rank: number; open: number }>(sql`
+  const rs = await db.all<{ id: string; status: string; countries: string; verticals: string; capacity: number; last: number | null; rank: number; open: number; accepted: number }>(sql`
     SELECT p.id, p.status, p.lead_countries AS countries, p.lead_verticals AS verticals, p.lead_capacity AS capacity,
-      p.last_lead_offer_at AS last, t.rank, p.open_leads AS open
+      p.last_lead_offer_at AS last, t.rank, p.open_leads AS open, ${acceptedCurrent(programId, sql.raw("p.id"))} AS accepted
     FROM partners p JOIN tiers t ON t.id = p.tier_id
     WHERE p.program_id = ${programId} AND p.status = 'approved' AND p.open_leads < p.lead_capacity AND t.rank >= ${lead.minTierRank ?? 0}
       AND ${matches("p.lead_countries", lead.country)} AND ${matches("p.lead_verticals", lead.vertical)} ${excluded}
       AND p.id NOT IN (SELECT a.partner_id FROM lead_attempts a WHERE a.lead_id = ${lead.id} AND a.outcome IN ('declined', 'timed_out'))
+      AND accepted
     ORDER BY p.open_leads, p.last_lead_offer_at, p.id LIMIT ${limit}`);
   return rs.map((r) => ({
-    id: r.id, status: r.status, agreementAccepted: true, tierRank: Number(r.rank), openLeads: Number(r.open), lastOfferAt: r.last === null ? null : Number(r.last),
+    id: r.id, status: r.status, agreementAccepted: Number(r.accepted) === 1, tierRank: Number(r.rank), openLeads: Number(r.open), lastOfferAt: r.last === null ? null : Number(r.last),
     profile: { countries: JSON.parse(r.countries) as string[], verticals: JSON.parse(r.verticals) as string[], leadCapacity: Number(r.capacity) },
   }));
 }
@@ -54,6 +58,8 @@ export interface LeadMove {
   /** the next offer, or null: unassigned */
   offer: { partnerId: string; respondBy: number; manual: boolean; capacity: number | null } | null;
   now: number;
+  /** the outbox row of the move (`lead.updated`), written only when the move wins */
+  event?: EventInput | null;
 }
 
 /**
@@ -83,6 +89,7 @@ export async function moveLead(db: Db, m: LeadMove): Promise<LeadRow | null> {
         db.update(partners).set({ lastLeadOfferAt: m.now, openLeads: sql`${partners.openLeads} + 1` }).where(and(eq(partners.id, m.offer.partnerId), tokenIs(m.lead.id, token))),
       ]
       : []),
+    ...(m.event ? [eventInsert(db, m.event, m.now, tokenIs(m.lead.id, token))] : []),
   ] as const);
   return (moved as LeadRow[])[0] ?? null;
 }
@@ -93,14 +100,16 @@ export type NewLead = Omit<LeadRow, "changeToken" | "attemptId" | "status" | "pa
  * Stores a new lead with its first offer (or unassigned) in one transaction; the offer holds only
  * while the partner still has capacity (else nothing is written and null comes back: route again).
  */
-export async function insertRoutedLead(db: Db, row: NewLead, offer: { partnerId: string; respondBy: number; capacity: number } | null): Promise<LeadRow | null> {
+export async function insertRoutedLead(
+  db: Db, row: NewLead, offer: { partnerId: string; respondBy: number; capacity: number } | null, event: EventInput | null = null,
+): Promise<LeadRow | null> {
   const attemptId = offer ? newId("att") : null;
   const full: LeadRow = {
     ...row, status: offer ? "offered" : "unassigned", partnerId: offer?.partnerId ?? null, respondBy: offer?.respondBy ?? null,
     dealId: null, attemptId, changeToken: newToken(),
   };
   if (!offer) {
-    await db.insert(leads).values(full);
+    await db.batch([db.insert(leads).values(full), ...(event ? [eventInsert(db, event, row.createdAt)] : [])]);
     return full;
   }
   const stored = sql`EXISTS (SELECT 1 FROM leads WHERE id = ${full.id})`;
@@ -108,17 +117,19 @@ export async function insertRoutedLead(db: Db, row: NewLead, offer: { partnerId:
     insertWhere(db, leads, full, sql`(SELECT open_leads FROM partners WHERE id = ${offer.partnerId}) < ${offer.capacity}`),
     insertWhere(db, leadAttempts, { id: attemptId, leadId: full.id, partnerId: offer.partnerId, offeredAt: row.createdAt, respondBy: offer.respondBy, outcome: "pending", reason: null, answeredAt: null, manual: false }, stored),
     db.update(partners).set({ lastLeadOfferAt: row.createdAt, openLeads: sql`${partners.openLeads} + 1` }).where(and(eq(partners.id, offer.partnerId), stored)),
+    ...(event ? [eventInsert(db, event, row.createdAt, stored)] : []),
   ]);
   return inserted.rowsAffected === 1 ? full : null;
 }
 
 /** A partner accepts its offer before `respondBy`; null when the lead is not (or no longer) offered to it in time. */
-export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, now: number): Promise<LeadRow | null> {
+export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, now: number, event: EventInput | null = null): Promise<LeadRow | null> {
   const token = newToken();
   const [accepted] = await db.batch([
     db.update(leads).set({ status: "accepted", changeToken: token, updatedAt: now })
       .where(and(eq(leads.id, lead.id), eq(leads.partnerId, partnerId), eq(leads.status, "offered"), sql`${leads.respondBy} > ${now}`)).returning(),
     db.update(leadAttempts).set({ outcome: "accepted", answeredAt: now }).where(and(eq(leadAttempts.id, lead.attemptId ?? ""), tokenIs(lead.id, token))),
+    ...(event ? [eventInsert(db, event, now, tokenIs(lead.id, token))] : []),
   ]);
   return accepted[0] ?? null;
 }
@@ -129,7 +140,11 @@ export async function acceptLeadRow(db: Db, lead: LeadRow, partnerId: string, no
  * `rejected`/`conflict_lost` (the one-holder index allows one). Null when the lead was not
  * accepted by this partner any more.
  */
-export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: number): Promise<LeadRow | null> {
+export async function convertLeadRow(
+  db: Db, lead: LeadRow, deal: DealRow, now: number, events: EventInput[] = [],
+  /** deal.updated of the open deals of the account this closes (read before), each written only if it closed that deal */
+  loserEvents: EventInput[] = [],
+): Promise<LeadRow | null> {
   const token = newToken();
   const won = tokenIs(lead.id, token);
   const [converted] = await db.batch([
@@ -139,9 +154,11 @@ export async function convertLeadRow(db: Db, lead: LeadRow, deal: DealRow, now: 
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), eq(deals.status, "approved"), lte(deals.protectedUntil, now), won)),
     db.update(deals).set({ status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now })
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), inArray(deals.status, ["submitted", "approved"]), won)),
+    ...loserEvents.map((e) => eventInsert(db, e, now, sql`${won} AND EXISTS (SELECT 1 FROM deals d WHERE d.id = ${e.object.id} AND d.status = 'rejected' AND d.reason = 'conflict_lost' AND d.updated_at = ${now})`)),
     insertWhere(db, deals, deal, won),
     db.update(leadAttempts).set({ outcome: "converted", answeredAt: now }).where(and(eq(leadAttempts.id, lead.attemptId ?? ""), won)),
     db.update(partners).set({ openLeads: sql`max(0, ${partners.openLeads} - 1)` }).where(and(eq(partners.id, deal.partnerId), won)),
+    ...events.map((e) => eventInsert(db, e, now, won)),
   ]);
   return converted[0] ?? null;
 }

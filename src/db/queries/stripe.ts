@@ -1,7 +1,10 @@
-import { and, desc, eq, isNotNull } from "drizzle-orm";
+import type { InStatement } from "@libsql/client";
+import { and, desc, eq, isNotNull, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { conversions, stripeEvents, stripeIntegrations } from "../schema";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { writeWithEvent, type EventInput } from "./events";
 import type { ConversionRow } from "./conversions";
 
 export type StripeIntegrationRow = typeof stripeIntegrations.$inferSelect;
@@ -13,11 +16,11 @@ export async function getStripeIntegration(db: Db, programId: string): Promise<S
 }
 
 /** Connects a program to Stripe, or replaces its signing secret (a rolled Stripe secret). */
-export async function upsertStripeIntegration(db: Db, programId: string, sealedSecret: string, now: number): Promise<void> {
-  await db
+export async function upsertStripeIntegration(db: Db, programId: string, sealedSecret: string, now: number, event: EventInput | null = null): Promise<void> {
+  await writeWithEvent(db, db
     .insert(stripeIntegrations)
     .values({ programId, sealedSecret, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: stripeIntegrations.programId, set: { sealedSecret, updatedAt: now } });
+    .onConflictDoUpdate({ target: stripeIntegrations.programId, set: { sealedSecret, updatedAt: now } }), event, now);
 }
 
 export async function findStripeEvent(db: Db, programId: string, eventId: string): Promise<StripeEventRow | null> {
@@ -29,6 +32,25 @@ export async function findStripeEvent(db: Db, programId: string, eventId: string
 export async function insertStripeEvent(db: Db, row: StripeEventRow): Promise<boolean> {
   const inserted = await db.insert(stripeEvents).values(row).onConflictDoNothing().returning({ id: stripeEvents.id });
   return inserted.length === 1;
+}
+
+/**
+ * The statement that records an event in the batch of the new conversion it caused (raw, as that
+ * batch is): written only when the conversion is, so that either both exist or neither does.
+ */
+export function stripeEventWithConversion(row: StripeEventRow, conversionId: string): InStatement {
+  return {
+    sql: `INSERT INTO stripe_events (id, program_id, type, outcome, conversion_id, payment_intent, detail, created_at)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM conversions WHERE id = ?) ON CONFLICT DO NOTHING`,
+    args: [row.id, row.programId, row.type, row.outcome, row.conversionId, row.paymentIntent, row.detail, row.createdAt, conversionId],
+  };
+}
+
+/** The statement that records an event in the batch of the change it caused, when `when` holds there. */
+export function stripeEventWhen(db: Db, row: StripeEventRow, when: SQL): BatchItem<"sqlite"> {
+  return db.run(sql`INSERT INTO stripe_events (id, program_id, type, outcome, conversion_id, payment_intent, detail, created_at)
+    SELECT ${row.id}, ${row.programId}, ${row.type}, ${row.outcome}, ${row.conversionId}, ${row.paymentIntent}, ${row.detail}, ${row.createdAt}
+    WHERE ${when} ON CONFLICT DO NOTHING`);
 }
 
 /** The conversion an earlier checkout session or invoice of this payment intent became. */

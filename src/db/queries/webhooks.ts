@@ -4,6 +4,7 @@ import { clientOf, type Db } from "../client";
 import { commissions, conversions, events, webhookDeliveries, webhookEndpoints } from "../schema";
 import { newId } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
+import { eventInsert, PREVIOUS_CHANGED, writeWithEvent, type EventInput } from "./events";
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -12,8 +13,9 @@ export type OutboxEvent = typeof events.$inferSelect;
 /** The cursor (events rowid) up to which events have been fanned out into deliveries. */
 const FANOUT_CURSOR = "webhooks.fanout";
 
-export async function insertEndpoint(db: Db, row: EndpointRow): Promise<EndpointRow> {
-  await db.insert(webhookEndpoints).values(row);
+/** (`event`: the manager's decision for the audit log, in the change's transaction; likewise below) */
+export async function insertEndpoint(db: Db, row: EndpointRow, event: EventInput | null = null): Promise<EndpointRow> {
+  await writeWithEvent(db, db.insert(webhookEndpoints).values(row), event, row.createdAt);
   return row;
 }
 
@@ -32,16 +34,17 @@ export async function listEndpoints(db: Db, vendorId: string, page: PageRequest)
   return toPage(rows, page.limit);
 }
 
-export async function updateEndpoint(db: Db, id: string, set: Partial<EndpointRow>): Promise<EndpointRow | null> {
-  const [row] = await db.update(webhookEndpoints).set(set).where(eq(webhookEndpoints.id, id)).returning();
+export async function updateEndpoint(db: Db, id: string, set: Partial<EndpointRow> & { updatedAt: number }, event: EventInput | null = null): Promise<EndpointRow | null> {
+  const [row] = await writeWithEvent(db, db.update(webhookEndpoints).set(set).where(eq(webhookEndpoints.id, id)).returning(), event, set.updatedAt);
   return row ?? null;
 }
 
 /** An endpoint and its delivery log go together. */
-export async function deleteEndpoint(db: Db, id: string): Promise<void> {
+export async function deleteEndpoint(db: Db, id: string, event: EventInput | null = null, now = 0): Promise<void> {
   await db.batch([
     db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.kind, "webhook"), eq(webhookDeliveries.targetId, id))),
     db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id)),
+    ...(event ? [eventInsert(db, event, now, PREVIOUS_CHANGED)] : []),
   ]);
 }
 

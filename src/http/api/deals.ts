@@ -136,9 +136,9 @@ export function dealRoutes() {
       request: { params: IdParam, body: jsonBody(Won) }, responses: { 200: jsonResponse(ManagerDeal.extend({ conversion: Conversion }), "the deal and its sale"), 409: conflictResponse, ...errorResponses },
     }),
     async (c) => {
-      const { deal, program } = await vendorDeal(c, c.req.valid("param").id);
+      const { deal, program, actor } = await vendorDeal(c, c.req.valid("param").id);
       const { deps } = c.var;
-      const won = unwrap(await markDealWon(deps, program, deal, c.req.valid("json")));
+      const won = unwrap(await markDealWon(deps, program, deal, c.req.valid("json"), actor));
       return c.json({ ...managerDealJson(won.deal, program.currency), conversion: conversionJson(won.conversion, won.commission) }, 200);
     },
   );

@@ -7,7 +7,7 @@ import { LEAD_STATUSES } from "../../domain/leads";
 import { acceptLead, assignLead, convertLead, createLead, declineLead } from "../../services/leads/actions";
 import type { AppEnv } from "../deps";
 import { invalid, notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { callerPartner, Deal } from "./deals";
 import { leadJson, partnerDealJson } from "./dealsPresent";
 import { unwrap } from "./outcome";
@@ -57,7 +57,7 @@ async function vendorLead(c: Context<AppEnv>, id: string) {
   const caller = await requireCaller(c, ["vendor"]);
   const found = await getVendorLead(c.var.deps.db, caller.vendorId, id);
   if (!found) throw notFound("lead");
-  return found;
+  return { ...found, actor: actorOf(caller) };
 }
 
 /** The caller's lead (offered to it or held by it), or 404 (also another partner's lead). */
@@ -82,8 +82,8 @@ export function leadRoutes() {
       request: { params: IdParam, body: jsonBody(LeadInput) }, responses: { 201: jsonResponse(Lead, "the lead"), ...errorResponses },
     }),
     async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
-      const lead = unwrap(await createLead(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now()));
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
+      const lead = unwrap(await createLead(c.var.deps.db, program, c.req.valid("json"), c.var.deps.now(), actor));
       return c.json((await managerLeads(c, program, [lead]))[0]!, 201);
     },
   );
@@ -101,11 +101,11 @@ export function leadRoutes() {
   app.openapi(
     post("/api/v1/leads/{id}/assign", "Assign a lead to a partner, overriding routing (the partner must be approved; capacity is not checked)", { params: IdParam, body: jsonBody(z.object({ partnerId: z.string().min(1).max(100) })) }, Lead),
     async (c) => {
-      const { lead, program } = await vendorLead(c, c.req.param("id")!);
+      const { lead, program, actor } = await vendorLead(c, c.req.param("id")!);
       const { partnerId } = c.req.valid("json" as never) as { partnerId: string };
       const partner = await getProgramPartner(c.var.deps.db, program.id, partnerId);
       if (!partner) throw invalid("partnerId", "no such partner in this program");
-      const moved = unwrap(await assignLead(c.var.deps.db, program, lead, partner, c.var.deps.now()));
+      const moved = unwrap(await assignLead(c.var.deps.db, program, lead, partner, c.var.deps.now(), actor));
       return c.json((await managerLeads(c, program, [moved]))[0]!, 200);
     },
   );
@@ -124,7 +124,7 @@ export function leadRoutes() {
     post("/api/v1/me/leads/{id}/accept", "Accept a lead offered to me (after respondBy: 409)", { params: IdParam }, Lead),
     async (c) => {
       const { partner, program, lead } = await myLead(c, c.req.param("id")!);
-      const accepted = unwrap(await acceptLead(c.var.deps.db, lead, partner, c.var.deps.now()));
+      const accepted = unwrap(await acceptLead(c.var.deps.db, program, lead, partner, c.var.deps.now()));
       return c.json(await partnerLead(c, program, partner.id, accepted), 200);
     },
   );

@@ -39,9 +39,9 @@ export function stripeRoutes() {
       request: { params: IdParam, body: jsonBody(StripeConnect) }, responses: { 200: jsonResponse(StripeEndpoint, "the URL to give Stripe"), ...errorResponses },
     }),
     async (c) => {
-      const { program } = await vendorProgram(c, c.req.valid("param").id);
+      const { program, actor } = await vendorProgram(c, c.req.valid("param").id);
       const { deps } = c.var;
-      await connectStripe(deps.db, deps.secret, program, c.req.valid("json").webhookSecret, deps.now());
+      await connectStripe(deps.db, deps.secret, program, c.req.valid("json").webhookSecret, deps.now(), actor);
       // absolute URLs come from AFFLUX_PUBLIC_URL, never from the request's Host
       return c.json({ endpoint: endpointOf(deps.publicUrl, program.id) }, 200);
     },

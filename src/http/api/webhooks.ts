@@ -6,7 +6,7 @@ import { MAX_TARGET_URL_LENGTH } from "../../domain/webhookTargets";
 import { changeEndpoint, createEndpoint, removeEndpoint, retryDelivery, rotateEndpointSecret, sendTestEvent } from "../../services/webhooks/endpoints";
 import type { AppEnv } from "../deps";
 import { notFound } from "../errors";
-import { requireCaller } from "../middleware/auth";
+import { actorOf, requireCaller } from "../middleware/auth";
 import { unwrap } from "./outcome";
 import { deliveryJson, endpointJson } from "./present";
 import { createRouter } from "./router";
@@ -60,7 +60,7 @@ export function webhookRoutes() {
     }),
     async (c) => {
       const caller = await requireCaller(c, ["vendor"]);
-      const { endpoint, secret } = unwrap(await createEndpoint(c.var.deps.db, c.var.deps.secret, caller.vendorId, c.req.valid("json"), policyOf(c), c.var.deps.now()));
+      const { endpoint, secret } = unwrap(await createEndpoint(c.var.deps.db, c.var.deps.secret, caller.vendorId, c.req.valid("json"), policyOf(c), c.var.deps.now(), actorOf(caller)));
       return c.json({ ...endpointJson(endpoint), secret }, 201);
     },
   );
@@ -87,16 +87,16 @@ export function webhookRoutes() {
       request: { params: IdParam, body: jsonBody(PatchEndpoint) }, responses: { 200: jsonResponse(Webhook, "the endpoint"), ...errorResponses },
     }),
     async (c) => {
-      const { endpoint } = await vendorEndpoint(c, c.req.valid("param").id);
-      return c.json(endpointJson(unwrap(await changeEndpoint(c.var.deps.db, endpoint, c.req.valid("json"), policyOf(c), c.var.deps.now()))), 200);
+      const { endpoint, caller } = await vendorEndpoint(c, c.req.valid("param").id);
+      return c.json(endpointJson(unwrap(await changeEndpoint(c.var.deps.db, endpoint, c.req.valid("json"), policyOf(c), c.var.deps.now(), actorOf(caller)))), 200);
     },
   );
 
   app.openapi(
     createRoute({ method: "delete", path: "/api/v1/webhooks/{id}", tags: ["Webhooks"], summary: "Remove an endpoint and its delivery log", request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.boolean() }), "deleted"), ...errorResponses } }),
     async (c) => {
-      const { endpoint } = await vendorEndpoint(c, c.req.valid("param").id);
-      await removeEndpoint(c.var.deps.db, endpoint);
+      const { endpoint, caller } = await vendorEndpoint(c, c.req.valid("param").id);
+      await removeEndpoint(c.var.deps.db, endpoint, c.var.deps.now(), actorOf(caller));
       return c.json({ id: endpoint.id, deleted: true }, 200);
     },
   );
@@ -107,8 +107,8 @@ export function webhookRoutes() {
       request: { params: IdParam }, responses: { 200: jsonResponse(z.object({ secret: z.string() }), "the new secret"), ...errorResponses },
     }),
     async (c) => {
-      const { endpoint } = await vendorEndpoint(c, c.req.valid("param").id);
-      return c.json({ secret: unwrap(await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, endpoint, c.var.deps.now())) }, 200);
+      const { endpoint, caller } = await vendorEndpoint(c, c.req.valid("param").id);
+      return c.json({ secret: unwrap(await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, endpoint, c.var.deps.now(), actorOf(caller))) }, 200);
     },
   );
 

@@ -2,7 +2,7 @@ import { diffChanges, SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 import type { EventInput } from "../../db/queries/events";
 import { managerDealJson } from "../../http/api/dealsPresent";
 import type { Db } from "../../db/client";
-import { approveDealRow, transitionDeal, type DealRow } from "../../db/queries/deals";
+import { approveDealRow, otherOpenDeals, transitionDeal, type DealRow } from "../../db/queries/deals";
 import type { ProgramRow } from "../../db/queries/programs";
 import { parseIsoTimestamp } from "../../domain/dates";
 import { allowedFrom, canTransition, protectionUntil, targetOf, type DealAction } from "../../domain/deals";
@@ -21,7 +21,7 @@ const refused = (deal: DealRow, action: DealAction) =>
  */
 
 /** deal.updated for webhooks and the manager's decision for the audit log, in the write's batch. */
-export function dealEvent(program: ProgramRow, actor: Actor, action: string, before: DealRow | null, after: DealRow): EventInput {
+export function dealEvent(program: ProgramRow, actor: Actor, action: string | null, before: DealRow | null, after: DealRow): EventInput {
   return {
     vendorId: program.vendorId, programId: program.id, type: before ? "deal.updated" : "deal.created", action, actor, object: { type: "deal", id: after.id },
     changes: diffChanges(before, after, ["status", "reason", "protectedUntil", "wonAmount"]), data: managerDealJson(after, program.currency),
@@ -32,7 +32,9 @@ export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, no
   if (!canTransition(deal.status, "approve")) return refused(deal, "approve");
   const until = protectionUntil(now, program.dealProtectionDays);
   const after = { ...deal, status: "approved" as const, protectedUntil: until, updatedAt: now };
-  const done = await approveDealRow(db, deal, until, now, dealEvent(program, actor, "deal.approve", deal, after));
+  const losers = (await otherOpenDeals(db, deal, now)).map((d) =>
+    dealEvent(program, SYSTEM_ACTOR, null, d, { ...d, status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now }));
+  const done = await approveDealRow(db, deal, until, now, dealEvent(program, actor, "deal.approve", deal, after), losers);
   return done ? ok(done) : conflict("this deal was approved or closed meanwhile");
 }
 
@@ -50,9 +52,10 @@ export async function closeDeal(
  * Marks an approved deal won and records its sale through the one conversion service: orderId
  * `deal:<id>`, source `deal`, attributed via `deal` to the deal's partner, priced by the
  * program's rules like any sale. Idempotent: the same call again (the deal already won with the
- * same amount) records nothing new, and completes a sale a crash left unrecorded.
+ * same amount) records nothing new, and completes a sale a crash left unrecorded. `deal.updated`
+ * is written with the deal's change; the sale writes its own `conversion.created` and `commission.created`.
  */
-export async function markDealWon(deps: TrackingDeps, program: ProgramRow, deal: DealRow, input: { amount: string | number; closedAt?: string | undefined }) {
+export async function markDealWon(deps: TrackingDeps, program: ProgramRow, deal: DealRow, input: { amount: string | number; closedAt?: string | undefined }, actor: Actor = SYSTEM_ACTOR) {
   const now = deps.now();
   const amount = parseMoney(input.amount, program.currency);
   if (!amount.ok) return invalidInput("amount", amount.message);
@@ -69,7 +72,8 @@ export async function markDealWon(deps: TrackingDeps, program: ProgramRow, deal:
     won = deal;
   } else {
     if (!canTransition(deal.status, "won")) return refused(deal, "won");
-    won = await transitionDeal(deps.db, deal.id, allowedFrom("won"), { status: "won", wonAmount: amount.minor, closedAt, updatedAt: now });
+    const set = { status: "won" as const, wonAmount: amount.minor, closedAt, updatedAt: now };
+    won = await transitionDeal(deps.db, deal.id, allowedFrom("won"), set, dealEvent(program, actor, "deal.won", deal, { ...deal, ...set }));
     if (!won) return conflict("this deal changed meanwhile");
   }
   const recorded = await recordConversion(deps, program, {

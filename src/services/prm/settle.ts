@@ -5,6 +5,8 @@ import { assignTier, type PartnerMetrics } from "../../domain/tiers";
 import { allProgramIds, getProgram } from "../../db/queries/programs";
 import { expireDeals } from "../../db/queries/deals";
 import { timeOutLeads } from "../leads/actions";
+import { dealEvent } from "../deals/decide";
+import { SYSTEM_ACTOR } from "../../domain/audit";
 
 export interface SettleResult {
   approved: number;
@@ -37,8 +39,8 @@ export async function settleProgram(db: Db, programId: string, now: number): Pro
     if (tier.id !== p.tierId) changes.push({ partnerId: p.id, from: p.tierId, to: tier.id, metricValue });
   }
   await applyTierChanges(db, programId, changes, now);
-  const expiredDeals = await expireDeals(db, programId, now);
   const program = await getProgram(db, programId);
+  const expiredDeals = await expireDeals(db, programId, now, program && ((after) => dealEvent(program, SYSTEM_ACTOR, null, { ...after, status: "approved" }, after)));
   const timedOutLeads = program ? await timeOutLeads(db, program, now) : 0;
   return { approved, tierChanges: changes.length, expiredDeals, timedOutLeads };
 }

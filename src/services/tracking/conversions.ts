@@ -1,3 +1,4 @@
+import type { InStatement } from "@libsql/client";
 import { dealAttribution, decideAttribution, decidePixelAttribution, hasIdentifier, withPartnerStatus, type AttributionDecision, type AttributionFacts } from "../../domain/attribution";
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, withinDuration, type ConversionEvent } from "../../domain/commission";
@@ -64,9 +65,10 @@ export type ConversionWriter = GroupCommit<NewConversion, boolean>;
 export const conversionWriter = (client: BatchClient): ConversionWriter => new GroupCommit(client, newConversionsPlan, { lingerMs: 1 });
 
 const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
-async function insertNew(deps: TrackingDeps, job: NewConversion): Promise<boolean> {
-  if (deps.writes) return deps.writes.submit(job);
-  return newConversionsPlan.results([job], await clientOf(deps.db).batch(newConversionsPlan.statements([job]), "write"))[0]!;
+/** `also`: more writes of the conversion's own transaction (then it is written alone, not in a group commit). */
+async function insertNew(deps: TrackingDeps, job: NewConversion, also: InStatement[] = []): Promise<boolean> {
+  if (deps.writes && also.length === 0) return deps.writes.submit(job);
+  return newConversionsPlan.results([job], await clientOf(deps.db).batch([...newConversionsPlan.statements([job]), ...also], "write"))[0]!;
 }
 
 /** What attribution and pricing read: the attribution facts, and when the customer first converted (recurring rules). */
@@ -257,7 +259,11 @@ function newConversionEvents(program: ProgramRow, conversion: ConversionRow, com
  * commission are decided first, then written in one atomic batch that is a no-op on replays.
  * A pixel records only what a valid click decides, and its commission waits in hold.
  */
-export async function recordConversion(deps: TrackingDeps, program: ProgramRow, input: ConversionInput): Promise<RecordOutcome> {
+export async function recordConversion(
+  deps: TrackingDeps, program: ProgramRow, input: ConversionInput,
+  /** writes that belong to a new conversion's transaction (each made only if the conversion is), e.g. the Stripe event that caused it */
+  also?: (conversion: ConversionRow) => InStatement[],
+): Promise<RecordOutcome> {
   const now = deps.now();
   const gathered = input.source === "deal" && input.dealPartnerId ? null : await gatherFacts(deps, program, input);
   const customerFirstAt = gathered?.customerFirstAt ?? null;
@@ -274,7 +280,7 @@ export async function recordConversion(deps: TrackingDeps, program: ProgramRow, 
     const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now, customerFirstAt);
     // (the answer's row lacks the click's country, device and sub1 when the insert copied them)
     const events = newConversionEvents(program, conversion, commission, now);
-    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown, events })) return { kind: "created", conversion, commission };
+    if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown, events }, also?.(conversion))) return { kind: "created", conversion, commission };
   }
   const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
   if (existing) return answerExisting(deps, program, existing, input);

@@ -1,3 +1,5 @@
+import type { SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../../domain/ids";
 import { prorate } from "../../domain/money";
 import { applyRefund, commissionOf, findConversion, type ConversionRow } from "../../db/queries/conversions";
@@ -10,7 +12,8 @@ import { commissionJson, conversionJson } from "../../http/api/present";
 
 export type RefundOutcome =
   /** `adjustment`: what this refund put onto the partner's next payout (a paid or claimed commission), else null */
-  | { kind: "ok"; conversion: ConversionRow; adjustment: { id: string; amount: number; payoutId: string | null } | null }
+  /** `wrote`: this call changed the conversion (false: a running total that added nothing) */
+  | { kind: "ok"; conversion: ConversionRow; adjustment: { id: string; amount: number; payoutId: string | null } | null; wrote: boolean }
   | { kind: "not_found" }
   | { kind: "too_much"; remaining: number }
   | { kind: "busy" };
@@ -50,6 +53,8 @@ export async function refundConversion(
   programId: string,
   programNum: number,
   input: { orderId: string; event: ConversionEvent; amount: number | null; upTo?: number },
+  /** more writes made in the refund's own transaction, only if it is (e.g. the Stripe event that caused it) */
+  also?: (change: { conversion: ConversionRow; refunded: number }, won: SQL) => BatchItem<"sqlite">[],
 ): Promise<RefundOutcome> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const conv = await findConversion(deps.db, programId, input.event, input.orderId);
@@ -58,7 +63,7 @@ export async function refundConversion(
     // `upTo`: a running total (Stripe's amount_refunded) refunds only what it adds, read afresh on
     // every attempt, so a redelivered or reordered refund event never refunds anything twice.
     const amount = input.upTo !== undefined ? Math.max(0, Math.min(input.upTo, conv.amount) - conv.refunded) : input.amount ?? remaining;
-    if (input.upTo !== undefined && amount === 0) return { kind: "ok", conversion: conv, adjustment: null };
+    if (input.upTo !== undefined && amount === 0) return { kind: "ok", conversion: conv, adjustment: null, wrote: false };
     if (amount > remaining) return { kind: "too_much", remaining };
     const refunded = conv.refunded + amount;
     const commission = await commissionOf(deps.db, conv.id);
@@ -76,10 +81,10 @@ export async function refundConversion(
         commissionUpdate = { before: commission, amount: after, status: refunded >= conv.amount ? ("reversed" as const) : commission.status };
       }
     }
-    if (await applyRefund(deps.db, programNum, conv, refunded, commissionUpdate, adjustment, deps.now(), refundEvents(conv, refunded, commission, commissionUpdate))) {
+    if (await applyRefund(deps.db, programNum, conv, refunded, commissionUpdate, adjustment, deps.now(), refundEvents(conv, refunded, commission, commissionUpdate), also && ((won) => also({ conversion: conv, refunded }, won)))) {
       const stored = (await findConversion(deps.db, programId, input.event, input.orderId))!;
       // not in a payout yet: the next batch claims it
-      return { kind: "ok", conversion: stored, adjustment: adjustment ? { id: adjustment.id, amount: adjustment.amount, payoutId: null } : null };
+      return { kind: "ok", conversion: stored, adjustment: adjustment ? { id: adjustment.id, amount: adjustment.amount, payoutId: null } : null, wrote: true };
     }
     // Someone refunded in between: read again and retry against the new state, after a short
     // random pause so that racing requests stop colliding in lockstep.

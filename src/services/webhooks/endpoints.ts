@@ -4,7 +4,8 @@ import {
   deleteEndpoint, ensureFanOutCursor, getVendorDelivery, insertEndpoint, queueRetry, queueTestEvent, updateEndpoint,
   type DeliveryRow, type EndpointRow,
 } from "../../db/queries/webhooks";
-import { eventRow } from "../../db/queries/events";
+import { eventRow, type EventInput } from "../../db/queries/events";
+import { diffChanges, SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 import { newId } from "../../domain/ids";
 import { openSecret, sealSecret } from "../../domain/secretBox";
 import { ROTATION_OVERLAP_MS, newSigningSecret } from "../../domain/webhooks";
@@ -44,6 +45,14 @@ async function checkedUrl(url: string, policy: TargetPolicy): Promise<Outcome<st
   return verdict.ok ? ok(verdict.url.href) : invalidInput("url", verdict.reason);
 }
 
+/** The manager's change of an endpoint for the audit log (no webhook event fits it; never a secret). */
+function endpointAudit(e: EndpointRow, actor: Actor, action: string, before: EndpointRow | null, after: EndpointRow | null): EventInput {
+  return {
+    vendorId: e.vendorId, programId: e.programId, type: null, action, actor, object: { type: "webhook", id: e.id },
+    changes: diffChanges(before, after, ["url", "events", "programId", "enabled", "disabledReason", "previousSecretUntil"]),
+  };
+}
+
 export interface EndpointInput {
   url: string;
   events: string[];
@@ -51,24 +60,30 @@ export interface EndpointInput {
 }
 
 /** A new endpoint and its signing secret (shown once; stored sealed). */
-export async function createEndpoint(db: Db, serverSecret: string, vendorId: string, input: EndpointInput, policy: TargetPolicy, now: number): Promise<Outcome<{ endpoint: EndpointRow; secret: string }>> {
+export async function createEndpoint(
+  db: Db, serverSecret: string, vendorId: string, input: EndpointInput, policy: TargetPolicy, now: number, actor: Actor = SYSTEM_ACTOR,
+): Promise<Outcome<{ endpoint: EndpointRow; secret: string }>> {
   if (input.programId !== undefined && !(await getVendorProgram(db, vendorId, input.programId))) return missing("program");
   const url = await checkedUrl(input.url, policy);
   if (url.kind !== "ok") return url;
   const id = newId("whk");
   const secret = newSigningSecret();
-  const endpoint = await insertEndpoint(db, {
+  const row: EndpointRow = {
     id, vendorId, programId: input.programId ?? null, url: url.value, events: [...new Set(input.events)],
     secretSealed: await sealSecret(serverSecret, PURPOSE, id, secret), previousSecretSealed: null, previousSecretUntil: null,
     enabled: true, disabledReason: null, disabledAt: null, failingSince: null, createdAt: now, updatedAt: now,
-  });
+  };
+  const endpoint = await insertEndpoint(db, row, endpointAudit(row, actor, "webhook.create", null, row));
   await ensureFanOutCursor(db);
   return ok({ endpoint, secret });
 }
 
 /** Changes url, events or enabled; enabling again forgets the failures that disabled it. */
-export async function changeEndpoint(db: Db, endpoint: EndpointRow, input: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined }, policy: TargetPolicy, now: number): Promise<Outcome<EndpointRow>> {
-  const set: Partial<EndpointRow> = { updatedAt: now };
+export async function changeEndpoint(
+  db: Db, endpoint: EndpointRow, input: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined }, policy: TargetPolicy, now: number,
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<Outcome<EndpointRow>> {
+  const set: Partial<EndpointRow> & { updatedAt: number } = { updatedAt: now };
   if (input.url !== undefined) {
     const url = await checkedUrl(input.url, policy);
     if (url.kind !== "ok") return url;
@@ -77,21 +92,22 @@ export async function changeEndpoint(db: Db, endpoint: EndpointRow, input: { url
   if (input.events !== undefined) set.events = [...new Set(input.events)];
   if (input.enabled === true && !endpoint.enabled) Object.assign(set, { enabled: true, disabledReason: null, disabledAt: null, failingSince: null });
   if (input.enabled === false && endpoint.enabled) Object.assign(set, { enabled: false, disabledReason: "manual", disabledAt: now });
-  const row = await updateEndpoint(db, endpoint.id, set);
+  const row = await updateEndpoint(db, endpoint.id, set, endpointAudit(endpoint, actor, "webhook.update", endpoint, { ...endpoint, ...set }));
   return row ? ok(row) : missing("webhook");
 }
 
-export async function removeEndpoint(db: Db, endpoint: EndpointRow): Promise<void> {
-  await deleteEndpoint(db, endpoint.id);
+export async function removeEndpoint(db: Db, endpoint: EndpointRow, now: number, actor: Actor = SYSTEM_ACTOR): Promise<void> {
+  await deleteEndpoint(db, endpoint.id, endpointAudit(endpoint, actor, "webhook.delete", endpoint, null), now);
 }
 
 /** A new signing secret (shown once); the old one keeps signing for 24 h alongside it. */
-export async function rotateEndpointSecret(db: Db, serverSecret: string, endpoint: EndpointRow, now: number): Promise<Outcome<string>> {
+export async function rotateEndpointSecret(db: Db, serverSecret: string, endpoint: EndpointRow, now: number, actor: Actor = SYSTEM_ACTOR): Promise<Outcome<string>> {
   const secret = newSigningSecret();
-  const row = await updateEndpoint(db, endpoint.id, {
+  const set = {
     secretSealed: await sealSecret(serverSecret, PURPOSE, endpoint.id, secret),
     previousSecretSealed: endpoint.secretSealed, previousSecretUntil: now + ROTATION_OVERLAP_MS, updatedAt: now,
-  });
+  };
+  const row = await updateEndpoint(db, endpoint.id, set, endpointAudit(endpoint, actor, "webhook.rotate_secret", endpoint, { ...endpoint, ...set }));
   return row ? ok(secret) : missing("webhook");
 }
 
