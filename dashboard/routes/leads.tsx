@@ -61,6 +61,7 @@ export function leadRoutes() {
         </form>
       ) },
     ];
+    if (wantsCsv(c, "profiles")) return tableCsv(profileCols, profileRows, "lead-profiles.csv");
     return c.html(
       <Layout {...ctx.frame("leads", "Leads")}>
         <div class="head"><h1>Leads</h1></div>
@@ -95,7 +96,7 @@ export function leadRoutes() {
         </div>
         <section class="panel">
           <h2>Partner profiles</h2>
-          <DataTable caption="Partner lead profiles" columns={profileCols} rows={profileRows} empty={<Empty title="No partners yet.">Add partners first.</Empty>} />
+          <DataTable caption="Partner lead profiles" columns={profileCols} rows={profileRows} csv={withQuery(c, { format: "csv", table: "profiles", cursor: null })} empty={<Empty title="No partners yet.">Add partners first.</Empty>} />
           <p class="small muted">Countries (two letters) and verticals separated by spaces; empty means any. Capacity 0: no leads.</p>
         </section>
       </Layout>,
