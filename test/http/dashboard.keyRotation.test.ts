@@ -57,4 +57,38 @@ describe("dashboard: rotating a program key twice by reloading", () => {
     expect((await s.post(`/app/p/${other.program.id}/keys/postback/rotate`, { graceHours: "0", replaces: foreign })).status).toBe(404);
     expect((await sale(other.postbackKey, "o4")).status).toBeLessThan(300);
   });
+
+  const replacesIn = (html: string, action: string) => new RegExp(`action="${action}"[^]*?name="replaces" value="(key_[A-Za-z0-9]+)"`).exec(html)?.[1];
+  const me = (key: string) => t.request("/api/v1/me", { key });
+
+  it("a partner's key, rotated by the manager: the same form sent twice is refused with 409, the key shown first keeps working", async () => {
+    const edit = `${base}/partners/${f.partner.id}/edit`;
+    const action = `${base}/partners/${f.partner.id}/rotate-key`;
+    const replaces = replacesIn((await s.get(edit)).html, action)!;
+    expect(replaces).toMatch(/^key_/);
+    const first = await s.post(action, { replaces });
+    expect(first.status).toBe(200);
+    const fresh = /id="new-partner-key" value="([^"]+)"/.exec(first.html)![1]!;
+    const again = await s.post(action, { replaces });
+    expect(again.status).toBe(409);
+    expect(textOf(again.html)).toContain("Nothing was changed: Anna's key was already replaced");
+    expect((await me(fresh)).status).toBe(200);
+    expect((await me(f.partner.apiKey)).status).toBe(401);
+    // the page after the rotation names the new key: rotating again from it works
+    const next = replacesIn((await s.get(edit)).html, action)!;
+    expect(next).not.toBe(replaces);
+    expect((await s.post(action, { replaces: next })).status).toBe(200);
+  });
+
+  it("the partner's own key, replaced in the portal: a second send of the form changes nothing", async () => {
+    const portal = await dashboardSession(t, "portal", f.partner.apiKey);
+    const replaces = replacesIn((await portal.get("/portal/key")).html, "/portal/key/rotate")!;
+    const first = await portal.post("/portal/key/rotate", { replaces });
+    expect(first.status).toBe(200);
+    const fresh = /id="new-partner-key" value="([^"]+)"/.exec(first.html)![1]!;
+    const again = await portal.post("/portal/key/rotate", { replaces });
+    expect(again.status).toBe(409);
+    expect(textOf(again.html)).toContain("Nothing was changed: your key was already replaced");
+    expect((await me(fresh)).status).toBe(200);
+  });
 });
