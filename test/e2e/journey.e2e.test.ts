@@ -154,6 +154,9 @@ describe("a whole program through the dashboard alone", () => {
     await page.getByRole("link", { name: /click log/i }).click();
     expect(await page.locator("tbody tr").count()).toBe(1);
     await page.getByRole("link", { name: "Conversions", exact: true }).click();
+    await page.getByLabel("Order id").fill("ORDER_ID");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/[?&]order=ORDER_ID/);
     let conversionRow = rowOf(page, "Conversions", "ORDER_ID");
     for (let i = 0; i < 40 && !(await conversionRow.count()); i++) {
       await new Promise((r) => setTimeout(r, 250)); // the pixel's write is not awaited by the GIF
@@ -161,6 +164,7 @@ describe("a whole program through the dashboard alone", () => {
       conversionRow = rowOf(page, "Conversions", "ORDER_ID");
     }
     expect(await conversionRow.textContent()).toContain("Jo Journey");
+    expect(await rowOf(page, "Conversions", /./).count()).toBe(1);
 
     // 8. review: the pixel sale waits in the queue as "Needs review"; approve it
     await page.getByRole("link", { name: "Commissions", exact: true }).click();
