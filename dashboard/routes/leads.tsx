@@ -4,11 +4,11 @@ import { Pager, StatusFilter } from "../pages/manager";
 import { AttemptTrail, LEAD_FILTERS, timeLeft, type LeadLine } from "../pages/deals";
 import { attemptsOf, getVendorLead, listProgramLeads, partnerProfiles } from "../../src/db/queries/leads";
 import { getProgramPartner } from "../../src/db/queries/partners";
-import { updateProgram } from "../../src/db/queries/programs";
 import { checkSettingsChange } from "../../src/domain/programSettings";
 import { LEAD_STATUSES, type LeadStatus } from "../../src/domain/leads";
 import { assignLead, createLead } from "../../src/services/leads/actions";
 import { changePartner } from "../../src/services/management/partners";
+import { changeProgramSettings } from "../../src/services/management/programs";
 import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
@@ -128,7 +128,8 @@ export function leadRoutes() {
     const checked = checkSettingsChange({ leadSlaHours: Number(b["leadSlaHours"]), dealProtectionDays: Number(b["dealProtectionDays"]) }, ctx.program.currency);
     if (!checked.ok) setFlash(c, "app", "err", `${checked.field} ${checked.message}`);
     else {
-      await updateProgram(ctx.db, c.var.session.vendorId, ctx.program.id, checked.value);
+      // the API's use-case (PATCH /api/v1/programs/{id}): the change is in the audit log
+      await changeProgramSettings(ctx.db, ctx.program, checked.value, ctx.actor, ctx.now);
       setFlash(c, "app", "ok", "Routing settings saved.");
     }
     return c.redirect(`${ctx.base}/leads`, 303);

@@ -48,3 +48,25 @@ describe("dashboard: the application form's address and its audit", () => {
     expect((await okJson(await t.request(`/api/v1/programs/${other.program.id}`, { key: other.vendorKey }))).handle).toBe("other-shop");
   });
 });
+
+describe("dashboard: lead routing settings are audited", () => {
+  it("happy/error/security: a saved change is in the audit log with before → after; a refused one and another vendor's program leave none", async () => {
+    const t = await createTestApp();
+    try {
+      const f = await createFixture(t);
+      const s = await dashboardSession(t, "app", f.vendorKey);
+      const base = `/app/p/${f.program.id}`;
+      expect((await s.post(`${base}/leads/settings`, { leadSlaHours: "24", dealProtectionDays: "60" })).status).toBe(303);
+      const audit = textOf((await s.get(`${base}/audit`)).html);
+      expect(audit).toContain("leadSlaHours: 48 → 24");
+      expect(audit).toContain("dealProtectionDays: 90 → 60");
+      await s.post(`${base}/leads/settings`, { leadSlaHours: "0", dealProtectionDays: "60" });
+      expect(textOf((await s.get(`${base}/audit`)).html).match(/program\.update/g)).toHaveLength(1);
+      const other = await createFixture(t);
+      expect((await s.post(`/app/p/${other.program.id}/leads/settings`, { leadSlaHours: "24", dealProtectionDays: "60" })).status).toBe(404);
+      expect((await okJson(await t.request(`/api/v1/programs/${other.program.id}`, { key: other.vendorKey }))).leadSlaHours).toBe(48);
+    } finally {
+      await t.close();
+    }
+  });
+});
