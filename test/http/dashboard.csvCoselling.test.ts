@@ -52,4 +52,15 @@ describe("CSV of the co-selling tables", () => {
     expect(csv).toContain("Globex");
     expect(csv).not.toContain("Northwind");
   });
+
+  it("happy: the manager's leads CSV is every lead of the filter, not the 100 on screen", async () => {
+    for (let i = 0; i < 101; i++) await okJson(await t.request(`/api/v1/programs/${f.program.id}/leads`, { method: "POST", key: f.vendorKey, json: { company: `Lead ${i}`, contactEmail: `l${i}@example.com` } }), 201);
+    const s = await dashboardSession(t, "app", f.vendorKey);
+    const page = await s.get(`/app/p/${f.program.id}/leads`);
+    expect(page.html.match(/<tr/g)!.length).toBeLessThan(110);
+    const csv = (await s.get(`/app/p/${f.program.id}/leads?format=csv&table=leads`)).html.trim().split("\r\n");
+    expect(csv).toHaveLength(102);
+    const none = (await s.get(`/app/p/${f.program.id}/leads?format=csv&table=leads&status=converted`)).html.trim().split("\r\n");
+    expect(none).toHaveLength(1);
+  });
 });
