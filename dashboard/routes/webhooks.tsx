@@ -125,7 +125,7 @@ export function webhookRoutes() {
         <section class="panel row">
           <form method="post" action={`${self}/test`}><Csrf token={c.var.csrf} /><button>Send test event</button></form>
           <form method="post" action={`${self}/enabled`}><Csrf token={c.var.csrf} /><input type="hidden" name="enabled" value={endpoint.enabled ? "0" : "1"} /><button class="secondary">{endpoint.enabled ? "Disable" : "Enable"}</button></form>
-          <form method="post" action={`${self}/rotate`}><Csrf token={c.var.csrf} /><button class="secondary">Rotate secret</button></form>
+          <form method="post" action={`${self}/rotate`}><Csrf token={c.var.csrf} /><input type="hidden" name="since" value={String(endpoint.updatedAt)} /><button class="secondary">Rotate secret</button></form>
           <form method="post" action={`${self}/delete`}><Csrf token={c.var.csrf} /><button class="secondary">Delete</button></form>
         </section>
         <section class="panel">
@@ -176,6 +176,14 @@ export function webhookRoutes() {
   });
   onEndpoint("delete", async (c, e) => (await removeEndpoint(c.var.deps.db, e), "Endpoint deleted."));
   onEndpoint("rotate", async (c, e, now) => {
+    // the new secret is this answer (a page): a reload sends the form again, and a second rotation
+    // would leave the secret just shown as the "previous" one, dead in 24 hours. The form names
+    // the endpoint's version it saw; once the endpoint changed, a second send changes nothing.
+    const since = String((await c.req.parseBody())["since"] ?? "");
+    if (since && since !== String(e.updatedAt)) {
+      setFlash(c, "app", "err", "Nothing was changed: the endpoint changed since this page was shown (was the form sent twice, e.g. by reloading?). The secret shown then is the current one.");
+      return c.redirect(`/app/p/${c.req.param("pid")}/webhooks/${e.id}`, 303);
+    }
     const rotated = await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, e, now);
     return rotated.kind === "ok" ? endpointPage(c, rotated.value) : "The endpoint was removed meanwhile.";
   });

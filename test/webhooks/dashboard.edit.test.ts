@@ -54,4 +54,20 @@ describe("dashboard: changing a webhook endpoint", () => {
     expect((await post(`/app/p/${f.program.id}/webhooks/${theirs}/edit`, [["url", "http://127.0.0.1:9/mine"], ["events", "*"]])).status).toBe(404);
     expect(await okJson(await t.request(`/api/v1/webhooks/${theirs}`, { key: other.vendorKey }))).toMatchObject({ url: "http://127.0.0.1:9/theirs" });
   });
+
+  it("rotating the secret: the same form sent twice (a reload) is refused and the secret shown first stays current", async () => {
+    const page = await get(`/app/p/${f.program.id}/webhooks/${endpointId}`);
+    const since = /name="since" value="(\d+)"/.exec(page)![1]!;
+    t.clock.now += 1000; // the endpoint's version is its updatedAt, in ms
+    const first = await post(`/app/p/${f.program.id}/webhooks/${endpointId}/rotate`, [["since", since]]);
+    expect(first.status).toBe(200);
+    expect(textOf(await first.text())).toContain("New signing secret");
+    t.clock.now += 1000;
+    const again = await post(`/app/p/${f.program.id}/webhooks/${endpointId}/rotate`, [["since", since]]);
+    expect(again.status).toBe(303);
+    expect(await flashOf(again)).toContain("Nothing was changed: the endpoint changed since this page was shown");
+    const fresh = /name="since" value="(\d+)"/.exec(await get(`/app/p/${f.program.id}/webhooks/${endpointId}`))![1]!;
+    expect(fresh).not.toBe(since);
+    expect((await post(`/app/p/${f.program.id}/webhooks/${endpointId}/rotate`, [["since", fresh]])).status).toBe(200);
+  });
 });
