@@ -39,7 +39,9 @@ export function auditRoutes() {
     const toDay = dayQuery(c, "to", ctx.now);
     if (from === null || toDay === null) return badRequestPage(c, "app", "Dates must be real calendar days (YYYY-MM-DD) between 2000-01-01 and 100 years from now.");
     const objectId = (c.req.query("objectId") ?? "").trim().slice(0, 100) || undefined;
-    const filter: AuditFilter = { vendorId: program.vendorId, programId: program.id, objectId, from, to: toDay === undefined ? undefined : toDay + DAY_MS };
+    // admin keys (and whatever else belongs to no program) are logged for the account: "all" shows them
+    const all = c.req.query("scope") === "all";
+    const filter: AuditFilter = { vendorId: program.vendorId, programId: all ? undefined : program.id, objectId, from, to: toDay === undefined ? undefined : toDay + DAY_MS };
     const columns = auditColumns((ms) => fmt.time(ms));
     if (wantsCsv(c, "audit")) return tableCsv(columns, (await everyEntry(db, filter)).map(line), "audit.csv");
     const page = await listAudit(db, filter, { limit: 100, cursor: c.req.query("cursor") ?? null });
@@ -49,6 +51,7 @@ export function auditRoutes() {
         <div class="head"><h1>Audit log</h1></div>
         <section class="panel">
           <form method="get" action={`${base}/audit`} class="form" aria-label="Filters">
+            <div class="field"><label for="f-scope">Changes of</label><select id="f-scope" name="scope"><option value="">This program</option><option value="all" selected={all}>All programs and the account (admin keys)</option></select></div>
             <div class="field"><label for="f-object">Object id</label><input id="f-object" name="objectId" value={objectId ?? ""} placeholder="ptn_…, rule_…, key_…" /></div>
             <div class="field"><label for="f-from">From</label><input type="date" id="f-from" name="from" value={c.req.query("from") ?? ""} /></div>
             <div class="field"><label for="f-to">To</label><input type="date" id="f-to" name="to" value={c.req.query("to") ?? ""} /></div>

@@ -25,8 +25,10 @@ export function commissionRoutes() {
     const status = q === "all" ? "" : COMMISSION_STATUSES.includes(q as CommissionStatus) ? q! : counts["hold"] ? "hold" : "";
     const flagQuery = c.req.query("flag") ?? "";
     const flag = flagQuery === "any" || (FRAUD_FLAGS as readonly string[]).includes(flagQuery) ? (flagQuery as FraudFlag | "any") : undefined;
-    const filter = { programId: program.id, status: (status || undefined) as CommissionStatus | undefined, flag };
     const dir = await partnerDirectory(db, program.id);
+    // one partner's commissions (the API's ?partnerId=): an id outside the program matches nothing
+    const partnerId = c.req.query("partner") || undefined;
+    const filter = { programId: program.id, status: (status || undefined) as CommissionStatus | undefined, flag, partnerId };
     const line = (m: Awaited<ReturnType<typeof listCommissions>>["data"][number]): CommissionLine => ({ ...m, partner: dir.names.get(m.partnerId) ?? "?" });
     // the export is every commission of the filter, not the page on screen
     if (wantsCsv(c, "commissions")) return pagedTableCsv(commissionColumns(fmt, base, false), mapPages(eachPage((p) => listCommissions(db, filter, p)), (ms) => ms.map(line)), `commissions-${status || "all"}.csv`);
@@ -40,6 +42,13 @@ export function commissionRoutes() {
         <section class="panel">
           <p class="small muted">Held commissions come from the pixel, which anyone who can read your page could fire, or carry a fraud signal (the customer is the partner, the sale came within {program.minConversionSeconds} s of its click, or the visitor flooded the link): approve the real ones (they become pending and are approved for payout after the {program.holdDays}-day hold) and reject the rest.</p>
           <FlagFilter current={flag ?? ""} href={(value) => withQuery(c, { flag: value || null, cursor: null })} />
+          <form method="get" action={`${base}/commissions`} class="row" aria-label="Partner filter">
+            <input type="hidden" name="status" value={status || "all"} />
+            {flag ? <input type="hidden" name="flag" value={flag} /> : null}
+            <label for="f-partner">Partner</label>
+            <select id="f-partner" name="partner"><option value="">Any partner</option>{dir.partners.map((p) => <option value={p.id} selected={p.id === partnerId}>{p.name}</option>)}</select>
+            <button class="secondary small">Show</button>
+          </form>
           <DataTable caption="Commissions" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "commissions" })}
             tools={<BulkActions action={`${base}/commissions`} csrf={c.var.csrf} show={actionable} />}
             empty={<Empty title={status === "hold" ? "Nothing waits for approval." : "No commissions here."}>{status === "hold" ? "Pixel conversions land here for review; postback conversions skip this step." : "Commissions appear when partners' links lead to sales."} <a href={`${base}/commissions?status=all`}>See all commissions</a>.</Empty>} />

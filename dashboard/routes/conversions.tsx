@@ -28,7 +28,9 @@ export function conversionRoutes() {
     if (from !== undefined && toDay !== undefined && from > toDay) return badRequestPage(c, "app", `The dates are reversed: Recorded from (${c.req.query("from")}) is after Recorded to (${c.req.query("to")}). Pick a From day on or before the To day.`);
     const to = toDay === undefined ? undefined : toDay + 86_400_000;
     const dir = await partnerDirectory(db, program.id);
-    const filter = { programId: program.id, status, partnerId, from, to };
+    // an order id is matched exactly, as the API's ?orderId= does: the way to find one sale
+    const orderId = (c.req.query("order") ?? "").trim().slice(0, 200) || undefined;
+    const filter = { programId: program.id, status, partnerId, orderId, from, to };
     const lines = async (data: Awaited<ReturnType<typeof listConversions>>["data"]): Promise<ConversionLine[]> => {
       const byConversion = await commissionsOf(db, data.map((v) => v.id));
       return data.map((v) => {
@@ -48,6 +50,7 @@ export function conversionRoutes() {
           <form method="get" action={`${base}/conversions`} class="form" aria-label="Filters">
             <div class="field"><label for="f-status">Attribution</label><select id="f-status" name="status"><option value="">Any</option><option value="attributed" selected={status === "attributed"}>Attributed</option><option value="unattributed" selected={status === "unattributed"}>Unattributed</option></select></div>
             <div class="field"><label for="f-partner">Partner</label><select id="f-partner" name="partner"><option value="">Any partner</option>{dir.partners.map((p) => <option value={p.id} selected={p.id === partnerId}>{p.name}</option>)}</select></div>
+            <div class="field"><label for="f-order">Order id</label><input id="f-order" name="order" value={orderId ?? ""} maxlength={200} placeholder="exact, e.g. ord_1001" /></div>
             <div class="field"><label for="f-from">Recorded from</label><input type="date" id="f-from" name="from" value={c.req.query("from") ?? ""} /></div>
             <div class="field"><label for="f-to">Recorded to</label><input type="date" id="f-to" name="to" value={c.req.query("to") ?? ""} /></div>
             <button class="secondary">Filter</button>

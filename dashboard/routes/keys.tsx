@@ -15,6 +15,9 @@ type Shown = { title: string; keys: { id: string; label: string; value: string }
 
 const KIND_TEXT = { postback: "Postback key (secret)", public: "Public key (snippet)" } as Record<string, string>;
 
+/** The newest live key of a kind: the one a rotation replaces. */
+const currentKeyId = (keys: ProgramKeyRow[], kind: string) => keys.find((k) => k.kind === kind)?.id;
+
 /** Program keys (rotation with a grace period), the vendor's admin keys, and the vendor's programs. */
 export function keyRoutes() {
   const app = new Hono<DashEnv>();
@@ -50,6 +53,7 @@ export function keyRoutes() {
     const rotateForm = (kind: "postback" | "public", grace: number, hint: string) => (
       <form method="post" action={`${base}/keys/${kind}/rotate`} class="form" data-confirm={`Replace the ${kind} key?`}>
         <Csrf token={c.var.csrf} />
+        <input type="hidden" name="replaces" value={currentKeyId(programKeys, kind) ?? ""} />
         <Field id={`grace-${kind}`} name="graceHours" label={`Old ${kind} key keeps working for (hours)`} type="number" value={values[`grace-${kind}`] ?? String(grace)} min={0} max={MAX_GRACE_HOURS} required hint={hint} />
         <button class="secondary">Rotate the {kind} key</button>
       </form>
@@ -102,6 +106,12 @@ export function keyRoutes() {
       const graceHours = raw === "" ? undefined : Number(raw);
       if (graceHours !== undefined && !(Number.isFinite(graceHours) && graceHours >= 0 && graceHours <= MAX_GRACE_HOURS)) {
         return page(c, ctx, null, { text: `Nothing was changed: the grace period is 0–${MAX_GRACE_HOURS} hours.`, status: 400 }, { [`grace-${kind}`]: raw });
+      }
+      // The answer (the new key) is a page, not a redirect, so a reload sends the form again: it names
+      // the key it replaces, and once that one is replaced a second send changes nothing.
+      const replaces = text(f, "replaces");
+      if (replaces && replaces !== currentKeyId(await listProgramKeys(ctx.db, ctx.program.id, ctx.now), kind)) {
+        return page(c, ctx, null, { text: `Nothing was changed: this ${kind} key was already replaced (the form was sent twice, e.g. by reloading the page). The key shown then is the current one.`, status: 409 });
       }
       const rotated = await rotateProgramKeyOf(ctx.db, ctx.program, kind, graceHours, ctx.now, ctx.actor);
       const until = rotated.expiresOldAt > ctx.now ? `The old ${kind} key keeps working until ${ctx.fmt.time(rotated.expiresOldAt)}.` : `The old ${kind} key stopped working now.`;

@@ -4,12 +4,13 @@ import { Pager, StatusFilter } from "../pages/manager";
 import { AttemptTrail, LEAD_FILTERS, timeLeft, type LeadLine } from "../pages/deals";
 import { attemptsOf, getVendorLead, listProgramLeads, partnerProfiles } from "../../src/db/queries/leads";
 import { getProgramPartner } from "../../src/db/queries/partners";
-import { updateProgram } from "../../src/db/queries/programs";
 import { checkSettingsChange } from "../../src/domain/programSettings";
 import { LEAD_STATUSES, type LeadStatus } from "../../src/domain/leads";
 import { assignLead, createLead } from "../../src/services/leads/actions";
 import { changePartner } from "../../src/services/management/partners";
-import { notFoundPage, tableCsv, wantsCsv, withQuery } from "./common";
+import { changeProgramSettings } from "../../src/services/management/programs";
+import { eachPage } from "../../src/db/queries/pagination";
+import { mapPages, notFoundPage, pagedTableCsv, tableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
@@ -27,8 +28,11 @@ export function leadRoutes() {
     const q = c.req.query("status");
     const status = LEAD_STATUSES.includes(q as LeadStatus) ? (q as LeadStatus) : undefined;
     const [dir, page, profiles] = await Promise.all([partnerDirectory(db, program.id), listProgramLeads(db, program.id, { status }, { limit: 100, cursor: c.req.query("cursor") ?? null }), partnerProfiles(db, program.id)]);
-    const trails = await attemptsOf(db, page.data.map((l) => l.id));
-    const rows: LeadLine[] = page.data.map((l) => ({ ...l, partner: l.partnerId ? dir.names.get(l.partnerId) ?? "?" : null, attempts: trails.get(l.id) ?? [] }));
+    const lines = async (leads: typeof page.data): Promise<LeadLine[]> => {
+      const trails = await attemptsOf(db, leads.map((l) => l.id));
+      return leads.map((l) => ({ ...l, partner: l.partnerId ? dir.names.get(l.partnerId) ?? "?" : null, attempts: trails.get(l.id) ?? [] }));
+    };
+    const rows = await lines(page.data);
     const approved = dir.partners.filter((p) => p.status === "approved");
     const columns: Column<LeadLine>[] = [
       { label: "Added", value: (l) => new Date(l.createdAt).toISOString(), cell: (l) => fmt.day(l.createdAt) },
@@ -45,7 +49,8 @@ export function leadRoutes() {
         </form>
       ) },
     ];
-    if (wantsCsv(c, "leads")) return tableCsv(columns, rows, "leads.csv");
+    // the export is every lead of the filter, not the page on screen
+    if (wantsCsv(c, "leads")) return pagedTableCsv(columns, mapPages(eachPage((p) => listProgramLeads(db, program.id, { status }, p)), lines), "leads.csv");
     const profileRows = profiles.map((p) => ({ ...p, countries: JSON.parse(p.countries) as string[], verticals: JSON.parse(p.verticals) as string[] }));
     type ProfileRow = (typeof profileRows)[number];
     const profileCols: Column<ProfileRow>[] = [
@@ -61,12 +66,13 @@ export function leadRoutes() {
         </form>
       ) },
     ];
+    if (wantsCsv(c, "profiles")) return tableCsv(profileCols, profileRows, "lead-profiles.csv");
     return c.html(
       <Layout {...ctx.frame("leads", "Leads")}>
         <div class="head"><h1>Leads</h1></div>
         <section class="panel">
           <div class="head"><h2>Leads and their trail</h2><StatusFilter base={`${base}/leads`} current={status ?? ""} filters={LEAD_FILTERS} /></div>
-          <DataTable caption="Leads" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "leads" })} empty={<Empty title="No leads yet.">Add one below: it goes at once to the eligible partner with the fewest open leads.</Empty>} />
+          <DataTable caption="Leads" columns={columns} rows={rows} csv={withQuery(c, { format: "csv", table: "leads", cursor: null })} empty={<Empty title="No leads yet.">Add one below: it goes at once to the eligible partner with the fewest open leads.</Empty>} />
           <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
         </section>
         <div class="grid">
@@ -95,7 +101,7 @@ export function leadRoutes() {
         </div>
         <section class="panel">
           <h2>Partner profiles</h2>
-          <DataTable caption="Partner lead profiles" columns={profileCols} rows={profileRows} empty={<Empty title="No partners yet.">Add partners first.</Empty>} />
+          <DataTable caption="Partner lead profiles" columns={profileCols} rows={profileRows} csv={withQuery(c, { format: "csv", table: "profiles", cursor: null })} empty={<Empty title="No partners yet.">Add partners first.</Empty>} />
           <p class="small muted">Countries (two letters) and verticals separated by spaces; empty means any. Capacity 0: no leads.</p>
         </section>
       </Layout>,
@@ -127,7 +133,8 @@ export function leadRoutes() {
     const checked = checkSettingsChange({ leadSlaHours: Number(b["leadSlaHours"]), dealProtectionDays: Number(b["dealProtectionDays"]) }, ctx.program.currency);
     if (!checked.ok) setFlash(c, "app", "err", `${checked.field} ${checked.message}`);
     else {
-      await updateProgram(ctx.db, c.var.session.vendorId, ctx.program.id, checked.value);
+      // the API's use-case (PATCH /api/v1/programs/{id}): the change is in the audit log
+      await changeProgramSettings(ctx.db, ctx.program, checked.value, ctx.actor, ctx.now);
       setFlash(c, "app", "ok", "Routing settings saved.");
     }
     return c.redirect(`${ctx.base}/leads`, 303);

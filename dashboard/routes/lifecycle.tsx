@@ -5,9 +5,10 @@ import { Facts, Pager, StatusFilter } from "../pages/manager";
 import { acceptancesOf, listAgreements } from "../../src/db/queries/agreements";
 import { applicationCounts, applicationsByIds, listApplications, type ApplicationRow } from "../../src/db/queries/applications";
 import { monthlyPartners } from "../../src/db/queries/journey";
-import { updateProgram } from "../../src/db/queries/programs";
+import { isUniqueViolationOf } from "../../src/db/errors";
 import { APPLICATION_STATUSES, type ApplicationSettings, type ApplicationStatus } from "../../src/db/schema";
-import { checkApplicationSettings } from "../../src/domain/applications";
+import { checkApplicationSettings, HANDLE_PATTERN } from "../../src/domain/applications";
+import { changeProgramSettings } from "../../src/services/management/programs";
 import { monthStart } from "../../src/domain/stages";
 import { publishAgreement } from "../../src/services/lifecycle/agreements";
 import { approveApplication, rejectApplication } from "../../src/services/lifecycle/applications";
@@ -153,6 +154,11 @@ export function lifecycleRoutes() {
             <Csrf token={c.var.csrf} />
             <label class="check"><input type="checkbox" name="enabled" value="1" checked={program.applications.enabled} /> Accept applications</label>
             <div class="field">
+              <label for="handle">Address of the form: {c.var.deps.publicUrl}/apply/…</label>
+              <input id="handle" name="handle" required pattern="[a-z0-9\-]{3,40}" maxlength={40} value={program.handle} aria-describedby="handle-h" />
+              <span class="hint" id="handle-h">3–40 of a–z, 0–9 and -. Changing it stops the old link.</span>
+            </div>
+            <div class="field">
               <label for="questions">Questions, one a line: <code>id | label | required</code></label>
               <textarea id="questions" name="questions" rows={4}>{questionLines(program.applications)}</textarea>
             </div>
@@ -170,11 +176,21 @@ export function lifecycleRoutes() {
   app.post("/app/p/:pid/application-form", async (c) => {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
-    const parsed = parseSettings(await c.req.parseBody());
+    const body = await c.req.parseBody();
+    const parsed = parseSettings(body);
     const back = `${ctx.base}/application-form`;
     if (!parsed.ok) return (setFlash(c, "app", "err", parsed.message), c.redirect(back, 303));
-    await updateProgram(ctx.db, c.var.session.vendorId, ctx.program.id, { applications: parsed.value });
-    setFlash(c, "app", "ok", "The application form was saved.");
+    // older forms without the field keep the handle
+    const handle = body["handle"] === undefined ? ctx.program.handle : String(body["handle"]).trim().toLowerCase();
+    if (!HANDLE_PATTERN.test(handle)) return (setFlash(c, "app", "err", `Nothing was saved: the address "${handle}" must be 3–40 characters of a–z, 0–9 and -.`), c.redirect(back, 303));
+    // the same use-case as PATCH /api/v1/programs/{id}: audited, and the handle unique across the server
+    try {
+      await changeProgramSettings(ctx.db, ctx.program, { applications: parsed.value, handle }, ctx.actor, ctx.now);
+    } catch (err) {
+      if (!isUniqueViolationOf(err, "handle")) throw err;
+      return (setFlash(c, "app", "err", `Nothing was saved: the address "${handle}" is taken by another program.`), c.redirect(back, 303));
+    }
+    setFlash(c, "app", "ok", handle === ctx.program.handle ? "The application form was saved." : `The application form was saved; it is now at ${c.var.deps.publicUrl}/apply/${handle}.`);
     return c.redirect(back, 303);
   });
 

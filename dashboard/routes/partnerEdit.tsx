@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { Csrf, Layout } from "../ui";
 import { Field, FormError, formOf, refusalOf, Select, ShownOnce, text, type Refusal } from "../forms";
 import { getProgramPartner, type PartnerRow } from "../../src/db/queries/partners";
+import { currentPartnerKeyId } from "../../src/db/queries/keys";
 import { PARTNER_STATUSES, type PartnerStatus } from "../../src/db/schema";
 import { rotatePartnerKeyOf } from "../../src/services/management/keys";
 import { changePartner } from "../../src/services/management/partners";
@@ -29,8 +30,9 @@ export function partnerEditRoutes() {
 
   const partnerOf = (c: C, ctx: Ctx) => getProgramPartner(ctx.db, ctx.program.id, c.req.param("ptn") ?? "");
 
-  const editPage = (c: C, ctx: Ctx, partner: PartnerRow, values: Record<string, string>, refusal: Refusal | null, newKey: string | null = null) => {
+  const editPage = async (c: C, ctx: Ctx, partner: PartnerRow, values: Record<string, string>, refusal: Refusal | null, newKey: string | null = null) => {
     const self = `${ctx.base}/partners/${partner.id}`;
+    const keyId = await currentPartnerKeyId(ctx.db, partner.id);
     return c.html(
       <Layout {...ctx.frame("partners", `Edit ${partner.name}`)}>
         <div class="head"><div><p class="small muted"><a href={`${ctx.base}/partners`}>Partners</a> / <a href={self}>{partner.name}</a> /</p><h1>Edit {partner.name}</h1></div></div>
@@ -56,6 +58,7 @@ export function partnerEditRoutes() {
           <p class="small muted">A new key replaces the old one at once (for example when it leaked). The partner stays signed in to the portal.</p>
           <form method="post" action={`${self}/rotate-key`} class="row" data-confirm={`Give ${partner.name} a new key? The old one stops at once.`}>
             <Csrf token={c.var.csrf} />
+            <input type="hidden" name="replaces" value={keyId ?? ""} />
             <button class="secondary">Rotate {partner.name}'s key</button>
           </form>
         </section>
@@ -92,6 +95,12 @@ export function partnerEditRoutes() {
     const ctx = await programPage(c);
     const partner = ctx && (await partnerOf(c, ctx));
     if (!ctx || !partner) return notFoundPage(c, "app");
+    // the new key is this answer (not a redirect): a reload sends the form again, and must not
+    // replace the key just shown, so the form names the key it replaces
+    const replaces = text(await formOf(c), "replaces");
+    if (replaces && replaces !== (await currentPartnerKeyId(ctx.db, partner.id))) {
+      return editPage(c, ctx, partner, current(partner), { text: `Nothing was changed: ${partner.name}'s key was already replaced (the form was sent twice, e.g. by reloading the page). The key shown then is the current one.`, status: 409 });
+    }
     const key = await rotatePartnerKeyOf(ctx.db, ctx.program, partner, ctx.now, ctx.actor);
     return editPage(c, ctx, partner, current(partner), null, key);
   });

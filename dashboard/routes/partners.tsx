@@ -117,7 +117,7 @@ export function partnerRoutes() {
         {signInUrl ? (
           <div class="panel" role="status">
             <h2>One-time sign-in link for {partner.name}</h2>
-            <p class="small">It is on its way to {partner.email} by e-mail (see the <a href="/app/outbox">outbox</a>), or copy it yourself. It works once, for 72 hours.</p>
+            <p class="small">It is on its way to {partner.email} by e-mail (see the <a href={`${base}/outbox`}>outbox</a>), or copy it yourself. It works once, for 72 hours.</p>
             <div class="copy"><input id="signin-url" value={signInUrl} readonly aria-label="Sign-in link" /><button type="button" class="small secondary" data-copy="signin-url">Copy</button></div>
           </div>
         ) : null}

@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import { Layout, Badge, Csrf, type Column } from "../ui";
 import { DataTable, Empty, Facts, payoutColumns, type PayoutLine } from "../pages/manager";
-import { programPayoutPage, programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
+import { commissionStatusCounts, programPayoutPage, programPayouts, unpaidApproved } from "../../src/db/queries/dashboard";
 import { eachPage } from "../../src/db/queries/pagination";
 import { getProgramPartner } from "../../src/db/queries/partners";
 import { batchPayouts, getBatch, getPayout, payoutLines } from "../../src/db/queries/payouts";
 import { createPayouts, payPayout } from "../../src/services/management/payouts";
 import { formatMoney } from "../../src/domain/money";
 import { payBatch } from "../../src/services/management/payouts";
+import { settleProgram } from "../../src/services/prm/settle";
 import type { Fmt } from "../format";
 import { csvNumber, csvResponse, toCsv } from "../../src/http/csv";
 import { mapPages, notFoundPage, pagedTableCsv, tableCsv, wantsCsv, withQuery } from "./common";
@@ -47,7 +48,8 @@ export function payoutRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const { db, program, base, fmt } = ctx;
-    const [list, due, dir] = await Promise.all([programPayouts(db, program.id), unpaidApproved(db, program.id), partnerDirectory(db, program.id)]);
+    const [list, due, dir, counts] = await Promise.all([programPayouts(db, program.id), unpaidApproved(db, program.id), partnerDirectory(db, program.id), commissionStatusCounts(db, program.id)]);
+    const pending = counts["pending"] ?? 0;
     const rows: PayoutLine[] = list.map(payoutLine);
     const columns = payoutColumns(fmt, base, c.var.csrf);
     // the export is every payout of the program, not the 200 on screen
@@ -74,6 +76,14 @@ export function payoutRoutes() {
           ) : (
             <p class="muted">No partner has approved commissions at or above the {fmt.m(program.minPayout)} minimum yet. Commissions are approved by settle once their {program.holdDays}-day refund window has passed.</p>
           )}
+          {pending ? (
+            // the scheduled settle does this on its own; here a manager need not wait for it
+            <form method="post" action={`${base}/payouts/settle`} class="row">
+              <Csrf token={c.var.csrf} />
+              <span class="small">{fmt.count(pending, "commission")} {pending === 1 ? "waits" : "wait"} for the {program.holdDays}-day refund window; settle approves those whose window has passed.</span>
+              <button class="secondary small">Settle now</button>
+            </form>
+          ) : null}
           {below.length ? (
             <p class="small muted" id="below-minimum">
               {below.length === 1 ? "1 more partner stays" : `${fmt.n(below.length)} more partners stay`} below the {fmt.m(program.minPayout)} minimum and {below.length === 1 ? "carries" : "carry"} over: {below.slice(0, 8).map((d) => `${dir.names.get(d.partnerId) ?? "?"} ${fmt.m(d.amount)}`).join(" · ")}{below.length > 8 ? ` and ${below.length - 8} more` : ""}
@@ -95,6 +105,15 @@ export function payoutRoutes() {
     const batch = await createPayouts(ctx.db, ctx.program, ctx.now, ctx.actor);
     const total = batch.payouts.reduce((s, p) => s + p.amount, 0n);
     setFlash(c, "app", batch.payouts.length ? "ok" : "err", batch.payouts.length ? `Created ${ctx.fmt.count(batch.payouts.length, "payout")} of ${ctx.fmt.m(total)} in total (batch ${batch.batchId}).` : "Nothing was due: no payout created.");
+    return c.redirect(`${ctx.base}/payouts`, 303);
+  });
+
+  // the same run as POST /api/v1/programs/{id}/settle and the scheduled job, for this program now
+  app.post("/app/p/:pid/payouts/settle", async (c) => {
+    const ctx = await programPage(c);
+    if (!ctx) return notFoundPage(c, "app");
+    const r = await settleProgram(ctx.db, ctx.program.id, ctx.now);
+    setFlash(c, "app", "ok", r.approved ? `Settled: ${ctx.fmt.count(r.approved, "commission")} approved for payout.` : "Settled: no commission's refund window has passed yet.");
     return c.redirect(`${ctx.base}/payouts`, 303);
   });
 

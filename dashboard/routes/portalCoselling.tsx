@@ -10,7 +10,8 @@ import { accountKey } from "../../src/domain/accountKey";
 import { decideRegistration } from "../../src/domain/deals";
 import { registerDeal } from "../../src/services/deals/register";
 import { acceptLead, convertLead, declineLead } from "../../src/services/leads/actions";
-import { fmtFor, notFoundPage, pageHeaders, withQuery } from "./common";
+import { eachPage } from "../../src/db/queries/pagination";
+import { fmtFor, notFoundPage, pagedTableCsv, pageHeaders, wantsCsv, withQuery } from "./common";
 import { setFlash, takeFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
@@ -58,6 +59,8 @@ export function portalCosellingRoutes() {
     const q = (k: string) => c.req.query(k) ?? "";
     const notice = q("check") ? await protectionNotice(ctx, q("domain"), q("contactEmail")) : null;
     const columns: Column<DealLine>[] = [...dealColumns(fmt, { partner: false }), { label: "Note", value: (d) => d.reason ?? (d.conflictKind ? "conflict: the manager decides" : null) }];
+    // the export is every deal of the partner, not the page on screen
+    if (wantsCsv(c, "deals")) return pagedTableCsv(columns, eachPage((p) => listPartnerDeals(ctx.db, ctx.partner.id, {}, p)), "my-deals.csv");
     return c.html(
       <Layout {...ctx.frame("deals", "My deals")}>
         <h1>My deals</h1>
@@ -79,7 +82,7 @@ export function portalCosellingRoutes() {
           </form>
         </section>
         <section class="panel">
-          <DataTable caption="My deals" columns={columns} rows={page.data} empty={<Empty title="No deals yet.">Register the deals you bring: an approved deal protects the account for {ctx.program.dealProtectionDays} days.</Empty>} />
+          <DataTable caption="My deals" columns={columns} rows={page.data} csv={withQuery(c, { format: "csv", table: "deals", cursor: null })} empty={<Empty title="No deals yet.">Register the deals you bring: an approved deal protects the account for {ctx.program.dealProtectionDays} days.</Empty>} />
           <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
         </section>
       </Layout>,
@@ -130,11 +133,12 @@ export function portalCosellingRoutes() {
         </div>
       ) },
     ];
+    if (wantsCsv(c, "leads")) return pagedTableCsv(columns, eachPage((p) => listPartnerLeads(ctx.db, ctx.partner.id, {}, p)), "my-leads.csv");
     return c.html(
       <Layout {...ctx.frame("leads", "My leads")}>
         <h1>My leads</h1>
         <section class="panel">
-          <DataTable caption="My leads" columns={columns} rows={page.data} empty={<Empty title="No leads for you right now.">Leads the vendor sends you show up here, with the time you have to answer ({ctx.program.leadSlaHours} hours).</Empty>} />
+          <DataTable caption="My leads" columns={columns} rows={page.data} csv={withQuery(c, { format: "csv", table: "leads", cursor: null })} empty={<Empty title="No leads for you right now.">Leads the vendor sends you show up here, with the time you have to answer ({ctx.program.leadSlaHours} hours).</Empty>} />
           <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
         </section>
       </Layout>,

@@ -13,6 +13,27 @@ import { setFlash, type DashEnv } from "./session";
 
 const policyOf = (c: Context<DashEnv>) => c.var.deps.webhookTargets ?? { allowPrivate: false };
 
+/** The events a form ticked: known names only; none, or "every event", is every event. */
+function eventsOf(b: Record<string, unknown>): string[] {
+  const raw = b["events"];
+  const events = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String).filter((e) => e === "*" || (WEBHOOK_EVENTS as readonly string[]).includes(e));
+  return events.includes("*") || events.length === 0 ? ["*"] : events;
+}
+
+/** The URL and event checkboxes of an endpoint form (a new endpoint's, or a change of one). */
+function EndpointFields({ prefix, url, events }: { prefix: string; url: string; events: string[] }) {
+  const every = events.includes("*");
+  return (
+    <>
+      <div class="field"><label for={`${prefix}-url`}>URL (https)</label><input id={`${prefix}-url`} name="url" type="url" required placeholder="https://hooks.example.com/afflux" value={url} /></div>
+      <fieldset class="field"><legend>Events</legend>
+        <label><input type="checkbox" name="events" value="*" checked={every} /> every event</label>
+        {WEBHOOK_EVENTS.map((e) => <label><input type="checkbox" name="events" value={e} checked={!every && events.includes(e)} /> <code>{e}</code></label>)}
+      </fieldset>
+    </>
+  );
+}
+
 /**
  * Webhooks (`/app/p/:pid/webhooks`): the vendor's endpoints (every program's, or this one's),
  * a new endpoint's secret shown once, each endpoint's delivery log with the answers' first
@@ -48,11 +69,7 @@ export function webhookRoutes() {
           <h2>Add an endpoint</h2>
           <form method="post" action={`${base}/webhooks`} class="form">
             <Csrf token={c.var.csrf} />
-            <div class="field"><label for="w-url">URL (https)</label><input id="w-url" name="url" type="url" required placeholder="https://hooks.example.com/afflux" /></div>
-            <fieldset class="field"><legend>Events</legend>
-              <label><input type="checkbox" name="events" value="*" checked /> every event</label>
-              {WEBHOOK_EVENTS.map((e) => <label><input type="checkbox" name="events" value={e} /> <code>{e}</code></label>)}
-            </fieldset>
+            <EndpointFields prefix="w" url="" events={["*"]} />
             <div class="field"><label><input type="checkbox" name="thisProgram" value="1" /> only {program.name}</label></div>
             <button>Add endpoint</button>
           </form>
@@ -67,10 +84,8 @@ export function webhookRoutes() {
     const ctx = await programPage(c);
     if (!ctx) return notFoundPage(c, "app");
     const b = await c.req.parseBody({ all: true });
-    const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
-    const events = list(b["events"]).filter((e) => e === "*" || (WEBHOOK_EVENTS as readonly string[]).includes(e));
     const created = await createEndpoint(ctx.db, c.var.deps.secret, ctx.program.vendorId, {
-      url: String(b["url"] ?? "").trim(), events: events.includes("*") || events.length === 0 ? ["*"] : events,
+      url: String(b["url"] ?? "").trim(), events: eventsOf(b),
       programId: b["thisProgram"] ? ctx.program.id : undefined,
     }, policyOf(c), ctx.now, ctx.actor);
     if (created.kind !== "ok") {
@@ -111,8 +126,16 @@ export function webhookRoutes() {
         <section class="panel row">
           <form method="post" action={`${self}/test`}><Csrf token={c.var.csrf} /><button>Send test event</button></form>
           <form method="post" action={`${self}/enabled`}><Csrf token={c.var.csrf} /><input type="hidden" name="enabled" value={endpoint.enabled ? "0" : "1"} /><button class="secondary">{endpoint.enabled ? "Disable" : "Enable"}</button></form>
-          <form method="post" action={`${self}/rotate`}><Csrf token={c.var.csrf} /><button class="secondary">Rotate secret</button></form>
+          <form method="post" action={`${self}/rotate`}><Csrf token={c.var.csrf} /><input type="hidden" name="since" value={String(endpoint.updatedAt)} /><button class="secondary">Rotate secret</button></form>
           <form method="post" action={`${self}/delete`}><Csrf token={c.var.csrf} /><button class="secondary">Delete</button></form>
+        </section>
+        <section class="panel">
+          <h2>Change the endpoint</h2>
+          <form method="post" action={`${self}/edit`} class="form">
+            <Csrf token={c.var.csrf} />
+            <EndpointFields prefix="we" url={endpoint.url} events={endpoint.events} />
+            <button class="secondary">Save endpoint</button>
+          </form>
         </section>
         <section class="panel">
           <DataTable caption="Deliveries" columns={[...columns, retryColumn]} rows={page.data} csv={withQuery(c, { format: "csv", table: "deliveries", cursor: null })}
@@ -144,8 +167,24 @@ export function webhookRoutes() {
     await changeEndpoint(c.var.deps.db, e, { enabled: on }, policyOf(c), now, actor);
     return on ? "Enabled: new events go out again." : "Disabled: nothing is sent until you enable it.";
   });
+  // the same change as PATCH /api/v1/webhooks/{id}: a new URL passes the same target checks
+  onEndpoint("edit", async (c, e, now, actor) => {
+    const b = await c.req.parseBody({ all: true });
+    const changed = await changeEndpoint(c.var.deps.db, e, { url: String(b["url"] ?? "").trim(), events: eventsOf(b) }, policyOf(c), now, actor);
+    if (changed.kind === "ok") return `Endpoint saved: ${changed.value.url}, ${changed.value.events.includes("*") ? "every event" : changed.value.events.join(", ")}.`;
+    setFlash(c, "app", "err", `Nothing was saved: ${"message" in changed ? changed.message : "the endpoint was removed meanwhile"}.`);
+    return c.redirect(`/app/p/${c.req.param("pid")}/webhooks/${e.id}`, 303);
+  });
   onEndpoint("delete", async (c, e, now, actor) => (await removeEndpoint(c.var.deps.db, e, now, actor), "Endpoint deleted."));
   onEndpoint("rotate", async (c, e, now, actor) => {
+    // the new secret is this answer (a page): a reload sends the form again, and a second rotation
+    // would leave the secret just shown as the "previous" one, dead in 24 hours. The form names
+    // the endpoint's version it saw; once the endpoint changed, a second send changes nothing.
+    const since = String((await c.req.parseBody())["since"] ?? "");
+    if (since && since !== String(e.updatedAt)) {
+      setFlash(c, "app", "err", "Nothing was changed: the endpoint changed since this page was shown (was the form sent twice, e.g. by reloading?). The secret shown then is the current one.");
+      return c.redirect(`/app/p/${c.req.param("pid")}/webhooks/${e.id}`, 303);
+    }
     const rotated = await rotateEndpointSecret(c.var.deps.db, c.var.deps.secret, e, now, actor);
     return rotated.kind === "ok" ? endpointPage(c, rotated.value) : "The endpoint was removed meanwhile.";
   });

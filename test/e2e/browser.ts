@@ -14,8 +14,9 @@ export function chromiumPath(): string {
   }
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+/** `args`: extra Chromium switches, e.g. `--host-resolver-rules` to reach a test shop under its real domain. */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", ...args] });
 }
 
 export async function freePort(): Promise<number> {

@@ -38,14 +38,40 @@ async function mainPages(page: Page): Promise<string[]> {
   const rule = await page.locator(`a[href^="${p}/rules/"]`).first().getAttribute("href");
   await page.goto(`${server.base}${p}/tiers`);
   const tier = await page.locator(`a[href^="${p}/tiers/"]`).first().getAttribute("href");
-  expect([partner, conversion, payout, link, rule, tier]).not.toContain(null);
+  await page.goto(`${server.base}${p}/webhooks`);
+  const webhook = await page.locator(`a[href^="${p}/webhooks/"]`).first().getAttribute("href");
+  await page.goto(`${server.base}${p}/application-form`);
+  applyPage = new URL((await page.locator('a[href*="/apply/"]').first().getAttribute("href"))!).pathname;
+  expect([partner, conversion, payout, link, rule, tier, webhook]).not.toContain(null);
   return [
-    p, `${p}/partners`, `${p}/partners?q=a`, partner!, `${partner}/edit`, `${p}/links`, `${p}/links?q=a`, link!, `${link}/clicks`, `${p}/commissions`, `${p}/commissions?status=hold`,
-    `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/settings`, `${p}/rules`, rule!, `${p}/tiers`, tier!, `${p}/keys`, "/app/programs/new", `${p}/integrations`, `${p}/audit`, `${p}/outbox`, `${p}/webhooks`, `${p}/announcements`,
+    p, `${p}/journey`, `${p}/partners`, `${p}/partners?q=a`, partner!, `${partner}/edit`, `${p}/applications`, `${p}/application-form`, `${p}/agreement`,
+    `${p}/links`, `${p}/links?q=a`, link!, `${link}/clicks`, `${p}/commissions`, `${p}/commissions?status=hold`,
+    `${p}/conversions`, conversion!, `${p}/payouts`, payout!, `${p}/outbox`, `${p}/integrations`, `${p}/rules`, rule!, `${p}/tiers`, tier!, `${p}/keys`,
+    `${p}/deals`, `${p}/leads`, `${p}/settings`, `${p}/audit`, `${p}/webhooks`, webhook!, `${p}/announcements`, "/app/programs/new",
   ];
 }
 
-const PORTAL_PAGES = ["/portal", "/portal/links", "/portal/earnings", "/portal/key", "/portal/postbacks", "/portal/announcements"];
+/** The portal's pages; a link's own page is found from the list. */
+async function portalPages(page: Page): Promise<string[]> {
+  await page.goto(`${server.base}/portal/links`);
+  const link = await page.locator('a[href^="/portal/links/lnk_"]').first().getAttribute("href");
+  expect(link).not.toBeNull();
+  return ["/portal", "/portal/links", link!, "/portal/earnings", "/portal/deals", "/portal/leads", "/portal/key", "/portal/postbacks", "/portal/announcements"];
+}
+let PORTAL_PAGES: string[] = [];
+/** The program's public application form (no sign-in), found on its settings page. */
+let applyPage = "";
+
+/** A deal the partner registered, a lead the manager offered and a webhook endpoint, so their pages have rows. */
+async function seedCoselling() {
+  const call = async (path: string, key: string, json: unknown) => {
+    const res = await fetch(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(json) });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  };
+  await call("/api/v1/me/deals", partnerKey, { company: "Northwind Traders", contactName: "Nina North", contactEmail: "nina@northwind.example", value: "1200.00", domain: "northwind.example" });
+  await call(`/api/v1/programs/${programId}/leads`, vendorKey, { company: "Contoso Outdoor", contactEmail: "buyer@contoso.example", country: "DE", value: "800.00" });
+  await call("/api/v1/webhooks", vendorKey, { url: "http://127.0.0.1:9/afflux", events: ["*"], programId });
+}
 
 describe("dashboard quality on the demo data", () => {
   let managerPages: string[] = [];
@@ -53,13 +79,16 @@ describe("dashboard quality on the demo data", () => {
   beforeAll(async () => {
     mkdirSync("test-artifacts", { recursive: true });
     browser = await launchBrowser();
-    server = await startServer({}, { demo: true });
+    // private webhook targets: the seeded endpoint is a closed local port, so its page lists failed deliveries
+    server = await startServer({ AFFLUX_WEBHOOK_ALLOW_PRIVATE: "1" }, { demo: true });
     vendorKey = /vendor admin key[^:]*:\s*(\S+)/.exec(server.demoOutput)?.[1] ?? "";
     partnerKey = /^partner .*key: (afx_pk_\S+)/m.exec(server.demoOutput)?.[1] ?? "";
     programId = /^program (\S+)/m.exec(server.demoOutput)?.[1] ?? "";
     expect(vendorKey && partnerKey && programId, server.demoOutput).toBeTruthy();
+    await seedCoselling();
     const context = await browser.newContext();
     managerPages = await mainPages(await signIn(context, "app", vendorKey));
+    PORTAL_PAGES = await portalPages(await signIn(context, "portal", partnerKey));
     await context.close();
   }, 120_000);
 
@@ -78,15 +107,18 @@ describe("dashboard quality on the demo data", () => {
         for (const path of [...pages, `/${area}/nowhere`]) {
           await page.goto(`${server.base}${path}`);
           const audit = await auditPage(page);
-          await page.screenshot({ path: `test-artifacts/demo-${colorScheme}${path.replace(/\/prg_[A-Za-z0-9]+/, "").replace(/\/(ptn|cnv|pay|lnk|rule|tier)_[A-Za-z0-9]+/, "/detail").replace(/[^A-Za-z0-9]+/g, "-")}.png`, fullPage: true });
+          await page.screenshot({ path: `test-artifacts/demo-${colorScheme}${path.replace(/\/prg_[A-Za-z0-9]+/, "").replace(/\/(ptn|cnv|pay|lnk|rule|tier|whk|wh)_[A-Za-z0-9]+/, "/detail").replace(/[^A-Za-z0-9]+/g, "-")}.png`, fullPage: true });
           checked += audit.checked;
           problems.push(...audit.contrast.map((p) => `${path}: ${p}`), ...audit.fieldBorders.map((p) => `${path}: border ${p}`), ...audit.unlabeled.map((p) => `${path}: no label ${p}`));
         }
       }
+      // the pages before signing in: both sign-in forms and the public application form
       const signin = await (await browser.newContext({ colorScheme })).newPage();
-      await signin.goto(`${server.base}/app`);
-      const audit = await auditPage(signin);
-      problems.push(...audit.contrast, ...audit.unlabeled);
+      for (const path of ["/app", "/portal", applyPage]) {
+        await signin.goto(`${server.base}${path}`);
+        const audit = await auditPage(signin);
+        problems.push(...audit.contrast.map((p) => `${path}: ${p}`), ...audit.fieldBorders.map((p) => `${path}: border ${p}`), ...audit.unlabeled.map((p) => `${path}: no label ${p}`));
+      }
       await signin.context().close();
       await context.close();
       expect(problems).toEqual([]);

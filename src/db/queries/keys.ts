@@ -80,6 +80,17 @@ export async function rotatePartnerKey(db: Db, partner: { id: string; programId:
   return fresh.key;
 }
 
+/** The partner's usable key (the one a rotation replaces), by row id; null when it has none. */
+export async function currentPartnerKeyId(db: Db, partnerId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.partnerId, partnerId), eq(apiKeys.kind, "partner"), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(1);
+  return row?.id ?? null;
+}
+
 export type VendorKeyRow = { id: string; name: string | null; prefix: string; createdAt: number };
 
 /** The vendor's usable admin keys, newest first (never the secret; only its hash is stored anyway). */
