@@ -56,6 +56,8 @@ async function resetToSeed(client: Client): Promise<void> {
     `UPDATE partners SET tier_id = (SELECT t.from_tier_id FROM tier_changes t WHERE t.partner_id = partners.id ORDER BY t.created_at, t.rowid LIMIT 1)
        WHERE id IN (SELECT partner_id FROM tier_changes)`,
     `DELETE FROM tier_changes`,
+    // the outbox rows of earlier settles' approvals (the seed writes none)
+    `DELETE FROM events WHERE type = 'commission.updated' AND actor_kind = 'system'`,
   ], 'write');
   await client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
 }

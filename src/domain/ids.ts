@@ -19,7 +19,12 @@ export function newId(prefix: IdPrefix): string {
  * index instead of a random one (the outbox takes two rows per conversion, thousands a second).
  */
 export function newTimeOrderedId(prefix: IdPrefix, now: number): string {
-  return `${prefix}_${Math.max(0, Math.floor(now)).toString(36).padStart(9, "0")}${idBody().slice(0, 10)}`;
+  return `${timeOrderedIdPrefix(prefix, now)}${idBody().slice(0, 10)}`;
+}
+
+/** The part of a time-ordered id before its 10 random characters (SQL that makes ids in bulk adds them). */
+export function timeOrderedIdPrefix(prefix: IdPrefix, now: number): string {
+  return `${prefix}_${Math.max(0, Math.floor(now)).toString(36).padStart(9, "0")}`;
 }
 
 export const KEY_PREFIXES = {

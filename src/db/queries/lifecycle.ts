@@ -1,9 +1,9 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { clientOf, type Db } from "../client";
 import { commissions, conversions, programs } from "../schema";
 import { ACTION_FROM, ACTION_TO, type ManagerAction } from "../../domain/lifecycle";
 import { contribution, delta } from "../../domain/reporting";
-import { newToken } from "../../domain/ids";
+import { newToken, timeOrderedIdPrefix } from "../../domain/ids";
 import { customerUpsert, vouchedFor } from "./conversions";
 import { statKeysOf, statsDelta } from "./stats";
 import { eventInsert, type EventInput } from "./events";
@@ -65,24 +65,38 @@ export async function applyAction(
   return changed.filter((r) => r.token === tokens.get(r.id)).map((r) => r.id);
 }
 
+/** commissions approved per transaction by settle (one write lock held briefly, many times) */
+const APPROVE_CHUNK = 5000;
+
 /**
- * Settle, step 1: pending commissions whose hold has passed become approved (set-based). With
- * `event`, each approval also writes its outbox row (`commission.updated`) in the batch of the
- * update, only for a commission this run approved.
+ * Settle, step 1: pending commissions whose hold has passed become approved, set-based, a chunk
+ * per transaction. With `vendorId`, each approval also writes its outbox row
+ * (`commission.updated`, status pending → approved) in the transaction of the update, bare: the
+ * webhook fan-out fills in the commission as the API shows it (src/db/queries/webhooks.ts), as it
+ * does for new conversions; building a million objects here cost minutes (bench prm). The event
+ * insert runs first and both statements take the same guard (still pending, still due), so in
+ * one transaction they cover the same commissions; a concurrent settle finds them approved.
  */
-export async function approveDue(db: Db, programId: string, now: number, event?: (approved: CommissionRow) => EventInput): Promise<number> {
+export async function approveDue(db: Db, programId: string, now: number, vendorId?: string): Promise<number> {
   const due = and(eq(commissions.programId, programId), eq(commissions.status, "pending"), lte(commissions.availableAt, now));
-  if (!event) return (await db.update(commissions).set({ status: "approved", updatedAt: now }).where(due)).rowsAffected;
-  const rows = await db.select().from(commissions).where(due);
+  if (vendorId === undefined) return (await db.update(commissions).set({ status: "approved", updatedAt: now }).where(due)).rowsAffected;
+  const client = clientOf(db);
+  const guard = "status = 'pending' AND available_at <= ? AND id IN (SELECT value FROM json_each(?))";
   let approved = 0;
-  for (let i = 0; i < rows.length; i += 200) {
-    const chunk = rows.slice(i, i + 200);
-    const [result] = await db.batch([
-      db.update(commissions).set({ status: "approved", updatedAt: now }).where(and(due, inArray(commissions.id, chunk.map((c) => c.id)))),
-      ...chunk.map((c) => eventInsert(db, event({ ...c, status: "approved", updatedAt: now }), now,
-        sql`EXISTS (SELECT 1 FROM commissions WHERE id = ${c.id} AND status = 'approved' AND updated_at = ${now})`)),
-    ]);
-    approved += result.rowsAffected;
+  for (;;) {
+    const ids = (await db.select({ id: commissions.id }).from(commissions).where(due).limit(APPROVE_CHUNK)).map((r) => r.id);
+    if (ids.length === 0) return approved;
+    const list = JSON.stringify(ids);
+    const [, updated] = await client.batch([
+      {
+        sql: `INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, object_type, object_id, changes, data, created_at)
+          SELECT ? || lower(hex(randomblob(8))), ?, program_id, 'commission.updated', NULL, 'system', 'commission', id, ?, NULL, ?
+          FROM commissions WHERE ${guard}`,
+        args: [timeOrderedIdPrefix("evt", now), vendorId, JSON.stringify({ status: ["pending", "approved"] }), now, now, list],
+      },
+      { sql: `UPDATE commissions SET status = 'approved', updated_at = ? WHERE ${guard}`, args: [now, now, list] },
+    ], "write");
+    approved += updated!.rowsAffected;
+    if (ids.length < APPROVE_CHUNK) return approved;
   }
-  return approved;
 }

@@ -16,7 +16,6 @@ export interface SettleResult {
   /** offered leads whose time to answer passed, moved on */
   timedOutLeads: number;
 }
-import { commissionJson } from "../../http/api/present";
 
 /**
  * Settle a program at `now`: approve pending commissions whose hold has passed, move every
@@ -26,10 +25,7 @@ import { commissionJson } from "../../http/api/present";
  */
 export async function settleProgram(db: Db, programId: string, now: number): Promise<SettleResult> {
   const vendorId = (await getProgram(db, programId))?.vendorId ?? "";
-  const approved = await approveDue(db, programId, now, (c) => ({
-    vendorId, programId, type: "commission.updated", action: null, actor: { kind: "system" },
-    object: { type: "commission", id: c.id }, changes: { status: ["pending", "approved"] }, data: commissionJson(c),
-  }));
+  const approved = await approveDue(db, programId, now, vendorId);
   const tiers = await listTiers(db, programId);
   const metrics = await partnerMetrics(db, programId, tiers.filter((t) => t.rank > 0).map((t) => t.windowDays), now);
   const empty: PartnerMetrics = { byWindow: new Map() };
