@@ -29,22 +29,13 @@ export async function partnerJourney(db: Db, programId: string, now: number, opt
   const to = opts.period?.to ?? 0;
   const prev = from - (to - from);
   const only = opts.ids ? sql`AND p.id IN (${sql.join(opts.ids.map((id) => sql`${id}`), sql`, `)})` : sql``;
-  const onlyConv = opts.ids ? sql`AND partner_id IN (${sql.join(opts.ids.map((id) => sql`${id}`), sql`, `)})` : sql``;
+  // per partner, seeks in conversions_partner_occurred_idx (attributed conversions by time)
+  const any = (a: number, b: number) => sql`EXISTS (SELECT 1 FROM conversions c WHERE c.partner_id = p.id AND c.status = 'attributed' AND c.occurred_at >= ${a} AND c.occurred_at < ${b})`;
   const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT p.id AS id, p.created_at AS createdAt, t.rank AS rank, s.first AS first, s.firstBefore AS firstBefore,
-      s.inPeriod AS inPeriod, s.inPrevious AS inPrevious, s.a0 AS a0, s.a1 AS a1, s.a2 AS a2
+    SELECT p.id AS id, p.created_at AS createdAt, t.rank AS rank,
+      (SELECT min(c.occurred_at) FROM conversions c WHERE c.partner_id = p.id AND c.status = 'attributed') AS first,
+      ${any(from, to)} AS inPeriod, ${any(prev, from)} AS inPrevious, ${any(m0, next)} AS a0, ${any(m1, m0)} AS a1, ${any(m2, m1)} AS a2
     FROM partners p JOIN tiers t ON t.id = p.tier_id
-    LEFT JOIN (
-      SELECT partner_id, min(occurred_at) AS first,
-        min(CASE WHEN occurred_at < ${to} THEN occurred_at END) AS firstBefore,
-        max(occurred_at >= ${from} AND occurred_at < ${to}) AS inPeriod,
-        max(occurred_at >= ${prev} AND occurred_at < ${from}) AS inPrevious,
-        max(occurred_at >= ${m0} AND occurred_at < ${next}) AS a0,
-        max(occurred_at >= ${m1} AND occurred_at < ${m0}) AS a1,
-        max(occurred_at >= ${m2} AND occurred_at < ${m1}) AS a2
-      FROM conversions WHERE program_id = ${programId} AND status = 'attributed' AND partner_id IS NOT NULL ${onlyConv}
-      GROUP BY partner_id
-    ) s ON s.partner_id = p.id
     WHERE p.program_id = ${programId} ${only}`);
   return rows.map((r) => ({
     id: String(r.id),
@@ -52,7 +43,8 @@ export async function partnerJourney(db: Db, programId: string, now: number, opt
     facts: { firstConversionAt: r.first === null ? null : Number(r.first), months: [flag(r.a0), flag(r.a1), flag(r.a2)], aboveEntryTier: Number(r.rank) > 0 },
     inPeriod: flag(r.inPeriod),
     inPrevious: flag(r.inPrevious),
-    firstBefore: r.firstBefore === null ? null : Number(r.firstBefore),
+    // the first conversion is before `to` or there is none before it
+    firstBefore: r.first === null || Number(r.first) >= to ? null : Number(r.first),
   }));
 }
 

@@ -76,6 +76,8 @@ const APPROVE_CHUNK = 5000;
  * does for new conversions; building a million objects here cost minutes (bench prm). The event
  * insert runs first and both statements take the same guard (still pending, still due), so in
  * one transaction they cover the same commissions; a concurrent settle finds them approved.
+ * Event ids are the time and the commission's rowid (a commission is approved once): in order,
+ * so a million of them append to the primary key instead of landing at random (3× faster).
  */
 export async function approveDue(db: Db, programId: string, now: number, vendorId?: string): Promise<number> {
   const due = and(eq(commissions.programId, programId), eq(commissions.status, "pending"), lte(commissions.availableAt, now));
@@ -90,7 +92,7 @@ export async function approveDue(db: Db, programId: string, now: number, vendorI
     const [, updated] = await client.batch([
       {
         sql: `INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, object_type, object_id, changes, data, created_at)
-          SELECT ? || lower(hex(randomblob(8))), ?, program_id, 'commission.updated', NULL, 'system', 'commission', id, ?, NULL, ?
+          SELECT ? || printf('%010d', rowid), ?, program_id, 'commission.updated', NULL, 'system', 'commission', id, ?, NULL, ?
           FROM commissions WHERE ${guard}`,
         args: [timeOrderedIdPrefix("evt", now), vendorId, JSON.stringify({ status: ["pending", "approved"] }), now, now, list],
       },

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { NoCommission } from "../../domain/commission";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./common";
@@ -66,6 +67,9 @@ export const conversions = sqliteTable(
     index("conversions_customer_idx").on(t.programId, t.customerId, t.clickTs),
     // Covering for the tier metrics (settle): a window of conversions is read from the index alone.
     index("conversions_occurred_idx").on(t.programId, t.occurredAt, t.status, t.partnerId, t.amount, t.refunded),
+    // A partner's journey (first conversion, active months, KPIs): a few seeks per partner instead
+    // of a pass over every conversion of the program (2 s on a million, bench prm).
+    index("conversions_partner_occurred_idx").on(t.partnerId, t.occurredAt).where(sql`status = 'attributed'`),
   ],
 );
 

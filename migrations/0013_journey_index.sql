@@ -1,0 +1,1 @@
+CREATE INDEX `conversions_partner_occurred_idx` ON `conversions` (`partner_id`,`occurred_at`) WHERE status = 'attributed';
