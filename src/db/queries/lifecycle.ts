@@ -73,32 +73,36 @@ const APPROVE_CHUNK = 5000;
  * per transaction. With `vendorId`, each approval also writes its outbox row
  * (`commission.updated`, status pending → approved) in the transaction of the update, bare: the
  * webhook fan-out fills in the commission as the API shows it (src/db/queries/webhooks.ts), as it
- * does for new conversions; building a million objects here cost minutes (bench prm). The event
- * insert runs first and both statements take the same guard (still pending, still due), so in
- * one transaction they cover the same commissions; a concurrent settle finds them approved.
- * Event ids are the time and the commission's rowid (a commission is approved once): in order,
- * so a million of them append to the primary key instead of landing at random (3× faster).
+ * does for new conversions; building a million objects here cost minutes (bench prm).
+ * Each chunk is two statements: the events of up to APPROVE_CHUNK due commissions, then the
+ * update of exactly the commissions those events name (the rows the insert just added: SQLite
+ * numbers one statement's rows consecutively, up to `last_insert_rowid()`). A concurrent settle
+ * waits for the write lock and then finds them approved. Event ids are the time and the
+ * commission's rowid (a commission is approved once): in order, so a million of them append to
+ * the primary key instead of landing at random (3× faster).
  */
-export async function approveDue(db: Db, programId: string, now: number, vendorId?: string): Promise<number> {
+export async function approveDue(db: Db, programId: string, now: number, vendorId?: string, chunk = APPROVE_CHUNK): Promise<number> {
   const due = and(eq(commissions.programId, programId), eq(commissions.status, "pending"), lte(commissions.availableAt, now));
   if (vendorId === undefined) return (await db.update(commissions).set({ status: "approved", updatedAt: now }).where(due)).rowsAffected;
   const client = clientOf(db);
-  const guard = "status = 'pending' AND available_at <= ? AND id IN (SELECT value FROM json_each(?))";
   let approved = 0;
   for (;;) {
-    const ids = (await db.select({ id: commissions.id }).from(commissions).where(due).limit(APPROVE_CHUNK)).map((r) => r.id);
-    if (ids.length === 0) return approved;
-    const list = JSON.stringify(ids);
-    const [, updated] = await client.batch([
+    const [inserted, updated] = await client.batch([
       {
         sql: `INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, object_type, object_id, changes, data, created_at)
           SELECT ? || printf('%010d', rowid), ?, program_id, 'commission.updated', NULL, 'system', 'commission', id, ?, NULL, ?
-          FROM commissions WHERE ${guard}`,
-        args: [timeOrderedIdPrefix("evt", now), vendorId, JSON.stringify({ status: ["pending", "approved"] }), now, now, list],
+          FROM commissions WHERE program_id = ? AND status = 'pending' AND available_at <= ? LIMIT ${Math.floor(chunk)}`,
+        args: [timeOrderedIdPrefix("evt", now), vendorId, JSON.stringify({ status: ["pending", "approved"] }), now, programId, now],
       },
-      { sql: `UPDATE commissions SET status = 'approved', updated_at = ? WHERE ${guard}`, args: [now, now, list] },
+      {
+        sql: `UPDATE commissions SET status = 'approved', updated_at = ?
+          WHERE id IN (SELECT object_id FROM events WHERE rowid > last_insert_rowid() - changes() AND rowid <= last_insert_rowid())
+            AND status = 'pending' AND available_at <= ?`,
+        args: [now, now],
+      },
     ], "write");
+    if (inserted!.rowsAffected !== updated!.rowsAffected) throw new Error(`settle: ${inserted!.rowsAffected} approval events but ${updated!.rowsAffected} approvals`);
     approved += updated!.rowsAffected;
-    if (ids.length < APPROVE_CHUNK) return approved;
+    if (inserted!.rowsAffected < chunk) return approved;
   }
 }
