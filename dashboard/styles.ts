@@ -83,7 +83,7 @@ ol.top li:last-child{border:0}ol.top .sub{grid-column:1/-1;font-size:.8rem;color
 .progress{height:10px;border-radius:99px;background:var(--neutral-bg);overflow:hidden}.progress svg{display:block;width:100%;height:10px}.progress rect{fill:var(--c2)}
 .auth{max-width:26rem;margin:10vh auto;padding:0 1rem}.auth .panel{padding:1.5rem}
 pre.code{background:var(--neutral-bg);padding:.75rem;border-radius:8px;overflow-x:auto;font-size:.82rem;white-space:pre-wrap;word-break:break-all}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}dl.facts dt{color:var(--muted);font-weight:600;font-size:.875rem}dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
+dl.facts{display:grid;grid-template-columns:fit-content(45%) 1fr;gap:.35rem 1rem;margin:0}dl.facts dt{color:var(--muted);font-weight:600;font-size:.875rem}dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .pager{display:flex;justify-content:flex-end;gap:.5rem;margin-top:.75rem}
 .qr{background:#fff;padding:8px;border-radius:8px;width:180px;height:180px}
 details summary{cursor:pointer;font-weight:600}
