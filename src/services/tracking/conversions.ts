@@ -62,7 +62,7 @@ export interface TrackingDeps {
 
 export type ConversionWriter = GroupCommit<NewConversion, boolean>;
 /** The group commit of new conversions over a batch client (the db's own, or a native one on a file). */
-export const conversionWriter = (client: BatchClient): ConversionWriter => new GroupCommit(client, newConversionsPlan, { lingerMs: 1 });
+export const conversionWriter = (client: BatchClient): ConversionWriter => new GroupCommit(client, newConversionsPlan, { lingerMs: 2 });
 
 const readsOf = (deps: TrackingDeps): ReadCache => deps.reads ?? new ReadCache(deps.db, { ttlMs: 0 });
 /** `also`: more writes of the conversion's own transaction (then it is written alone, not in a group commit). */
