@@ -7,8 +7,8 @@ import { BatchingClickSink } from "../../src/services/tracking/clickSink";
 import { BROWSER_UA, eventually, journaledIds, journalFiles, nonEmptyJournalFiles, openDb, readClicks, SECRET, tempDbPath } from "./server";
 
 /**
- * BatchingClickSink in process, over the native click store on a temp file database: every
- * batch goes to the journal before the database; while another connection holds the write lock,
+ * BatchingClickSink in process, over the native click store on a temp file database: a batch
+ * the database takes is stored once, one it refuses is journaled; while another connection holds the write lock,
  * memory stays bounded (the rest is read back from the journal), nothing is lost at close, and
  * the journal is replayed (once per click) when the database is back, also by a new sink.
  */
@@ -67,21 +67,42 @@ describe("click journal (BatchingClickSink + NativeClickStore on a locked file)"
     return { ...tmp, journalPath, lock, errors, newSink };
   }
 
-  it("journals every batch before the database, even when the database takes it", async () => {
-    const { dbPath, newSink } = await setup();
+  it("stores a batch the database takes without journaling it, and journals a refused one before giving up on it", async () => {
+    const { dbPath, lock, newSink } = await setup();
     const { sink, store } = newSink();
-    const events = clickEvents(50, "ok");
-    for (const e of events) sink.push(e);
-    // the insert is synchronous: by the time it runs, the batch must already be on disk
+    const healthy = clickEvents(50, "ok");
+    for (const e of healthy) sink.push(e);
+    await sink.flush();
+    expect(sink.stored).toBe(50);
+    expect(journalFiles(dbPath), "a batch stored at once is written once: no journal file at all").toEqual([]);
+    expect(readClicks(lock).count).toBe(50);
+
+    // locked: the direct insert fails, and the batch is on disk before the sink moves on
+    lock.exec("BEGIN EXCLUSIVE");
+    const refused = clickEvents(30, "locked");
+    for (const e of refused) sink.push(e);
     const insert = store.insert.bind(store);
-    let journaledBeforeInsert = 0;
+    let attempts = 0;
     store.insert = async (rows) => {
-      journaledBeforeInsert = [...rows].filter((r) => journaledIds(dbPath).has(r.id)).length;
+      attempts++;
       return insert(rows);
     };
     await sink.flush();
-    expect(journaledBeforeInsert).toBe(50);
-    expect(sink.stored).toBe(50);
+    expect(attempts, "one direct attempt, then the journal").toBe(1);
+    expect(refused.filter((e) => !journaledIds(dbPath).has(e.id))).toEqual([]);
+    // while that batch waits for its retry, newer ones go to the journal without trying the database
+    const later = clickEvents(20, "later");
+    for (const e of later) sink.push(e);
+    await sink.flush();
+    expect(attempts).toBe(1);
+    expect(later.filter((e) => !journaledIds(dbPath).has(e.id))).toEqual([]);
+
+    lock.exec("ROLLBACK");
+    await eventually(async () => {
+      await sink.flush();
+      return sink.waiting === 0;
+    }, 15_000, "journaled clicks stored", 50);
+    expect(readClicks(lock).count).toBe(100);
     expect(nonEmptyJournalFiles(dbPath), "stored clicks are dropped from the journal").toEqual([]);
     await sink.close();
     expect(journalFiles(dbPath), "no journal after a clean close").toEqual([]);
