@@ -27,9 +27,12 @@ export class NativeBatchClient implements BatchClient, PreparedReader {
     this.db = this.open();
     // As the click store does: an automatic checkpoint would run inside a postback's COMMIT,
     // on the event loop (hundreds of ms of stalls at 2,000 postbacks a second, measured).
-    this.checkpoints = new CheckpointWorker(filePath, () => {
-      this.autoCheckpoint = AUTO_CHECKPOINT_PAGES;
-      if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+    this.checkpoints = new CheckpointWorker(filePath, {
+      catchUp: () => this.db.exec("PRAGMA wal_checkpoint(PASSIVE)"),
+      onFailure: () => {
+        this.autoCheckpoint = AUTO_CHECKPOINT_PAGES;
+        if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      },
     });
   }
 

@@ -1,6 +1,8 @@
 import { statSync } from "node:fs";
+import Native from "libsql";
 import { describe, expect, it } from "vitest";
 import { openAndMigrate } from "../../src/bootstrap";
+import { CheckpointWorker } from "../../src/db/checkpoints";
 import { NativeClickStore } from "../../src/db/queries/clicks";
 import type { ClickRow } from "../../src/services/tracking/clickEvent";
 import { openDb, sleep, tempDbPath } from "./server";
@@ -35,6 +37,45 @@ describe("click store checkpoints", () => {
       expect((db.prepare("SELECT count(*) AS n FROM clicks").get() as { n: number }).n).toBe(8000);
       db.close();
     } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it("starts the WAL over under steady writes (PASSIVE alone lets it grow for as long as writes go on)", async () => {
+    const tmp = tempDbPath("afflux-walrestart-");
+    const writer = new Native(tmp.dbPath);
+    writer.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x BLOB)");
+    let catchUps = 0;
+    const checkpoints = new CheckpointWorker(tmp.dbPath, {
+      catchUp: () => {
+        catchUps++;
+        writer.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      },
+      onFailure: () => undefined,
+      restartFrames: 200,
+    });
+    try {
+      const insert = writer.prepare("INSERT INTO t VALUES (randomblob(3000))");
+      const walSize = () => statSync(`${tmp.dbPath}-wal`).size;
+      let commits = 0;
+      let halfway = 0;
+      const start = Date.now();
+      while (Date.now() < start + 3000) {
+        insert.run([]);
+        commits++;
+        checkpoints.maybeRun();
+        if (!halfway && Date.now() >= start + 1500) halfway = walSize();
+        await sleep(1);
+      }
+      expect(commits).toBeGreaterThan(500);
+      expect(catchUps, "the writer caught up on the worker's checkpoints").toBeGreaterThan(0);
+      // The file never shrinks, but once the WAL starts over it stops growing: without restarts
+      // the second half of the writes would double it.
+      expect(walSize()).toBeLessThan(halfway * 1.3);
+      expect((writer.prepare("SELECT count(*) AS n FROM t").get([]) as { n: number }).n).toBe(commits);
+    } finally {
+      checkpoints.close();
+      writer.close();
       tmp.cleanup();
     }
   });

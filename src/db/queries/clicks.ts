@@ -165,8 +165,11 @@ export class NativeClickStore implements ClickStore {
     this.lagStatement = this.db.prepare(CURSOR_LAG);
     // Checkpoints happen on the worker; should it fail, this connection checkpoints itself again.
     this.db.exec("PRAGMA wal_autocheckpoint = 0");
-    this.checkpoints = new CheckpointWorker(filePath, () => {
-      if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+    this.checkpoints = new CheckpointWorker(filePath, {
+      catchUp: () => this.db.exec("PRAGMA wal_checkpoint(PASSIVE)"),
+      onFailure: () => {
+        if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      },
     });
   }
 
