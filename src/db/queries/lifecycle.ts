@@ -86,19 +86,21 @@ export async function approveDue(db: Db, programId: string, now: number, vendorI
   if (vendorId === undefined) return (await db.update(commissions).set({ status: "approved", updatedAt: now }).where(due)).rowsAffected;
   const client = clientOf(db);
   let approved = 0;
+  const prefix = timeOrderedIdPrefix("evt", now);
   for (;;) {
     const [inserted, updated] = await client.batch([
       {
         sql: `INSERT INTO events (id, vendor_id, program_id, type, action, actor_kind, object_type, object_id, changes, data, created_at)
           SELECT ? || printf('%010d', rowid), ?, program_id, 'commission.updated', NULL, 'system', 'commission', id, ?, NULL, ?
           FROM commissions WHERE program_id = ? AND status = 'pending' AND available_at <= ? LIMIT ${Math.floor(chunk)}`,
-        args: [timeOrderedIdPrefix("evt", now), vendorId, JSON.stringify({ status: ["pending", "approved"] }), now, programId, now],
+        args: [prefix, vendorId, JSON.stringify({ status: ["pending", "approved"] }), now, programId, now],
       },
       {
+        // by rowid, read back from the event id: one b-tree search per commission less than by id
         sql: `UPDATE commissions SET status = 'approved', updated_at = ?
-          WHERE id IN (SELECT object_id FROM events WHERE rowid > last_insert_rowid() - changes() AND rowid <= last_insert_rowid())
+          WHERE rowid IN (SELECT CAST(substr(id, ?) AS INTEGER) FROM events WHERE rowid > last_insert_rowid() - changes() AND rowid <= last_insert_rowid())
             AND status = 'pending' AND available_at <= ?`,
-        args: [now, now],
+        args: [now, prefix.length + 1, now],
       },
     ], "write");
     if (inserted!.rowsAffected !== updated!.rowsAffected) throw new Error(`settle: ${inserted!.rowsAffected} approval events but ${updated!.rowsAffected} approvals`);
