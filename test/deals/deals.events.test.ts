@@ -64,4 +64,34 @@ describe("deal events", () => {
     expect(events.at(-1)).toEqual({ type: "deal.updated", action: null, actor: "system" });
     expect(events.filter((e) => e.actor === "system")).toHaveLength(1);
   });
+  it("a registration that expires a stale deal of the account writes that deal's deal.updated, once (settle after it writes none)", async () => {
+    const first = await register(bea.apiKey, "Globex", "globex.example");
+    await okJson(await t.request(`/api/v1/deals/${first.id}/approve`, { method: "POST", key: f.vendorKey }));
+    t.clock.now += 400 * 86_400_000; // the approved deal's protection has passed
+    const second = await register(f.partner.apiKey, "Globex", "globex.example");
+    expect(second.status).toBe("submitted");
+    expect(await sqlRows(t, "SELECT status FROM deals WHERE id = ?", [first.id])).toEqual([{ status: "expired" }]);
+    const expiredEvents = async () => sqlRows(t, "SELECT type, actor_kind AS actor, changes, data FROM events WHERE object_id = ? AND changes LIKE '%expired%'", [first.id]);
+    const [expired, ...more] = await expiredEvents();
+    expect(more).toEqual([]);
+    expect(expired).toMatchObject({ type: "deal.updated", actor: "system" });
+    expect(JSON.parse(String(expired!.changes))).toMatchObject({ status: ["approved", "expired"] });
+    expect(JSON.parse(String(expired!.data))).toMatchObject({ id: first.id, status: "expired" });
+    // settle finds nothing left to expire and writes no second event
+    const settled = await okJson(await t.request(`/api/v1/programs/${f.program.id}/settle`, { method: "POST", key: f.vendorKey, json: { now: new Date(t.clock.now).toISOString() } }));
+    expect(settled.expiredDeals).toBe(0);
+    expect(await expiredEvents()).toHaveLength(1);
+  });
+  it("approving a deal whose account holds a stale approved deal writes the stale deal's expiry too", async () => {
+    const first = await register(bea.apiKey, "Globex", "globex.example");
+    await okJson(await t.request(`/api/v1/deals/${first.id}/approve`, { method: "POST", key: f.vendorKey }));
+    // a second registration while the first is protected is a conflict, approved once the protection passed
+    const second = await register(f.partner.apiKey, "Globex", "globex.example");
+    expect(second.status).toBe("conflict");
+    t.clock.now += 400 * 86_400_000;
+    await okJson(await t.request(`/api/v1/deals/${second.id}/approve`, { method: "POST", key: f.vendorKey }));
+    expect(await sqlRows(t, "SELECT status FROM deals WHERE id = ?", [first.id])).toEqual([{ status: "expired" }]);
+    const events = await sqlRows(t, "SELECT type, actor_kind AS actor, changes FROM events WHERE object_id = ? AND type = 'deal.updated' ORDER BY rowid", [first.id]);
+    expect(events.map((e) => JSON.parse(String(e.changes)).status)).toEqual([["submitted", "approved"], ["approved", "expired"]]);
+  });
 });

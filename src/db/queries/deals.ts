@@ -1,5 +1,6 @@
 import { eventInsert, PREVIOUS_CHANGED, writeWithEvent, type EventInput } from "./events";
 import { and, eq, gt, gte, inArray, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../client";
 import { conversions, deals, programs } from "../schema";
 import { CUSTOMER_MEMORY_MS, type DealStatus } from "../../domain/deals";
@@ -10,13 +11,30 @@ export type DealRow = typeof deals.$inferSelect;
 /** Open: submitted, or approved and still protected (the rule of src/domain/deals.ts isOpenDeal, in SQL). */
 const openAt = (now: number): SQL => or(eq(deals.status, "submitted"), and(eq(deals.status, "approved"), gt(deals.protectedUntil, now)))!;
 
+const staleWhere = (programId: string, account: string, now: number) =>
+  and(eq(deals.programId, programId), eq(deals.account, account), eq(deals.status, "approved"), lte(deals.protectedUntil, now));
+
+/** Approved deals of an account whose protection has passed: the next write that takes the account expires them. */
+export async function staleDeals(db: Db, programId: string, account: string, now: number): Promise<DealRow[]> {
+  return db.select().from(deals).where(staleWhere(programId, account, now));
+}
+
 /**
  * Approved deals of an account whose protection has passed are expired before anything takes
- * the account: they no longer hold it, and the one-holder index must not count them.
+ * the account: they no longer hold it, and the one-holder index must not count them. `events`
+ * (their deal.updated, from `staleDeals` read before) come first, each only while its deal is
+ * still stale: a settle that expired it meanwhile wrote its event already. `when` guards the
+ * whole step (a conversion that lost its race expires nothing).
  */
-const expireStale = (db: Db, programId: string, account: string, now: number) =>
-  db.update(deals).set({ status: "expired", updatedAt: now })
-    .where(and(eq(deals.programId, programId), eq(deals.account, account), eq(deals.status, "approved"), lte(deals.protectedUntil, now)));
+export function expireStale(db: Db, programId: string, account: string, now: number, events: EventInput[] = [], when?: SQL) {
+  const stillStale = (id: string) => sql`EXISTS (SELECT 1 FROM deals d WHERE d.id = ${id} AND d.status = 'approved' AND d.protected_until <= ${now})`;
+  const expire: BatchItem<"sqlite"> = db.update(deals).set({ status: "expired", updatedAt: now }).where(and(staleWhere(programId, account, now), when));
+  const steps: [...BatchItem<"sqlite">[], BatchItem<"sqlite">] = [
+    ...events.map((e) => eventInsert(db, e, now, when ? sql`${when} AND ${stillStale(e.object.id)}` : stillStale(e.object.id))),
+    expire,
+  ];
+  return steps;
+}
 
 /** What the conflict rule needs to know about an account in a program. */
 export async function registrationFacts(db: Db, programId: string, account: string, now: number) {
@@ -36,8 +54,13 @@ export async function registrationFacts(db: Db, programId: string, account: stri
  * open deal already holds fails with a unique violation on `deals.program_id, deals.account`
  * (a concurrent registration won): the caller decides again.
  */
-export async function insertDeal(db: Db, row: DealRow, event: EventInput | null = null): Promise<DealRow> {
-  await db.batch([expireStale(db, row.programId, row.account, row.createdAt), db.insert(deals).values(row), ...(event ? [eventInsert(db, event, row.createdAt)] : [])]);
+export async function insertDeal(db: Db, row: DealRow, event: EventInput | null = null, expiring: EventInput[] = []): Promise<DealRow> {
+  const [first, ...rest]: BatchItem<"sqlite">[] = [
+    ...expireStale(db, row.programId, row.account, row.createdAt, expiring),
+    db.insert(deals).values(row),
+    ...(event ? [eventInsert(db, event, row.createdAt)] : []),
+  ];
+  await db.batch([first!, ...rest]);
   return row;
 }
 
@@ -90,11 +113,14 @@ export async function approveDealRow(
   db: Db, deal: DealRow, protectedUntil: number, now: number, event: EventInput | null = null,
   /** deal.updated of the open deals this approval closes (read before), each written only if it closed that deal */
   loserEvents: EventInput[] = [],
+  /** deal.updated of the account's deals whose protection passed (`staleDeals`), which this expires */
+  expiring: EventInput[] = [],
 ): Promise<{ deal: DealRow; closed: string[] } | null> {
   const approvable = sql`EXISTS (SELECT 1 FROM deals d WHERE d.id = ${deal.id} AND d.status IN ('submitted', 'conflict'))`;
   const lost = (id: string) => sql`${approvable} AND EXISTS (SELECT 1 FROM deals d WHERE d.id = ${id} AND d.status = 'rejected' AND d.reason = 'conflict_lost' AND d.updated_at = ${now})`;
-  const [, closed, ...rest] = await db.batch([
-    expireStale(db, deal.programId, deal.account, now),
+  const expiry = expireStale(db, deal.programId, deal.account, now, expiring);
+  const [first, ...steps]: BatchItem<"sqlite">[] = [
+    ...expiry,
     db.update(deals).set({ status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now })
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), ne(deals.id, deal.id), openAt(now), approvable))
       .returning({ id: deals.id }),
@@ -104,7 +130,8 @@ export async function approveDealRow(
       .where(and(eq(deals.id, deal.id), inArray(deals.status, ["submitted", "conflict"])))
       .returning(),
     ...(event ? [eventInsert(db, event, now, PREVIOUS_CHANGED)] : []),
-  ]);
+  ];
+  const [closed, ...rest] = (await db.batch([first!, ...steps])).slice(expiry.length);
   const approved = rest[loserEvents.length] as DealRow[];
   return approved[0] ? { deal: approved[0], closed: (closed as { id: string }[]).map((r) => r.id) } : null;
 }

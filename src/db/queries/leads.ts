@@ -6,7 +6,7 @@ import { deals, leadAttempts, leads, partners, programs, tiers } from "../schema
 import type { LeadStatus, RoutingCandidate } from "../../domain/leads";
 import { newId, newToken } from "../../domain/ids";
 import { pageOrder, pageWhere, toPage, type PageRequest } from "./pagination";
-import type { DealRow } from "./deals";
+import { expireStale, type DealRow } from "./deals";
 import { acceptedCurrent } from "./agreements";
 import { eventInsert, type EventInput } from "./events";
 
@@ -144,14 +144,15 @@ export async function convertLeadRow(
   db: Db, lead: LeadRow, deal: DealRow, now: number, events: EventInput[] = [],
   /** deal.updated of the open deals of the account this closes (read before), each written only if it closed that deal */
   loserEvents: EventInput[] = [],
+  /** deal.updated of the account's deals whose protection passed (`staleDeals`), which this expires */
+  expiring: EventInput[] = [],
 ): Promise<LeadRow | null> {
   const token = newToken();
   const won = tokenIs(lead.id, token);
   const [converted] = await db.batch([
     db.update(leads).set({ status: "converted", dealId: deal.id, changeToken: token, updatedAt: now })
       .where(and(eq(leads.id, lead.id), eq(leads.partnerId, deal.partnerId), eq(leads.status, "accepted"), eq(leads.changeToken, lead.changeToken))).returning(),
-    db.update(deals).set({ status: "expired", updatedAt: now })
-      .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), eq(deals.status, "approved"), lte(deals.protectedUntil, now), won)),
+    ...expireStale(db, deal.programId, deal.account, now, expiring, won),
     db.update(deals).set({ status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now })
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), inArray(deals.status, ["submitted", "approved"]), won)),
     ...loserEvents.map((e) => eventInsert(db, e, now, sql`${won} AND EXISTS (SELECT 1 FROM deals d WHERE d.id = ${e.object.id} AND d.status = 'rejected' AND d.reason = 'conflict_lost' AND d.updated_at = ${now})`)),

@@ -2,7 +2,7 @@ import { diffChanges, SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 import type { EventInput } from "../../db/queries/events";
 import { managerDealJson } from "../../http/api/dealsPresent";
 import type { Db } from "../../db/client";
-import { approveDealRow, otherOpenDeals, transitionDeal, type DealRow } from "../../db/queries/deals";
+import { approveDealRow, otherOpenDeals, staleDeals, transitionDeal, type DealRow } from "../../db/queries/deals";
 import type { ProgramRow } from "../../db/queries/programs";
 import { parseIsoTimestamp } from "../../domain/dates";
 import { allowedFrom, canTransition, protectionUntil, targetOf, type DealAction } from "../../domain/deals";
@@ -28,13 +28,24 @@ export function dealEvent(program: ProgramRow, actor: Actor, action: string | nu
   };
 }
 
+/** deal.updated of an approved deal whose protection has passed, as the system expires it. */
+export function expiredDealEvent(program: ProgramRow, deal: DealRow, now: number): EventInput {
+  return dealEvent(program, SYSTEM_ACTOR, null, { ...deal, status: "approved" }, { ...deal, status: "expired", updatedAt: now });
+}
+
+/** The events of the account's deals that the next write taking the account expires (read before that write). */
+export async function expiryEvents(db: Db, program: ProgramRow, account: string, now: number): Promise<EventInput[]> {
+  return (await staleDeals(db, program.id, account, now)).map((d) => expiredDealEvent(program, d, now));
+}
+
 export async function approveDeal(db: Db, program: ProgramRow, deal: DealRow, now: number, actor: Actor = SYSTEM_ACTOR): Promise<Outcome<{ deal: DealRow; closed: string[] }>> {
   if (!canTransition(deal.status, "approve")) return refused(deal, "approve");
   const until = protectionUntil(now, program.dealProtectionDays);
   const after = { ...deal, status: "approved" as const, protectedUntil: until, updatedAt: now };
   const losers = (await otherOpenDeals(db, deal, now)).map((d) =>
     dealEvent(program, SYSTEM_ACTOR, null, d, { ...d, status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now }));
-  const done = await approveDealRow(db, deal, until, now, dealEvent(program, actor, "deal.approve", deal, after), losers);
+  const expiring = await expiryEvents(db, program, deal.account, now);
+  const done = await approveDealRow(db, deal, until, now, dealEvent(program, actor, "deal.approve", deal, after), losers, expiring);
   return done ? ok(done) : conflict("this deal was approved or closed meanwhile");
 }
 

@@ -1,7 +1,7 @@
 import { isUniqueViolationOf } from "../../db/errors";
 import type { Db } from "../../db/client";
 import { insertDeal, registrationFacts, type DealRow } from "../../db/queries/deals";
-import { dealEvent } from "./decide";
+import { dealEvent, expiryEvents } from "./decide";
 import type { PartnerRow } from "../../db/queries/partners";
 import type { ProgramRow } from "../../db/queries/programs";
 import { parseIsoTimestamp } from "../../domain/dates";
@@ -69,7 +69,8 @@ export async function registerDeal(db: Db, program: ProgramRow, partner: Partner
     };
     try {
       // deal.created for webhooks, with the partner who registered it as the actor
-      return ok(await insertDeal(db, row, dealEvent(program, { kind: "partner", partnerId: partner.id }, "deal.register", null, row)));
+      const expiring = await expiryEvents(db, program, row.account, now);
+      return ok(await insertDeal(db, row, dealEvent(program, { kind: "partner", partnerId: partner.id }, "deal.register", null, row), expiring));
     } catch (err) {
       if (!isUniqueViolationOf(err, "deals.account")) throw err;
     }

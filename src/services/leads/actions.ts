@@ -11,7 +11,7 @@ import { dealFields, type DealInput } from "../deals/register";
 import { conflict, invalidInput, ok, type Outcome } from "../outcome";
 import { moveWithEvent, reroute, storeRoutedLead } from "./route";
 import { leadEvent } from "./events";
-import { dealEvent } from "../deals/decide";
+import { dealEvent, expiryEvents } from "../deals/decide";
 import { SYSTEM_ACTOR, type Actor } from "../../domain/audit";
 
 const partnerActor = (partnerId: string): Actor => ({ kind: "partner", partnerId });
@@ -90,7 +90,7 @@ export async function convertLead(db: Db, program: ProgramRow, lead: LeadRow, pa
   const converted = await convertLeadRow(db, lead, deal, now, [
     leadEvent(program, { actor, action: "lead.convert" }, lead, after, trail),
     dealEvent(program, actor, "deal.register", null, deal),
-  ], losers);
+  ], losers, await expiryEvents(db, program, deal.account, now));
   return converted ? ok(deal) : conflict("this lead changed meanwhile");
 }
 

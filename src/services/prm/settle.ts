@@ -5,7 +5,7 @@ import { assignTier, type PartnerMetrics } from "../../domain/tiers";
 import { allProgramIds, getProgram } from "../../db/queries/programs";
 import { expireDeals } from "../../db/queries/deals";
 import { timeOutLeads } from "../leads/actions";
-import { dealEvent } from "../deals/decide";
+import { expiredDealEvent } from "../deals/decide";
 import { SYSTEM_ACTOR } from "../../domain/audit";
 
 export interface SettleResult {
@@ -36,7 +36,7 @@ export async function settleProgram(db: Db, programId: string, now: number): Pro
   }
   await applyTierChanges(db, programId, changes, now);
   const program = await getProgram(db, programId);
-  const expiredDeals = await expireDeals(db, programId, now, program && ((after) => dealEvent(program, SYSTEM_ACTOR, null, { ...after, status: "approved" }, after)));
+  const expiredDeals = await expireDeals(db, programId, now, program && ((after) => expiredDealEvent(program, after, now)));
   const timedOutLeads = program ? await timeOutLeads(db, program, now) : 0;
   return { approved, tierChanges: changes.length, expiredDeals, timedOutLeads };
 }
