@@ -15,6 +15,7 @@ import { nodeResolve } from "./services/webhooks/nodeResolve";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 import { conversionWriter } from "./services/tracking/conversions";
 import { groupCommitClient } from "./db/nativeBatch";
+import { RESTART_FRAMES } from "./db/checkpoints";
 import { logError, logInfo, logWarn } from "./log";
 
 /** A database URL without what may be secret in it (`libsql://…?authToken=…`, user:password@). */
@@ -36,6 +37,11 @@ async function main() {
   });
   // New conversions are group-committed over a native connection that keeps statements prepared.
   const conversionClient = groupCommitClient(database);
+  // The native connections' checkpoint workers keep the WAL short (src/db/checkpoints.ts). Left
+  // at SQLite's 1000 pages, every write of the app's own connection under traffic would run a
+  // checkpoint (copy and fsync) on the event loop; at twice the restart length it runs only
+  // when nothing else writes long enough for the workers to act.
+  if (database.filePath) await database.client.execute(`PRAGMA wal_autocheckpoint = ${2 * RESTART_FRAMES}`);
   const deps: AppDeps = {
     db: database.db, secret, clickSink, linkCache: new LinkCache(database.db), now: Date.now,
     publicUrl: (config.AFFLUX_PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ""),
@@ -107,19 +113,6 @@ async function main() {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-/** Runs `job` every `ms` (0: never), skipping a tick while the previous run is still going. */
-function every(ms: number, job: () => Promise<unknown>, name: string): NodeJS.Timeout | null {
-  if (ms <= 0) return null;
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    job().catch((err) => logError(`${name} failed`, err)).finally(() => { running = false; });
-  }, ms);
-  timer.unref();
-  return timer;
 }
 
 main().catch((err) => {
