@@ -29,6 +29,19 @@ describe("lead and deal events", () => {
   });
   afterEach(async () => { await t.close(); });
 
+  it("a conversion that expires the account's stale approved deal writes that deal's deal.updated", async () => {
+    const old = await registered(t, f.cara.key, { company: "Globex", domain: "globex.example", contactName: "Kim", contactEmail: "kim@globex.example", value: "100" });
+    await okJson(await act(t, f.vendorKey, old.id, "approve"));
+    t.clock.now += 400 * 24 * HOUR; // its protection has passed
+    const lead = await newLead("globex");
+    const holder = lead.partnerId === f.anna.id ? f.anna : f.bob;
+    await okJson(await me(holder.key, `/${lead.id}/accept`));
+    const d = await okJson(await me(holder.key, `/${lead.id}/deal`), 201);
+    expect(d.status).toBe("approved");
+    expect(await sqlRows(t, "SELECT status FROM deals WHERE id = ?", [old.id])).toEqual([{ status: "expired" }]);
+    const expiry = (await eventsOf(old.id)).filter((e) => e.changes?.status?.[1] === "expired");
+    expect(expiry).toMatchObject([{ type: "deal.updated", action: null, actor: "system", changes: { status: ["approved", "expired"] }, data: { id: old.id, status: "expired" } }]);
+  });
   it("created, declined and re-offered, accepted, converted: one lead.updated each, with the lead as the API shows it", async () => {
     const lead = await newLead("globex");
     const first = lead.partnerId as string;
