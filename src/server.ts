@@ -66,7 +66,16 @@ async function main() {
     if (err.code === "EADDRINUSE") {
       console.error(`afflux: port ${config.PORT} on ${config.HOST} is already in use (another afflux running?): stop it, or start with PORT=<another port>`);
     } else logError("the HTTP server failed", err);
-    process.exit(1);
+    // Closed as at SIGTERM (the sink, then the connections and their checkpoint workers) before
+    // the exit: an exit while a worker still opened its database, native code on its thread,
+    // once ended the process by a signal instead of with code 1 (a CI run of the start-up test).
+    process.exitCode = 1;
+    void clickSink.close().finally(() => {
+      store.close();
+      conversionClient.close();
+      database.close();
+      setTimeout(() => process.exit(1), 100);
+    });
   });
   // Clicks journaled by an earlier run (killed, or stopped while the database was away) are
   // written in the background, in slices between redirects: a long journal does not delay serving.

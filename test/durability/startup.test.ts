@@ -10,7 +10,7 @@ import { tempDbPath } from "./server";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-function run(env: Record<string, string>, until: (out: string) => boolean): Promise<{ out: string; code: number | null }> {
+function run(env: Record<string, string>, until: (out: string) => boolean): Promise<{ out: string; code: number | null; signal: NodeJS.Signals | null }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.AFFLUX_ADMIN_KEY;
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
@@ -19,7 +19,7 @@ function run(env: Record<string, string>, until: (out: string) => boolean): Prom
     const check = () => { if (until(out)) child.kill("SIGTERM"); };
     child.stdout.on("data", (d) => { out += d; check(); });
     child.stderr.on("data", (d) => { out += d; check(); });
-    child.on("exit", (code) => done({ out, code }));
+    child.on("exit", (code, signal) => done({ out, code, signal }));
   });
 }
 
@@ -29,8 +29,8 @@ describe("server start-up messages", () => {
     const port = await new Promise<number>((r) => blocker.listen(0, "127.0.0.1", () => r((blocker.address() as { port: number }).port)));
     const db = tempDbPath();
     try {
-      const { out, code } = await run({ PORT: String(port), DATABASE_URL: `file:${db.dbPath}` }, () => false);
-      expect(code).toBe(1);
+      const { out, code, signal } = await run({ PORT: String(port), DATABASE_URL: `file:${db.dbPath}` }, () => false);
+      expect({ code, signal }, `the server said:\n${out}`).toEqual({ code: 1, signal: null });
       expect(out).toContain(`port ${port}`);
       expect(out).toContain("PORT=");
       expect(out).not.toMatch(/\n\s+at .+:\d+:\d+/);
