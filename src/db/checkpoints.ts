@@ -46,14 +46,13 @@ const CHECKPOINT_EVERY_MS = 500;
 /** SQLite's default automatic checkpoint threshold (pages), used when the worker is unavailable */
 export const AUTO_CHECKPOINT_PAGES = 1000;
 
-export interface CheckpointWorkerOptions {
-  /** a PASSIVE checkpoint on the writer's own connection (synchronous, between transactions) */
-  catchUp: () => void;
-  /** called when the worker is gone: the connection checkpoints itself again */
-  onFailure: () => void;
-  restartFrames?: number;
-}
+/** The writer's own connection (re-read each time: a connection may be reopened). */
+export type WriterConnection = () => { readonly open: boolean; exec(sql: string): unknown };
 
+/**
+ * `writer` catches up on a long WAL and, should the worker fail, checkpoints itself again
+ * (SQLite's automatic checkpoints); without one (a bench's plain client) neither happens.
+ */
 export class CheckpointWorker {
   private readonly worker: Worker;
   private busy = false;
@@ -61,13 +60,8 @@ export class CheckpointWorker {
   private last = 0;
   /** the worker found the WAL long: the writer's connection finishes the copy */
   private catchUpDue = false;
-  private readonly catchUp: () => void;
-  private readonly onFailure: () => void;
 
-  constructor(filePath: string, opts: CheckpointWorkerOptions) {
-    this.catchUp = opts.catchUp;
-    this.onFailure = opts.onFailure;
-    const restartFrames = opts.restartFrames ?? RESTART_FRAMES;
+  constructor(filePath: string, private readonly writer: WriterConnection | null, restartFrames = RESTART_FRAMES) {
     this.worker = new Worker(CHECKPOINT_WORKER, {
       eval: true,
       workerData: { filePath, restartFrames, driver: createRequire(import.meta.url).resolve("libsql") },
@@ -82,10 +76,20 @@ export class CheckpointWorker {
     this.worker.unref(); // after the listeners: adding a "message" listener refs the worker again
   }
 
+  /** what a (re)opened writer connection sets: 0 while the worker checkpoints for it */
+  get autoCheckpointPages(): number {
+    return this.failed ? AUTO_CHECKPOINT_PAGES : 0;
+  }
+
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    this.onFailure();
+    this.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+  }
+
+  private exec(sql: string): void {
+    const db = this.writer?.();
+    if (db?.open) db.exec(sql);
   }
 
   /**
@@ -96,7 +100,7 @@ export class CheckpointWorker {
     if (this.failed) return;
     if (this.catchUpDue) {
       this.catchUpDue = false;
-      this.catchUp();
+      this.exec("PRAGMA wal_checkpoint(PASSIVE)");
     }
     if (this.busy) return;
     const now = Date.now();

@@ -1,6 +1,6 @@
 import Native from "libsql";
 import type { InStatement, InValue } from "@libsql/client";
-import { AUTO_CHECKPOINT_PAGES, CheckpointWorker } from "./checkpoints";
+import { CheckpointWorker } from "./checkpoints";
 import type { BatchClient, BatchResult, PreparedReader } from "./groupCommit";
 
 type NativeDb = InstanceType<typeof Native>;
@@ -21,25 +21,18 @@ export class NativeBatchClient implements BatchClient, PreparedReader {
   private db: NativeDb;
   private readonly prepared = new Map<string, NativeStatement>();
   private readonly checkpoints: CheckpointWorker;
-  private autoCheckpoint = 0;
 
   constructor(private readonly filePath: string, private readonly busyTimeoutMs = 1000) {
     this.db = this.open();
     // As the click store does: an automatic checkpoint would run inside a postback's COMMIT,
     // on the event loop (hundreds of ms of stalls at 2,000 postbacks a second, measured).
-    this.checkpoints = new CheckpointWorker(filePath, {
-      catchUp: () => this.db.exec("PRAGMA wal_checkpoint(PASSIVE)"),
-      onFailure: () => {
-        this.autoCheckpoint = AUTO_CHECKPOINT_PAGES;
-        if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-      },
-    });
+    this.checkpoints = new CheckpointWorker(filePath, () => this.db);
   }
 
   private open(): NativeDb {
     const db = new Native(this.filePath);
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${this.busyTimeoutMs}; PRAGMA cache_size = -65536;
-      PRAGMA wal_autocheckpoint = ${this.autoCheckpoint}`);
+      PRAGMA wal_autocheckpoint = ${this.checkpoints?.autoCheckpointPages ?? 0}`); // (no worker yet at the first open)
     return db;
   }
 

@@ -46,14 +46,13 @@ describe("click store checkpoints", () => {
     const writer = new Native(tmp.dbPath);
     writer.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x BLOB)");
     let catchUps = 0;
-    const checkpoints = new CheckpointWorker(tmp.dbPath, {
-      catchUp: () => {
-        catchUps++;
-        writer.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    const checkpoints = new CheckpointWorker(tmp.dbPath, () => ({
+      open: writer.open,
+      exec: (sql: string) => {
+        if (sql.includes("wal_checkpoint")) catchUps++;
+        return writer.exec(sql);
       },
-      onFailure: () => undefined,
-      restartFrames: 200,
-    });
+    }), 200);
     try {
       const insert = writer.prepare("INSERT INTO t VALUES (randomblob(3000))");
       const walSize = () => statSync(`${tmp.dbPath}-wal`).size;

@@ -1,6 +1,6 @@
 import type { Client, InStatement } from "@libsql/client";
 import Native from "libsql";
-import { AUTO_CHECKPOINT_PAGES, CheckpointWorker } from "../checkpoints";
+import { CheckpointWorker } from "../checkpoints";
 
 type NativeDb = InstanceType<typeof Native>;
 type NativeStatement = ReturnType<NativeDb["prepare"]>;
@@ -165,12 +165,7 @@ export class NativeClickStore implements ClickStore {
     this.lagStatement = this.db.prepare(CURSOR_LAG);
     // Checkpoints happen on the worker; should it fail, this connection checkpoints itself again.
     this.db.exec("PRAGMA wal_autocheckpoint = 0");
-    this.checkpoints = new CheckpointWorker(filePath, {
-      catchUp: () => this.db.exec("PRAGMA wal_checkpoint(PASSIVE)"),
-      onFailure: () => {
-        if (this.db.open) this.db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-      },
-    });
+    this.checkpoints = new CheckpointWorker(filePath, () => this.db);
   }
 
   private statement(rows: number, withSubs: boolean): NativeStatement {

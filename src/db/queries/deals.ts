@@ -28,12 +28,10 @@ export async function staleDeals(db: Db, programId: string, account: string, now
  */
 export function expireStale(db: Db, programId: string, account: string, now: number, events: EventInput[] = [], when?: SQL) {
   const stillStale = (id: string) => sql`EXISTS (SELECT 1 FROM deals d WHERE d.id = ${id} AND d.status = 'approved' AND d.protected_until <= ${now})`;
-  const expire: BatchItem<"sqlite"> = db.update(deals).set({ status: "expired", updatedAt: now }).where(and(staleWhere(programId, account, now), when));
-  const steps: [...BatchItem<"sqlite">[], BatchItem<"sqlite">] = [
+  return [
     ...events.map((e) => eventInsert(db, e, now, when ? sql`${when} AND ${stillStale(e.object.id)}` : stillStale(e.object.id))),
-    expire,
+    db.update(deals).set({ status: "expired", updatedAt: now }).where(and(staleWhere(programId, account, now), when)),
   ];
-  return steps;
 }
 
 /** What the conflict rule needs to know about an account in a program. */
@@ -55,12 +53,12 @@ export async function registrationFacts(db: Db, programId: string, account: stri
  * (a concurrent registration won): the caller decides again.
  */
 export async function insertDeal(db: Db, row: DealRow, event: EventInput | null = null, expiring: EventInput[] = []): Promise<DealRow> {
-  const [first, ...rest]: BatchItem<"sqlite">[] = [
+  const statements: BatchItem<"sqlite">[] = [
     ...expireStale(db, row.programId, row.account, row.createdAt, expiring),
     db.insert(deals).values(row),
     ...(event ? [eventInsert(db, event, row.createdAt)] : []),
   ];
-  await db.batch([first!, ...rest]);
+  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
   return row;
 }
 
@@ -119,7 +117,7 @@ export async function approveDealRow(
   const approvable = sql`EXISTS (SELECT 1 FROM deals d WHERE d.id = ${deal.id} AND d.status IN ('submitted', 'conflict'))`;
   const lost = (id: string) => sql`${approvable} AND EXISTS (SELECT 1 FROM deals d WHERE d.id = ${id} AND d.status = 'rejected' AND d.reason = 'conflict_lost' AND d.updated_at = ${now})`;
   const expiry = expireStale(db, deal.programId, deal.account, now, expiring);
-  const [first, ...steps]: BatchItem<"sqlite">[] = [
+  const statements: BatchItem<"sqlite">[] = [
     ...expiry,
     db.update(deals).set({ status: "rejected", reason: "conflict_lost", closedAt: now, updatedAt: now })
       .where(and(eq(deals.programId, deal.programId), eq(deals.account, deal.account), ne(deals.id, deal.id), openAt(now), approvable))
@@ -131,7 +129,7 @@ export async function approveDealRow(
       .returning(),
     ...(event ? [eventInsert(db, event, now, PREVIOUS_CHANGED)] : []),
   ];
-  const [closed, ...rest] = (await db.batch([first!, ...steps])).slice(expiry.length);
+  const [closed, ...rest] = (await db.batch(statements as [(typeof statements)[0], ...typeof statements])).slice(expiry.length);
   const approved = rest[loserEvents.length] as DealRow[];
   return approved[0] ? { deal: approved[0], closed: (closed as { id: string }[]).map((r) => r.id) } : null;
 }

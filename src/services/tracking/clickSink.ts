@@ -70,12 +70,13 @@ const DIRECT_SLICES = 10;
 /**
  * The Node click sink. Redirects push clicks into memory; within `flushIntervalMs` a round
  * enriches them and stores them: straight into the database while it takes them, otherwise
- * (locked, down, or behind with older batches) appended to the click journal (a write-ahead
- * log) and written to the database in slices once it is back. So an answered click is on disk
- * within ~100 ms (flush interval plus the store's short busy timeout) whatever the database is
- * doing, and `kill -9` loses at most what was answered since the last round. Journal segments left by an earlier run (or written while the database was
- * away beyond the memory bound) are read back in chunks and written slice by slice, yielding
- * to the event loop in between: replay never stalls redirects.
+ * (locked, down, or a failed write still waiting for its retry) appended to the click journal
+ * (a write-ahead log) and written to the database in slices once it is back. So an answered
+ * click is on disk within ~100 ms (flush interval plus the store's short busy timeout) whatever
+ * the database is doing, and `kill -9` loses at most what was answered since the last round.
+ * Journal segments left by an earlier run (or written while the database was away beyond the
+ * memory bound) are read back in chunks and written slice by slice, yielding to the event loop
+ * in between: replay never stalls redirects.
  */
 export class BatchingClickSink implements ClickSink {
   /** answered, not on disk yet */
@@ -172,9 +173,9 @@ export class BatchingClickSink implements ClickSink {
     this.dbTimer.unref?.();
   }
 
-  /** Puts what the buffer holds on disk (one journal append) and hands it to the database writer. */
+  /** Puts what the buffer holds on disk: into the database, or one journal append for the database writer. */
   private journalRound(): Promise<void> {
-    this.journaling ??= this.writeJournal().finally(() => {
+    this.journaling ??= this.storeBuffer().finally(() => {
       this.journaling = null;
       if (this.buffer.length > 0) this.scheduleJournal(this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs);
       if (this.failures) this.scheduleDb(this.backoff());
@@ -183,7 +184,7 @@ export class BatchingClickSink implements ClickSink {
     return this.journaling;
   }
 
-  private async writeJournal(): Promise<void> {
+  private async storeBuffer(): Promise<void> {
     if (this.journalTimer) clearTimeout(this.journalTimer);
     this.journalTimer = null;
     if (this.buffer.length === 0) return;
@@ -344,9 +345,9 @@ export class BatchingClickSink implements ClickSink {
   }
 
   /**
-   * Before a synchronous database step: the clicks answered meanwhile go to the journal first.
-   * A write into a locked database blocks for its busy timeout, and no answered click may wait
-   * in memory that long.
+   * Before a synchronous database step: the clicks answered meanwhile go to disk first (to the
+   * journal while a write is failing). A write into a locked database blocks for its busy
+   * timeout, and no answered click may wait in memory that long.
    */
   private async journalFirst(): Promise<void> {
     if (this.buffer.length > 0) await this.journalRound();
