@@ -16,7 +16,7 @@ export function newId(prefix: IdPrefix): string {
 /**
  * A prefixed id that sorts by creation time (milliseconds in base 36, then 10 random
  * characters), for append-mostly tables: new rows land on the last page of the primary-key
- * index instead of a random one (the outbox takes two rows per conversion, thousands a second).
+ * index instead of a random one (the outbox takes two rows per conversion, thousands a second; conversions and commissions as many).
  */
 export function newTimeOrderedId(prefix: IdPrefix, now: number): string {
   return `${timeOrderedIdPrefix(prefix, now)}${idBody().slice(0, 10)}`;

@@ -37,6 +37,23 @@ describe("POST /v1/conversions: recording", () => {
     expect(await countRows(t, "commissions")).toBe(1);
   });
 
+  it("gives conversions and commissions ids that sort by creation time", async () => {
+    // new rows then land at the end of the primary-key indexes instead of on a random page
+    // (fewer pages written per group commit: postbacks a second)
+    const f = await createFixture(t);
+    const clickId = await click(t, "anna");
+    const ids: { conversion: string; commission: string }[] = [];
+    for (let i = 0; i < 6; i++) {
+      t.clock.now = T0 + i * 1000;
+      const body = await created(await postConversion(t, f.postbackKey, { orderId: `ord_${i}`, event: "sale", amount: 10, clickId }));
+      ids.push({ conversion: body.id, commission: body.commission.id });
+    }
+    for (const kind of ["conversion", "commission"] as const) {
+      const list = ids.map((x) => x[kind]);
+      expect([...list].sort(), kind).toEqual(list);
+    }
+  });
+
   it("attributes from the click id before the click row is written", async () => {
     const f = await createFixture(t);
     const clickId = await click(t, "anna");

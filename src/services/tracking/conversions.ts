@@ -3,7 +3,7 @@ import { dealAttribution, decideAttribution, decidePixelAttribution, hasIdentifi
 import { verifyClickId } from "../../domain/clickId";
 import { commissionAmount, pickRule, withinDuration, type ConversionEvent } from "../../domain/commission";
 import { emailHash, fraudFlags } from "../../domain/fraud";
-import { newId } from "../../domain/ids";
+import { newTimeOrderedId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { Db } from "../../db/client";
 import {
@@ -169,7 +169,7 @@ async function conversionRow(
  * send it to hold, whatever `status` was asked.
  */
 async function commissionRow(
-  deps: TrackingDeps, program: ProgramRow, conv: ConversionRow, status: CommissionRow["status"], now: number, customerFirstAt: number | null, id = newId("com"),
+  deps: TrackingDeps, program: ProgramRow, conv: ConversionRow, status: CommissionRow["status"], now: number, customerFirstAt: number | null, id = newTimeOrderedId("com", now),
 ): Promise<CommissionRow | null> {
   if (!conv.partnerId) return null;
   const priced = await priceCommission(deps, program, conv.partnerId, conv.event, conv.amount, now);
@@ -219,7 +219,7 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   let commission: CommissionRow | null;
   if (committed) commission = { ...before, amount: before.amount, updatedAt: now };
   else commission = await commissionRow(deps, program, conversion, fresh ? "pending" : "hold", now, gathered?.customerFirstAt ?? null, before?.id);
-  if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newId("com");
+  if (!committed && commission && before && commission.partnerId !== before.partnerId) commission.id = newTimeOrderedId("com", now);
   await supersedePixel(deps.db, program.num, { conversion: existing, commission: before }, { conversion, commission }, supersedeEvents(program, before, commission), now);
   const stored = (await findConversion(deps.db, program.id, input.event, input.orderId))!;
   return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
@@ -276,7 +276,7 @@ export async function recordConversion(
   // A new order is the common case: decide, then insert; the unique key turns a repeat (or a
   // concurrent twin) into a no-op, and only then is the stored conversion read.
   if (decision) {
-    const { dimsKnown, ...conversion } = await conversionRow(deps, program, input, decision, { id: newId("cnv"), createdAt: now, changeToken: null }, false);
+    const { dimsKnown, ...conversion } = await conversionRow(deps, program, input, decision, { id: newTimeOrderedId("cnv", now), createdAt: now, changeToken: null }, false);
     const commission = await commissionRow(deps, program, conversion, input.source === "pixel" ? "hold" : "pending", now, customerFirstAt);
     // (the answer's row lacks the click's country, device and sub1 when the insert copied them)
     const events = newConversionEvents(program, conversion, commission, now);
