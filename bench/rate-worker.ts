@@ -15,7 +15,9 @@ export interface RateConfig {
 export interface RateResult {
   sent: number;
   created: number; // 201
-  other: Record<string, number>; // status → count (errors as "error")
+  other: Record<string, number>; // status → count (errors as "error <code>")
+  /** requests sent again after a kept-alive socket the server had just closed reset them */
+  retried: number;
   p50_ms: number;
   p99_ms: number;
   max_ms: number;
@@ -30,10 +32,11 @@ const other: Record<string, number> = {};
 let created = 0;
 let sent = 0;
 let inFlight = 0;
+let retried = 0;
 
-function fire(scheduledAt: number, n: number): void {
+function fire(scheduledAt: number, n: number, again = false): void {
   const body = JSON.stringify({ orderId: `${cfg.prefix}-${n}`, event: 'sale', amount: '49.99', clickId: cfg.clickId });
-  inFlight++;
+  if (!again) inFlight++;
   const req = http.request(
     { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
       headers: { authorization: `Bearer ${cfg.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
@@ -47,10 +50,20 @@ function fire(scheduledAt: number, n: number): void {
       });
     },
   );
-  req.on('error', () => {
+  req.on('error', (err: NodeJS.ErrnoException) => {
+    // A kept-alive socket that sat idle past the server's keep-alive timeout can be closed by the
+    // server just as a request goes out on it: the request never reached the server, and Node's
+    // documentation says to send it again (req.reusedSocket). Its latency still counts from its
+    // scheduled send.
+    if (req.reusedSocket && err.code === 'ECONNRESET' && !again) {
+      retried++;
+      fire(scheduledAt, n, true);
+      return;
+    }
     inFlight--;
     latencies.push(performance.now() - scheduledAt);
-    other.error = (other.error ?? 0) + 1;
+    const key = `error ${err.code ?? err.message}`;
+    other[key] = (other[key] ?? 0) + 1;
   });
   req.end(body);
 }
@@ -79,7 +92,7 @@ async function main(): Promise<void> {
   while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const sorted = latencies.sort((a, b) => a - b);
   const result: RateResult = {
-    sent, created, other, p50_ms: quantile(sorted, 0.5), p99_ms: quantile(sorted, 0.99), max_ms: sorted.at(-1) ?? 0,
+    sent, created, other, retried, p50_ms: quantile(sorted, 0.5), p99_ms: quantile(sorted, 0.99), max_ms: sorted.at(-1) ?? 0,
     seconds: (performance.now() - start) / 1000,
   };
   process.send?.(result);
