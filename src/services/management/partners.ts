@@ -7,7 +7,8 @@ import { conflict, ok, type Outcome } from "../outcome";
 import { diffChanges, type Actor } from "../../domain/audit";
 import { partnerJson } from "../../http/api/present";
 
-const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId", "postbackUrl"] as const;
+/** what a partner's change event records (the lead profile too: who set a partner's capacity to 0 is worth knowing) */
+const PARTNER_FIELDS = ["name", "email", "coupon", "status", "tierId", "postbackUrl", "leadCountries", "leadVerticals", "leadCapacity"] as const;
 import { applyAction, partnerOpenCommissions } from "../../db/queries/lifecycle";
 
 const EMAIL_TAKEN = "another partner of this program has this email";
