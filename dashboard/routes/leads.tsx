@@ -12,10 +12,9 @@ import { changeProgramSettings } from "../../src/services/management/programs";
 import { eachPage } from "../../src/db/queries/pagination";
 import { mapPages, notFoundPage, pagedTableCsv, tableCsv, wantsCsv, withQuery } from "./common";
 import { partnerDirectory } from "./managerData";
+import { LeadProfileForm, leadProfileFromForm } from "./leadProfileForm";
 import { programPage } from "./programPage";
 import { setFlash, type DashEnv } from "./session";
-
-const list = (v: unknown) => String(v ?? "").split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
 /** Leads with their attempts trail, adding and assigning one, routing settings and partner profiles. */
 export function leadRoutes() {
@@ -58,12 +57,7 @@ export function leadRoutes() {
       { label: "Status", value: (p) => p.status },
       { label: "Open leads", value: (p) => Number(p.open), num: true },
       { label: "Profile", value: (p) => `${p.countries.join(" ")}|${p.verticals.join(" ")}|${p.capacity}`, cell: (p) => (
-        <form method="post" action={`${base}/leads/profiles/${p.id}`} class="row"><Csrf token={c.var.csrf} />
-          <input name="countries" value={p.countries.join(" ")} placeholder="any country" aria-label={`Countries of ${p.name}`} size={10} />
-          <input name="verticals" value={p.verticals.join(" ")} placeholder="any vertical" aria-label={`Verticals of ${p.name}`} size={10} />
-          <input name="leadCapacity" type="number" min={0} max={10000} value={String(p.capacity)} aria-label={`Lead capacity of ${p.name}`} />
-          <button class="small secondary">Save</button>
-        </form>
+        <LeadProfileForm action={`${base}/leads/profiles/${p.id}`} csrf={c.var.csrf} profile={{ countries: p.countries, verticals: p.verticals, leadCapacity: Number(p.capacity) }} of={p.name} size={10} />
       ) },
     ];
     if (wantsCsv(c, "profiles")) return tableCsv(profileCols, profileRows, "lead-profiles.csv");
@@ -145,13 +139,11 @@ export function leadRoutes() {
     const partner = ctx && (await getProgramPartner(ctx.db, ctx.program.id, c.req.param("ptn")));
     if (!ctx || !partner) return notFoundPage(c, "app");
     const b = await c.req.parseBody();
-    const countries = list(b["countries"]);
-    const capacity = Number(b["leadCapacity"]);
-    if (countries.some((x) => !/^[A-Za-z]{2}$/.test(x)) || !Number.isInteger(capacity) || capacity < 0 || capacity > 10_000) {
-      setFlash(c, "app", "err", "Countries are two-letter codes; capacity a whole number from 0.");
-    } else {
-      await changePartner(ctx.db, ctx.program, partner, { profile: { countries, verticals: list(b["verticals"]), leadCapacity: capacity } }, ctx.actor, ctx.now);
-      setFlash(c, "app", "ok", `${partner.name}'s profile is saved.`);
+    const form = leadProfileFromForm(b);
+    if (!form.ok) setFlash(c, "app", "err", `Not saved: ${form.message}.`);
+    else {
+      const saved = await changePartner(ctx.db, ctx.program, partner, { profile: form.profile }, ctx.actor, ctx.now);
+      setFlash(c, "app", saved.kind === "ok" ? "ok" : "err", saved.kind === "ok" ? `${partner.name}'s profile is saved.` : "Not saved.");
     }
     return c.redirect(`${ctx.base}/leads`, 303);
   });

@@ -12,7 +12,9 @@ import { registerDeal } from "../../src/services/deals/register";
 import { acceptLead, convertLead, declineLead } from "../../src/services/leads/actions";
 import { eachPage } from "../../src/db/queries/pagination";
 import { fmtFor, notFoundPage, pagedTableCsv, pageHeaders, wantsCsv, withQuery } from "./common";
-import { setFlash, takeFlash, type DashEnv } from "./session";
+import { changePartner } from "../../src/services/management/partners";
+import { LeadProfileForm, leadProfileFromForm } from "./leadProfileForm";
+import { sessionActor, setFlash, takeFlash, type DashEnv } from "./session";
 
 type C = Context<DashEnv>;
 
@@ -138,11 +140,30 @@ export function portalCosellingRoutes() {
       <Layout {...ctx.frame("leads", "My leads")}>
         <h1>My leads</h1>
         <section class="panel">
+          <h2>What leads you take</h2>
+          <p class="small">Leads go to partners whose countries and verticals match (leave a list empty for any) and who have room: at most this many open leads at once (0: none for now).</p>
+          <LeadProfileForm action="/portal/leads/profile" csrf={c.var.csrf} of="you" button="Save profile"
+            profile={{ countries: ctx.partner.leadCountries, verticals: ctx.partner.leadVerticals, leadCapacity: ctx.partner.leadCapacity }} />
+        </section>
+        <section class="panel">
           <DataTable caption="My leads" columns={columns} rows={page.data} csv={withQuery(c, { format: "csv", table: "leads", cursor: null })} empty={<Empty title="No leads for you right now.">Leads the vendor sends you show up here, with the time you have to answer ({ctx.program.leadSlaHours} hours).</Empty>} />
           <Pager next={page.nextCursor ? withQuery(c, { cursor: page.nextCursor }) : null} />
         </section>
       </Layout>,
     );
+  });
+
+  // the partner's own lead profile (PATCH /api/v1/me with a profile does the same)
+  app.post("/portal/leads/profile", async (c) => {
+    const ctx = await partnerCtx(c);
+    if (!ctx) return notFoundPage(c, "portal");
+    const form = leadProfileFromForm(await c.req.parseBody());
+    if (!form.ok) setFlash(c, "portal", "err", `Not saved: ${form.message}.`);
+    else {
+      const saved = await changePartner(ctx.db, ctx.program, ctx.partner, { profile: form.profile }, sessionActor(c.var.session), ctx.now);
+      setFlash(c, "portal", saved.kind === "ok" ? "ok" : "err", saved.kind === "ok" ? "Your lead profile is saved." : "Not saved.");
+    }
+    return c.redirect("/portal/leads", 303);
   });
 
   app.post("/portal/leads/:lid/:action{accept|decline|deal}", async (c) => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestApp, okJson, PUBLIC_URL, sqlRows, type TestApp } from "../helpers/app";
 import { coselling, registered, deal, type Coselling } from "./helpers";
+import { dashboardSession, textOf } from "../helpers/dashboard";
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 
@@ -44,6 +45,36 @@ describe("co-selling pages (dashboard and portal)", () => {
     const leads = await bob.get("/portal/leads");
     expect(leads).toContain("Hooli");
     expect(leads).toMatch(/4\d h \d+ min left|2 days left/);
+  });
+
+  it("a partner sets its own lead profile in the portal, checked as the API checks it, and routing follows it", async () => {
+    const bob = await dashboardSession(t, "portal", f.bob.key);
+    expect((await bob.get("/portal/leads")).html).toContain("What leads you take");
+    expect((await bob.post("/portal/leads/profile", { countries: "de, fr", verticals: "saas", leadCapacity: "2" })).status).toBe(303);
+    expect(await sqlRows(t, "SELECT lead_countries, lead_verticals, lead_capacity FROM partners WHERE id = ?", [f.bob.id]))
+      .toEqual([{ lead_countries: '["DE","FR"]', lead_verticals: '["saas"]', lead_capacity: 2 }]);
+    const saved = (await bob.get("/portal/leads")).html;
+    expect(saved).toContain("Your lead profile is saved.");
+    expect(saved).toContain('value="DE FR"');
+    expect((await okJson(await t.request(`/api/v1/partners/${f.bob.id}`, { key: f.vendorKey }))).profile).toEqual({ countries: ["DE", "FR"], verticals: ["saas"], leadCapacity: 2 });
+    // refused as the API refuses it, and nothing changes
+    const refusals = [
+      [{ countries: "Germany", verticals: "", leadCapacity: "2" }, "Countries"], [{ countries: "", verticals: "", leadCapacity: "-1" }, "Capacity"],
+      [{ countries: "", verticals: "x".repeat(61), leadCapacity: "1" }, "Verticals"], [{ countries: "", verticals: "", leadCapacity: "" }, "Capacity"],
+    ] as const;
+    for (const [bad, field] of refusals) {
+      expect((await bob.post("/portal/leads/profile", bad)).status).toBe(303);
+      expect(textOf((await bob.get("/portal/leads")).html), JSON.stringify(bad)).toContain(`Not saved: ${field}:`);
+    }
+    expect(await sqlRows(t, "SELECT lead_capacity FROM partners WHERE id = ?", [f.bob.id])).toEqual([{ lead_capacity: 2 }]);
+    // a lead for a country bob takes goes to bob (the only partner with room for it)
+    const lead = await okJson(await t.request(`/api/v1/programs/${f.program.id}/leads`, { method: "POST", key: f.vendorKey, json: { company: "Hooli", contactEmail: "g@hooli.com", country: "DE", vertical: "saas" } }), 201);
+    expect(lead.partnerId).toBe(f.bob.id);
+    // the change is in the audit log, made by the partner
+    expect(await sqlRows(t, "SELECT actor_kind, actor_partner_id, changes FROM events WHERE object_id = ? AND action = 'partner.update'", [f.bob.id])).toEqual([{
+      actor_kind: "partner", actor_partner_id: f.bob.id,
+      changes: JSON.stringify({ leadCountries: [[], ["DE", "FR"]], leadVerticals: [[], ["saas"]], leadCapacity: [0, 2] }),
+    }]);
   });
 
   it("the dashboard shows the deal queue with conflicts side by side, the pipeline, leads, settings and profiles, and acts", async () => {
