@@ -1,6 +1,6 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { clientOf, type Db } from "../client";
-import { commissions, conversions, programs } from "../schema";
+import { commissions, conversions, partners, programs } from "../schema";
 import { ACTION_FROM, ACTION_TO, type ManagerAction } from "../../domain/lifecycle";
 import { contribution, delta } from "../../domain/reporting";
 import { newToken, timeOrderedIdPrefix } from "../../domain/ids";
@@ -19,6 +19,20 @@ export async function vendorCommissions(db: Db, vendorId: string, ids: string[])
     .innerJoin(programs, eq(programs.id, commissions.programId))
     .innerJoin(conversions, eq(conversions.id, commissions.conversionId))
     .where(and(eq(programs.vendorId, vendorId), inArray(commissions.id, ids)));
+}
+
+/**
+ * Banned partners of a program that still have commissions a manager could reject: banning
+ * rejects them in a second step after the status is stored, and a process that died between the
+ * two left them open (settle would have approved them).
+ */
+export async function bannedWithOpenCommissions(db: Db, programId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: partners.id })
+    .from(partners)
+    .innerJoin(commissions, eq(commissions.partnerId, partners.id))
+    .where(and(eq(partners.programId, programId), eq(partners.status, "banned"), inArray(commissions.status, ["hold", "pending"])));
+  return rows.map((r) => r.id);
 }
 
 /** A partner's commissions a manager could still reject (hold, pending), shaped for applyAction. */

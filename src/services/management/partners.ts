@@ -41,7 +41,8 @@ export async function createPartner(db: Db, program: ProgramRow, input: { name: 
  * `approved` earns nothing new: conversions that would be theirs are unattributed
  * (`partner_inactive`, see domain/attribution.ts). Banning also rejects their `hold` and
  * `pending` commissions: after the status is stored, so that nothing new slips in between, and
- * again on every PATCH that says `banned` (a failed second step is repaired by repeating it).
+ * again on every PATCH that says `banned` (a failed second step is repaired by repeating it, and
+ * by the next settle, which rejects a banned partner's open commissions before it approves any).
  */
 export async function changePartner(
   db: Db, program: ProgramRow, partner: PartnerRow,
