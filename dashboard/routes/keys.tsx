@@ -78,6 +78,7 @@ export function keyRoutes() {
           <DataTable caption="Admin keys" columns={vkCols} rows={vendorKeys} csv={`${base}/keys?format=csv&table=admin-keys`} empty={<Empty title="No admin key.">Create one below.</Empty>} />
           <form method="post" action={`${base}/keys/vendor`} class="form">
             <Csrf token={c.var.csrf} />
+            <input type="hidden" name="after" value={vendorKeys[0]?.id ?? ""} />
             <Field id="vk-name" name="name" label="New key's name" value={values["name"]} required maxlength={100} hint="Who or what will use it, e.g. “billing server”." />
             <button class="secondary">Create an admin key</button>
           </form>
@@ -125,6 +126,12 @@ export function keyRoutes() {
     const f = await formOf(c);
     const name = text(f, "name");
     if (!name || name.length > 100) return page(c, ctx, null, { text: "Nothing was created: an admin key needs a name (up to 100 characters).", status: 400 }, f);
+    // As with rotations, the answer is a page (the key is shown once), so a reload sends the form
+    // again: it names the newest admin key it saw, and once a key is created a second send is refused.
+    const after = text(f, "after");
+    if (after && after !== (await listVendorKeys(ctx.db, c.var.session.vendorId, ctx.now))[0]?.id) {
+      return page(c, ctx, null, { text: "Nothing was created: the admin keys changed since this form was shown (it was sent twice, e.g. by reloading the page). The list below is current.", status: 409 });
+    }
     const key = await createVendorKey(ctx.db, c.var.session.vendorId, name, ctx.now, ctx.actor);
     return page(c, ctx, { title: `New admin key “${name}”`, keys: [{ id: "new-admin-key", label: "Admin key", value: key.apiKey }], note: "It works at once, for the API and for signing in here." }, null);
   });

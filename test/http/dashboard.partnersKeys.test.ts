@@ -101,6 +101,24 @@ describe("dashboard: partners and keys", () => {
     expect(empty.status).toBe(400);
   });
 
+  it("a reload of the page that showed a new admin key creates no second key", async () => {
+    const form = await s.get(`${base}/keys`);
+    const after = /name="after" value="([^"]*)"/.exec(form.html)![1]!;
+    expect(after).not.toBe("");
+    const created = await s.post(`${base}/keys/vendor`, { name: "billing", after });
+    expect(created.status).toBe(200);
+    expect(created.html).toContain('id="new-admin-key"');
+    const again = await s.post(`${base}/keys/vendor`, { name: "billing", after });
+    expect(again.status).toBe(409);
+    expect(textOf(again.html)).toContain("Nothing was created: the admin keys changed since this form was shown");
+    expect(again.html).not.toContain('id="new-admin-key"');
+    expect((await okJson(await t.request("/api/v1/keys", { key: f.vendorKey }))).data).toHaveLength(2);
+    // the page after a creation carries the new newest key: its form creates the next one
+    const next = /name="after" value="([^"]*)"/.exec(created.html)![1]!;
+    expect((await s.post(`${base}/keys/vendor`, { name: "ci", after: next })).status).toBe(200);
+    expect((await okJson(await t.request("/api/v1/keys", { key: f.vendorKey }))).data).toHaveLength(3);
+  });
+
   it("another vendor's partner, program keys and admin key are 404", async () => {
     const other = await createFixture(t, { link: { slug: "other-one" } });
     expect((await s.get(`${base}/partners/${other.partner.id}/edit`)).status).toBe(404);
