@@ -1,6 +1,6 @@
 import { openAndMigrate } from "./bootstrap";
 import { allowPrivateTargets, loadConfig } from "./config";
-import { nodeResolve } from "./services/webhooks/nodeResolve";
+import { nodeTargetPolicy } from "./services/webhooks/nodeResolve";
 import { insertVendor } from "./db/queries/keys";
 import { seedDemo } from "./services/demo/seedDemo";
 import { settleAll } from "./services/prm/settle";
@@ -47,7 +47,7 @@ async function main(argv: string[]) {
       const now = at ? Date.parse(at) : Date.now();
       if (Number.isNaN(now)) throw new Error("--now must be an ISO-8601 timestamp");
       const mail = config.AFFLUX_SMTP_URL ? smtpTransport(config.AFFLUX_SMTP_URL, config.AFFLUX_MAIL_FROM) : null;
-      const webhookTargets = { allowPrivate: allowPrivateTargets(config), resolve: nodeResolve };
+      const webhookTargets = nodeTargetPolicy(allowPrivateTargets(config));
       const results = await runJobs({ db: database.db, secret, webhookTargets, mail, log: (line) => console.error(line) }, now, name ? [name as JobName] : JOB_NAMES);
       mail?.close();
       for (const [job, result] of Object.entries(results)) console.log(`${job}: ${JSON.stringify(result)}`);

@@ -11,7 +11,7 @@ import { createServerWithFastPaths } from "./http/tracking/nodeFastPath";
 import { nodeFacts } from "./http/tracking/requestFacts";
 import { JOB_NAMES, JOBS, type JobDeps } from "./services/jobs";
 import { smtpTransport } from "./services/mail/smtp";
-import { nodeResolve } from "./services/webhooks/nodeResolve";
+import { nodeTargetPolicy } from "./services/webhooks/nodeResolve";
 import { BatchingClickSink } from "./services/tracking/clickSink";
 import { conversionWriter } from "./services/tracking/conversions";
 import { groupCommitClient } from "./db/nativeBatch";
@@ -50,7 +50,7 @@ async function main() {
     rateLimits: memoryRateLimits(rateRules(config), Date.now),
     writes: conversionWriter(conversionClient),
     ...(conversionClient.row ? { prepared: { row: conversionClient.row.bind(conversionClient) } } : {}),
-    webhookTargets: { allowPrivate: allowPrivateTargets(config), resolve: nodeResolve },
+    webhookTargets: nodeTargetPolicy(allowPrivateTargets(config)),
   };
   const app = createApp(deps);
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_KEY, createFixture, createTestApp, expectError, okJson, postConversion, type TestApp } from "../helpers/app";
 import type { TargetPolicy } from "../../src/services/webhooks/targets";
 import { nodeResolve } from "../../src/services/webhooks/nodeResolve";
-import { LOCAL, deliver, startReceiver, type Receiver } from "./receiver";
+import { guardedFetch } from "../../src/services/webhooks/guardedFetch";
+import { LOCAL, deliver, startReceiver, verifyAt, type Receiver } from "./receiver";
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0, 0);
 
@@ -78,6 +79,46 @@ describe("webhooks: SSRF rules at creation and at delivery", () => {
     const log = await okJson(await t.request(`/api/v1/webhooks/${e.id}/deliveries`, { key: f.vendorKey }));
     const made = log.data.find((d: { status: string }) => d.status === "failed");
     expect(made).toMatchObject({ statusCode: null, error: expect.stringContaining("refused: the host hooks.example.com resolves to 127.0.0.1") });
+  });
+
+  it("checks the addresses it connects to: a name that rebinds to a private address between the check and the connection is not reached", async () => {
+    const f = await createFixture(t);
+    dns.set("rebind.example.com", ["93.184.216.34"]); // at creation
+    // answers in turn at delivery: the check sees a public address, the connection a loopback one
+    const answers = [["93.184.216.34"], ["127.0.0.1"]];
+    const asked: string[] = [];
+    const rebinding: TargetPolicy = { allowPrivate: false, resolve: async (host) => { asked.push(host); return answers.length > 1 ? answers.shift()! : answers[0]!; } };
+    const e = await okJson(await t.request("/api/v1/webhooks", { method: "POST", key: f.vendorKey, json: { url: "https://rebind.example.com/x", events: ["*"] } }), 201);
+    await okJson(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "50.00", coupon: "ANNA10" }), 201);
+    await deliver(t, { ...rebinding, fetch: guardedFetch(rebinding) });
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    const log = await okJson(await t.request(`/api/v1/webhooks/${e.id}/deliveries`, { key: f.vendorKey }));
+    expect(log.data.find((d: { status: string }) => d.status === "failed"))
+      .toMatchObject({ statusCode: null, error: expect.stringContaining("refused: the host rebind.example.com resolves to 127.0.0.1") });
+    expect(rx.received).toHaveLength(0);
+  });
+
+  it("the checking fetch delivers like the global one: signed body, status, excerpt, a bodiless 204", async () => {
+    const local = await createTestApp({ now: T0, webhookTargets: LOCAL });
+    try {
+      const f = await createFixture(local);
+      const targets = { ...LOCAL, fetch: guardedFetch(LOCAL) };
+      const created = await okJson(await local.request("/api/v1/webhooks", { method: "POST", key: f.vendorKey, json: { url: `${rx.url}/hook`, events: ["conversion.created"] } }), 201);
+      rx.answer(() => ({ status: 503, body: "busy, try later" }));
+      await okJson(await postConversion(local, f.postbackKey, { orderId: "o1", event: "sale", amount: "50.00", coupon: "ANNA10" }), 201);
+      await deliver(local, targets);
+      expect(rx.received).toHaveLength(1);
+      expect(verifyAt(created.secret, rx.received[0]!)).toMatchObject({ type: "conversion.created", data: { orderId: "o1" } });
+      rx.answer(() => ({ status: 204 }));
+      local.clock.now += 3_600_000; // past the retry's time
+      await deliver(local, targets);
+      expect(rx.received).toHaveLength(2);
+      const log = await okJson(await local.request(`/api/v1/webhooks/${created.id}/deliveries`, { key: f.vendorKey }));
+      expect(log.data.map((d: { statusCode: number | null }) => d.statusCode).sort()).toEqual([204, 503]);
+      expect(log.data.find((d: { statusCode: number }) => d.statusCode === 503)).toMatchObject({ error: "HTTP 503", responseExcerpt: "busy, try later" });
+    } finally {
+      await local.close();
+    }
   });
 
   it("does not follow a redirect (here to another local address)", async () => {

@@ -167,7 +167,7 @@ async function send(ctx: DeliveryContext, r: OutgoingRequest, now: number): Prom
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const res = await (ctx.fetch ?? fetch)(r.url, { method: r.method, headers: r.headers, body: r.body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await (ctx.fetch ?? ctx.targets.fetch ?? fetch)(r.url, { method: r.method, headers: r.headers, body: r.body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
     const excerpt = await readExcerpt(res);
     const ok = res.status >= 200 && res.status < 300;
     let error: string | null = null;

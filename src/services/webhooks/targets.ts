@@ -11,11 +11,14 @@ export interface TargetPolicy {
   allowPrivate: boolean;
   /** every address a host name resolves to */
   resolve?: ((hostname: string) => Promise<string[]>) | undefined;
+  /**
+   * the fetch that sends to targets: on Node one that checks a name's addresses as it connects and
+   * connects to those (./guardedFetch.ts), else the global fetch (which resolves the name again
+   * after checkTarget did: a rebinding DNS server could answer a private address the second time)
+   */
+  fetch?: typeof fetch | undefined;
 }
 
-// A name is resolved here and again by fetch when it connects: a DNS server answering a public
-// address to us and a private one a moment later (rebinding) is not caught by this check alone;
-// the window is one request, and redirects are never followed.
 export type TargetVerdict = { ok: true; url: URL } | { ok: false; reason: string };
 
 /** The URL is a target we may send to now: its own rules, then (with a resolver) its DNS answers. */
