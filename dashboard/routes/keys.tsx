@@ -15,6 +15,9 @@ type Shown = { title: string; keys: { id: string; label: string; value: string }
 
 const KIND_TEXT = { postback: "Postback key (secret)", public: "Public key (snippet)" } as Record<string, string>;
 
+/** The live admin keys a form was shown with (ids, sorted: keys made in the same millisecond have no order). */
+const keySet = (keys: VendorKeyRow[]) => keys.map((k) => k.id).sort().join(" ");
+
 /** The newest live key of a kind: the one a rotation replaces. */
 const currentKeyId = (keys: ProgramKeyRow[], kind: string) => keys.find((k) => k.kind === kind)?.id;
 
@@ -78,7 +81,7 @@ export function keyRoutes() {
           <DataTable caption="Admin keys" columns={vkCols} rows={vendorKeys} csv={`${base}/keys?format=csv&table=admin-keys`} empty={<Empty title="No admin key.">Create one below.</Empty>} />
           <form method="post" action={`${base}/keys/vendor`} class="form">
             <Csrf token={c.var.csrf} />
-            <input type="hidden" name="after" value={vendorKeys[0]?.id ?? ""} />
+            <input type="hidden" name="seen" value={keySet(vendorKeys)} />
             <Field id="vk-name" name="name" label="New key's name" value={values["name"]} required maxlength={100} hint="Who or what will use it, e.g. “billing server”." />
             <button class="secondary">Create an admin key</button>
           </form>
@@ -127,9 +130,9 @@ export function keyRoutes() {
     const name = text(f, "name");
     if (!name || name.length > 100) return page(c, ctx, null, { text: "Nothing was created: an admin key needs a name (up to 100 characters).", status: 400 }, f);
     // As with rotations, the answer is a page (the key is shown once), so a reload sends the form
-    // again: it names the newest admin key it saw, and once a key is created a second send is refused.
-    const after = text(f, "after");
-    if (after && after !== (await listVendorKeys(ctx.db, c.var.session.vendorId, ctx.now))[0]?.id) {
+    // again: it names the admin keys it saw, and once a key is created a second send is refused.
+    const seen = text(f, "seen");
+    if (seen && seen !== keySet(await listVendorKeys(ctx.db, c.var.session.vendorId, ctx.now))) {
       return page(c, ctx, null, { text: "Nothing was created: the admin keys changed since this form was shown (it was sent twice, e.g. by reloading the page). The list below is current.", status: 409 });
     }
     const key = await createVendorKey(ctx.db, c.var.session.vendorId, name, ctx.now, ctx.actor);

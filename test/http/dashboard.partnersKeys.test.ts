@@ -103,19 +103,19 @@ describe("dashboard: partners and keys", () => {
 
   it("a reload of the page that showed a new admin key creates no second key", async () => {
     const form = await s.get(`${base}/keys`);
-    const after = /name="after" value="([^"]*)"/.exec(form.html)![1]!;
-    expect(after).not.toBe("");
-    const created = await s.post(`${base}/keys/vendor`, { name: "billing", after });
+    const seen = /name="seen" value="([^"]*)"/.exec(form.html)![1]!;
+    expect(seen).not.toBe("");
+    const created = await s.post(`${base}/keys/vendor`, { name: "billing", seen });
     expect(created.status).toBe(200);
     expect(created.html).toContain('id="new-admin-key"');
-    const again = await s.post(`${base}/keys/vendor`, { name: "billing", after });
+    const again = await s.post(`${base}/keys/vendor`, { name: "billing", seen });
     expect(again.status).toBe(409);
     expect(textOf(again.html)).toContain("Nothing was created: the admin keys changed since this form was shown");
     expect(again.html).not.toContain('id="new-admin-key"');
     expect((await okJson(await t.request("/api/v1/keys", { key: f.vendorKey }))).data).toHaveLength(2);
-    // the page after a creation carries the new newest key: its form creates the next one
-    const next = /name="after" value="([^"]*)"/.exec(created.html)![1]!;
-    expect((await s.post(`${base}/keys/vendor`, { name: "ci", after: next })).status).toBe(200);
+    // the page after a creation carries the new set of keys: its form creates the next one
+    const next = /name="seen" value="([^"]*)"/.exec(created.html)![1]!;
+    expect((await s.post(`${base}/keys/vendor`, { name: "ci", seen: next })).status).toBe(200);
     expect((await okJson(await t.request("/api/v1/keys", { key: f.vendorKey }))).data).toHaveLength(3);
   });
 
