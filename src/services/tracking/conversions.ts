@@ -7,7 +7,7 @@ import { newTimeOrderedId } from "../../domain/ids";
 import { DAY_MS } from "../../domain/traffic";
 import type { Db } from "../../db/client";
 import {
-  commissionOf, earliestCustomerClick, findConversion, findCustomer, supersedePixel,
+  commissionOf, earliestCustomerClick, findConversion, findConversionWithCommission, findCustomer, supersedePixel,
   type CommissionRow, type ConversionRow,
 } from "../../db/queries/conversions";
 import { findPartnerByCoupon } from "../../db/queries/partners";
@@ -225,12 +225,12 @@ async function supersede(deps: TrackingDeps, program: ProgramRow, existing: Conv
   return { kind: "superseded", conversion: stored, commission: await commissionOf(deps.db, stored.id) };
 }
 
-async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing: ConversionRow, input: ConversionInput): Promise<RecordOutcome> {
+async function answerExisting(deps: TrackingDeps, program: ProgramRow, existing: ConversionRow, commission: CommissionRow | null, input: ConversionInput): Promise<RecordOutcome> {
   if (existing.source === "pixel" && input.source === "postback") return supersede(deps, program, existing, input);
   if (!sameRequest(existing, input)) {
     return { kind: "conflict", message: `order ${input.orderId} (${input.event}) was already reported with another amount or currency` };
   }
-  return { kind: "replayed", conversion: existing, commission: await commissionOf(deps.db, existing.id) };
+  return { kind: "replayed", conversion: existing, commission };
 }
 
 /** The outbox rows of a postback taking over a pixel's commission: created anew, or updated in place. */
@@ -282,8 +282,8 @@ export async function recordConversion(
     const events = newConversionEvents(program, conversion, commission, now);
     if (await insertNew(deps, { conversion, commission, clickDims: !dimsKnown, events }, also?.(conversion))) return { kind: "created", conversion, commission };
   }
-  const existing = await findConversion(deps.db, program.id, input.event, input.orderId);
-  if (existing) return answerExisting(deps, program, existing, input);
+  const existing = await findConversionWithCommission(deps.db, program.id, input.event, input.orderId, deps.prepared);
+  if (existing) return answerExisting(deps, program, existing.conversion, existing.commission, input);
   if (!decision) return { kind: "ignored" };
   throw new Error("conversion vanished after a conflicting insert");
 }
