@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFixture, createTestApp, okJson, postConversion, sqlRows, type TestApp } from "../helpers/app";
 import { claimDue } from "../../src/db/queries/webhooks";
 import { LEASE_MS, RETRY_DELAYS_MS } from "../../src/domain/webhooks";
+import { guardedFetch } from "../../src/services/webhooks/guardedFetch";
 import { LOCAL, deliver, startReceiver, type Receiver } from "./receiver";
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0, 0);
@@ -129,6 +130,15 @@ describe("webhooks: retries, disabling, crashes", () => {
     await deliver(t, LOCAL, { fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(200) }) });
     const d = await lastMade(f.vendorKey, e.id);
     expect(d).toMatchObject({ status: "failed", statusCode: null, error: "no answer within 10 s" });
+  });
+
+  it("the same through the Node server's checking fetch", async () => {
+    const { f, e } = await setup();
+    rx.answer(() => ({ status: 200, delayMs: 1500 }));
+    await okJson(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "50.00", coupon: "ANNA10" }), 201);
+    const checking = guardedFetch(LOCAL);
+    await deliver(t, LOCAL, { fetch: (url, init) => checking(url, { ...init, signal: AbortSignal.timeout(200) }) });
+    expect(await lastMade(f.vendorKey, e.id)).toMatchObject({ status: "failed", statusCode: null, error: "no answer within 10 s" });
   });
 
   it("crash: an event whose delivery state was lost mid-send is delivered again with the same webhook-id", async () => {

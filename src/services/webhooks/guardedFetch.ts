@@ -38,7 +38,8 @@ export function guardedFetch(policy: TargetPolicy): typeof fetch {
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     const res = await new Promise<IncomingMessage>((done, fail) => {
       const req = send(url, { method: init.method ?? "GET", headers, signal: init.signal ?? undefined, ...(lookup ? { lookup } : {}) }, done);
-      req.on("error", fail);
+      // an abort fails with the signal's reason, as fetch does (a timeout is a TimeoutError)
+      req.on("error", (err) => fail(init.signal?.aborted ? init.signal.reason : err));
       req.end(body ?? undefined);
     });
     const status = res.statusCode ?? 0;
