@@ -19,6 +19,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** wait this long before answering */
   delayMs?: number;
+  /** send the status and headers at once, the body this much later */
+  bodyDelayMs?: number;
 }
 
 /**
@@ -37,7 +39,9 @@ export async function startReceiver() {
       const a = answer(r);
       setTimeout(() => {
         res.writeHead(a.status, { "content-type": "text/plain", ...a.headers });
-        res.end(a.body ?? "");
+        if (a.bodyDelayMs === undefined) return res.end(a.body ?? "");
+        res.flushHeaders();
+        setTimeout(() => res.end(a.body ?? ""), a.bodyDelayMs);
       }, a.delayMs ?? 0);
     });
   });

@@ -141,6 +141,15 @@ describe("webhooks: retries, disabling, crashes", () => {
     expect(await lastMade(f.vendorKey, e.id)).toMatchObject({ status: "failed", statusCode: null, error: "no answer within 10 s" });
   });
 
+  it("a body that stalls past the timeout is a failure too, with either fetch", async () => {
+    const { f, e } = await setup();
+    rx.answer(() => ({ status: 200, body: "late", bodyDelayMs: 1500 }));
+    await okJson(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "50.00", coupon: "ANNA10" }), 201);
+    const checking = guardedFetch(LOCAL);
+    await deliver(t, LOCAL, { fetch: (url, init) => checking(url, { ...init, signal: AbortSignal.timeout(300) }) });
+    expect(await lastMade(f.vendorKey, e.id)).toMatchObject({ status: "failed", error: "no answer within 10 s" });
+  });
+
   it("crash: an event whose delivery state was lost mid-send is delivered again with the same webhook-id", async () => {
     const { f } = await setup();
     await okJson(await postConversion(t, f.postbackKey, { orderId: "o1", event: "sale", amount: "50.00", coupon: "ANNA10" }), 201);

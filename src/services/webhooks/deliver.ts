@@ -207,7 +207,9 @@ async function readExcerpt(res: Response): Promise<string> {
 }
 
 function describeFailure(err: unknown): string {
-  if (err instanceof DOMException && (err.name === "TimeoutError" || err.name === "AbortError")) return `no answer within ${TIMEOUT_MS / 1000} s`;
+  // by name: fetch throws DOMExceptions, node:http's streams (the checking fetch's body) their own AbortError
+  const name = (err as { name?: string } | null)?.name;
+  if (name === "TimeoutError" || name === "AbortError") return `no answer within ${TIMEOUT_MS / 1000} s`;
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return `connection failed (${cause.code})`;
   return err instanceof Error ? err.message : String(err);

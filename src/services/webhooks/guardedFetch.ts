@@ -1,7 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIPv6, type LookupFunction } from "node:net";
-import { Readable } from "node:stream";
 import { checkResolved } from "../../domain/webhookTargets";
 import type { TargetPolicy } from "./targets";
 
@@ -50,6 +49,22 @@ export function guardedFetch(policy: TargetPolicy): typeof fetch {
     // a Response cannot carry a body with these statuses (and has none outside 200–599)
     const noBody = status === 204 || status === 205 || status === 304;
     if (noBody) res.resume();
-    return new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: answerHeaders });
+    return new Response(noBody ? null : bodyOf(res, init.signal), { status, headers: answerHeaders });
   }) as typeof fetch;
+}
+
+/** The answer's body as a web stream, paused while nobody reads; an abort fails it with the signal's reason. */
+function bodyOf(res: IncomingMessage, signal: AbortSignal | null | undefined): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      res.on("data", (chunk: Buffer) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) res.pause();
+      });
+      res.on("end", () => controller.close());
+      res.on("error", (err) => controller.error(signal?.aborted ? signal.reason : err));
+    },
+    pull() { res.resume(); },
+    cancel() { res.destroy(); },
+  });
 }
