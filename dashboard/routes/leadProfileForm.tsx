@@ -1,17 +1,17 @@
 import { LeadProfile as LeadProfileSchema } from "../../src/http/api/schemas";
 import type { LeadProfile } from "../../src/domain/leads";
 import { Csrf } from "../ui";
+import { whole } from "../forms";
 
 /** "de fr, it" → ["de", "fr", "it"]: the form's lists are words separated by spaces or commas. */
-const words = (v: unknown) => String(v ?? "").split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+const words = (v: string | undefined) => (v ?? "").split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
 /**
  * A lead profile from a form (the manager's partner rows and the partner's own portal page),
  * checked by the API's own schema so that both say yes and no to the same profiles.
  */
-export function leadProfileFromForm(body: Record<string, unknown>): { ok: true; profile: LeadProfile } | { ok: false; message: string } {
-  const capacity = String(body["leadCapacity"] ?? "").trim();
-  const parsed = LeadProfileSchema.safeParse({ countries: words(body["countries"]), verticals: words(body["verticals"]), leadCapacity: capacity === "" ? Number.NaN : Number(capacity) });
+export function leadProfileFromForm(form: Record<string, string>): { ok: true; profile: LeadProfile } | { ok: false; message: string } {
+  const parsed = LeadProfileSchema.safeParse({ countries: words(form["countries"]), verticals: words(form["verticals"]), leadCapacity: whole(form, "leadCapacity") });
   if (parsed.success) return { ok: true, profile: parsed.data };
   const issue = parsed.error.issues[0]!;
   const field = issue.path[0] === "countries" ? "Countries" : issue.path[0] === "verticals" ? "Verticals" : "Capacity";

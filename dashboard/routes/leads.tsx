@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { Layout, Csrf, DataTable, Empty, Badge, type Column } from "../ui";
 import { Pager, StatusFilter } from "../pages/manager";
+import { formOf } from "../forms";
 import { AttemptTrail, LEAD_FILTERS, timeLeft, type LeadLine } from "../pages/deals";
 import { attemptsOf, getVendorLead, listProgramLeads, partnerProfiles } from "../../src/db/queries/leads";
 import { getProgramPartner } from "../../src/db/queries/partners";
@@ -138,8 +139,7 @@ export function leadRoutes() {
     const ctx = await programPage(c);
     const partner = ctx && (await getProgramPartner(ctx.db, ctx.program.id, c.req.param("ptn")));
     if (!ctx || !partner) return notFoundPage(c, "app");
-    const b = await c.req.parseBody();
-    const form = leadProfileFromForm(b);
+    const form = leadProfileFromForm(await formOf(c));
     if (!form.ok) setFlash(c, "app", "err", `Not saved: ${form.message}.`);
     else {
       const saved = await changePartner(ctx.db, ctx.program, partner, { profile: form.profile }, ctx.actor, ctx.now);

@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { Layout, Badge, Csrf, DataTable, Empty, type Column } from "../ui";
 import { Pager } from "../pages/manager";
+import { formOf } from "../forms";
 import { dealColumns, timeLeft, type DealLine } from "../pages/deals";
 import { listPartnerDeals, registrationFacts } from "../../src/db/queries/deals";
 import { getPartner } from "../../src/db/queries/partners";
@@ -157,7 +158,7 @@ export function portalCosellingRoutes() {
   app.post("/portal/leads/profile", async (c) => {
     const ctx = await partnerCtx(c);
     if (!ctx) return notFoundPage(c, "portal");
-    const form = leadProfileFromForm(await c.req.parseBody());
+    const form = leadProfileFromForm(await formOf(c));
     if (!form.ok) setFlash(c, "portal", "err", `Not saved: ${form.message}.`);
     else {
       const saved = await changePartner(ctx.db, ctx.program, ctx.partner, { profile: form.profile }, sessionActor(c.var.session), ctx.now);

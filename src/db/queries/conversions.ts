@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import type { PreparedReader } from "../groupCommit";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contribution, delta, NO_CONTRIBUTION } from "../../domain/reporting";
 import { newToken } from "../../domain/ids";
@@ -41,7 +42,7 @@ export async function findConversionWithCommission(
 }
 
 /** [property, column] of a table, in the table's order, with the column's own decoding (JSON columns are parsed). */
-const fieldsOf = (table: typeof conversions | typeof commissions) => Object.entries(getTableColumns(table)) as [string, { name: string; mapFromDriverValue(v: unknown): unknown }][];
+const fieldsOf = (table: SQLiteTable) => Object.entries(getTableColumns(table)) as [string, { name: string; mapFromDriverValue(v: unknown): unknown }][];
 const CONVERSION_FIELDS = fieldsOf(conversions);
 const COMMISSION_FIELDS = fieldsOf(commissions);
 const CONVERSION_WITH_COMMISSION_SQL = `SELECT ${CONVERSION_FIELDS.map(([, c]) => `c.${c.name}`).join(", ")}, ${COMMISSION_FIELDS.map(([, c]) => `m.${c.name}`).join(", ")}

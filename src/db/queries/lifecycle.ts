@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { clientOf, type Db } from "../client";
 import { commissions, conversions, partners, programs } from "../schema";
 import { ACTION_FROM, ACTION_TO, type ManagerAction } from "../../domain/lifecycle";
@@ -21,29 +21,27 @@ export async function vendorCommissions(db: Db, vendorId: string, ids: string[])
     .where(and(eq(programs.vendorId, vendorId), inArray(commissions.id, ids)));
 }
 
-/**
- * Banned partners of a program that still have commissions a manager could reject: banning
- * rejects them in a second step after the status is stored, and a process that died between the
- * two left them open (settle would have approved them).
- */
-export async function bannedWithOpenCommissions(db: Db, programId: string): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: partners.id })
-    .from(partners)
-    .innerJoin(commissions, eq(commissions.partnerId, partners.id))
-    .where(and(eq(partners.programId, programId), eq(partners.status, "banned"), inArray(commissions.status, ["hold", "pending"])));
-  return rows.map((r) => r.id);
-}
-
-/** A partner's commissions a manager could still reject (hold, pending), shaped for applyAction. */
-export async function partnerOpenCommissions(db: Db, partnerId: string) {
+/** Commissions a manager could still reject (hold, pending) among `where`, shaped for applyAction. */
+function openCommissions(db: Db, where: SQL | undefined) {
   return db
     .select({ c: commissions, programNum: programs.num, conv: conversions })
     .from(commissions)
     .innerJoin(programs, eq(programs.id, commissions.programId))
     .innerJoin(conversions, eq(conversions.id, commissions.conversionId))
-    .where(and(eq(commissions.partnerId, partnerId), inArray(commissions.status, ["hold", "pending"])));
+    .where(and(inArray(commissions.status, ["hold", "pending"]), where));
 }
+
+/** A partner's open commissions (what banning rejects). */
+export const partnerOpenCommissions = (db: Db, partnerId: string) => openCommissions(db, eq(commissions.partnerId, partnerId));
+
+/**
+ * The open commissions of a program's banned partners: banning rejects them in a second step
+ * after the status is stored, and a process that died between the two left them open (settle
+ * would have approved them). Found by partner (a few banned ones), not by status (every
+ * pending commission of the program).
+ */
+export const bannedPartnersOpenCommissions = (db: Db, programId: string) =>
+  openCommissions(db, inArray(commissions.partnerId, db.select({ id: partners.id }).from(partners).where(and(eq(partners.programId, programId), eq(partners.status, "banned")))));
 
 /**
  * Applies a manager action to commissions in one atomic batch. Each update is guarded by the

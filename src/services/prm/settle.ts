@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { applyAction, approveDue, bannedWithOpenCommissions, partnerOpenCommissions } from "../../db/queries/lifecycle";
+import { applyAction, approveDue, bannedPartnersOpenCommissions } from "../../db/queries/lifecycle";
 import { applyTierChanges, listTiers, partnerMetrics, programPartnerTiers } from "../../db/queries/tiers";
 import { assignTier, type PartnerMetrics } from "../../domain/tiers";
 import { allProgramIds, getProgram } from "../../db/queries/programs";
@@ -26,7 +26,7 @@ export interface SettleResult {
 export async function settleProgram(db: Db, programId: string, now: number): Promise<SettleResult> {
   const vendorId = (await getProgram(db, programId))?.vendorId ?? "";
   // before approving: a ban whose rejections never ran (the process died between its two steps) pays nothing
-  for (const partnerId of await bannedWithOpenCommissions(db, programId)) await applyAction(db, await partnerOpenCommissions(db, partnerId), "reject", now);
+  await applyAction(db, await bannedPartnersOpenCommissions(db, programId), "reject", now);
   const approved = await approveDue(db, programId, now, vendorId);
   const tiers = await listTiers(db, programId);
   const metrics = await partnerMetrics(db, programId, tiers.filter((t) => t.rank > 0).map((t) => t.windowDays), now);
